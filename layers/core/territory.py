@@ -1,0 +1,302 @@
+"""Who held which ground at a date, derived from the control ledger.
+
+The model, stated once:
+
+1. The ground is the area of interest, less water and, where the basemap has it, anything outside Syria.
+2. The ground is split by the river into its two banks; a place only ever holds ground on its own bank.
+3. Every place with ledger rows is a seed. Each bank is cut into Voronoi cells of its seeds (computed in an
+   equal-area projection), and each cell is capped at ``max_cell_radius_km`` from its seed: ground farther
+   from every reported place is shown as "no reporting" rather than guessed.
+4. At a date, each cell takes the holder of its place's latest ledger row on or before that date; cells are
+   dissolved per holder. Authored override polygons, where valid for the date, replace what lies under them.
+
+So every polygon traces to ledger rows, factions never overlap, and their union stays inside the ground.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry import MultiPoint, Point, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import split
+
+from layers.core.dataset import Dataset, LedgerRow
+
+NO_REPORTING = "no reporting"
+SNAPSHOT_CACHE = 4096  # distinct ledger states kept per process
+DEFAULT_PROJECTION = "+proj=laea +lat_0=36 +lon_0=39 +datum=WGS84 +units=m +no_defs"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Control in one state of the ledger: one (multi)polygon per holder, in projected metres."""
+
+    polygons: dict[str, BaseGeometry]
+    rows: dict[str, tuple[str, ...]]
+    places: dict[str, tuple[str, ...]]
+
+    def area_km2(self, holder: str) -> float:
+        geom = self.polygons.get(holder)
+        return 0.0 if geom is None else geom.area / 1e6
+
+
+class Territory:
+    """Derives control snapshots, frontlines, areas and changes from a :class:`Dataset`."""
+
+    def __init__(self, dataset: Dataset):
+        self.ds = dataset
+        proj = dataset.theatre.get("projection", DEFAULT_PROJECTION)
+        self._fwd = Transformer.from_crs("EPSG:4326", proj, always_xy=True)
+        self._inv = Transformer.from_crs(proj, "EPSG:4326", always_xy=True)
+        self.radius_m = float(dataset.theatre.get("max_cell_radius_km", 25)) * 1000
+        self.ground = self._ground()
+        self.river = self._river()
+        self.banks = split_banks(self.ground, self.river)
+        self._rows_by_place: dict[str, list[LedgerRow]] = {}
+        for row in dataset.ledger:
+            self._rows_by_place.setdefault(row.place_id, []).append(row)
+        self._dates_by_place = {p: [r.date for r in rows] for p, rows in self._rows_by_place.items()}
+        self.cells = self._cells()
+        self._snapshots: dict[tuple, Snapshot] = {}
+
+    # ----------------------------------------------------------------------------------------------------
+    # geometry set-up (once)
+
+    def to_m(self, geom: BaseGeometry) -> BaseGeometry:
+        return shapely.transform(geom, lambda xy: np.column_stack(self._fwd.transform(xy[:, 0], xy[:, 1])))
+
+    def to_deg(self, geom: BaseGeometry) -> BaseGeometry:
+        return shapely.transform(geom, lambda xy: np.column_stack(self._inv.transform(xy[:, 0], xy[:, 1])))
+
+    def _basemap_union(self, name: str, types: tuple[str, ...]) -> BaseGeometry | None:
+        layer = self.ds.basemap.get(name)
+        if not layer:
+            return None
+        geoms = [shape(f["geometry"]) for f in layer["features"]]
+        geoms = [g for g in geoms if g.geom_type in types]
+        return shapely.union_all(geoms) if geoms else None
+
+    def _ground(self) -> BaseGeometry:
+        ground = self.ds.aoi
+        syria = self._basemap_union("syria", ("Polygon", "MultiPolygon"))
+        if syria is not None:
+            ground = ground.intersection(syria)
+        water = self._basemap_union("water", ("Polygon", "MultiPolygon"))
+        if water is not None:
+            ground = ground.difference(water)
+        ground = self.to_m(shapely.make_valid(ground))
+        return _polygonal(ground)
+
+    def _river(self) -> BaseGeometry | None:
+        layer = self.ds.basemap.get("rivers")
+        name = self.ds.theatre.get("river")
+        if not layer or not name:
+            return None
+        lines = [shape(f["geometry"]) for f in layer["features"] if (f.get("properties") or {}).get("name") == name]
+        if not lines:
+            return None
+        return self.to_m(shapely.line_merge(shapely.union_all(lines)))
+
+    def bank_of(self, place_id: str) -> str:
+        """The bank a place holds ground on: its gazetteer ``bank`` if set, else where its point lies."""
+        place = self.ds.places[place_id]
+        if place.bank in self.banks:
+            return place.bank
+        pt = self.to_m(Point(place.lon, place.lat))
+        return min(self.banks, key=lambda b: self.banks[b].distance(pt))
+
+    def _cells(self) -> dict[tuple[str, ...], BaseGeometry]:
+        """Voronoi cell per seed location (places sharing a point share a cell), capped by radius."""
+        by_bank: dict[str, dict[tuple[float, float], list[str]]] = {b: {} for b in self.banks}
+        for pid in self._rows_by_place:
+            place = self.ds.places[pid]
+            xy = self._fwd.transform(place.lon, place.lat)
+            by_bank[self.bank_of(pid)].setdefault((round(xy[0], 1), round(xy[1], 1)), []).append(pid)
+        cells: dict[tuple[str, ...], BaseGeometry] = {}
+        for bank, seeds in by_bank.items():
+            area = self.banks[bank]
+            if not seeds or area.is_empty:
+                continue
+            points = [Point(xy) for xy in seeds]
+            if len(points) == 1:
+                raw = [area]
+            else:
+                raw = list(shapely.voronoi_polygons(MultiPoint(points), extend_to=area, ordered=True).geoms)
+            for pt, cell, pids in zip(points, raw, seeds.values()):
+                capped = shapely.intersection(cell, pt.buffer(self.radius_m, quad_segs=16))
+                cells[tuple(pids)] = _polygonal(shapely.intersection(capped, area))
+        return cells
+
+    # ----------------------------------------------------------------------------------------------------
+    # queries
+
+    def row_at(self, place_id: str, date: dt.date) -> LedgerRow | None:
+        """The ledger row in force for a place on ``date`` (the latest on or before it), if any."""
+        dates = self._dates_by_place.get(place_id)
+        if not dates:
+            return None
+        i = bisect.bisect_right(dates, date)
+        return self._rows_by_place[place_id][i - 1] if i else None
+
+    def state_key(self, date: dt.date) -> tuple:
+        """Rows and overrides in force on ``date``: equal keys mean identical maps."""
+        rows = tuple(r.row_id if (r := self.row_at(p, date)) else "" for p in self._rows_by_place)
+        overrides = tuple(o.id for o in self.ds.overrides if o.valid_from <= date <= o.valid_to)
+        return rows + overrides
+
+    def change_dates(self) -> list[dt.date]:
+        """Every date on which the map can change (ledger dates and override bounds), sorted."""
+        dates = {r.date for r in self.ds.ledger}
+        for o in self.ds.overrides:
+            dates |= {o.valid_from, o.valid_to + dt.timedelta(days=1)}
+        return sorted(d for d in dates if self.ds.start <= d <= self.ds.end)
+
+    def control_at(self, date: dt.date) -> Snapshot:
+        """Control polygons on ``date``; dates with the same rows in force share one cached snapshot."""
+        key = self.state_key(date)
+        snap = self._snapshots.get(key)
+        if snap is None:
+            if len(self._snapshots) >= SNAPSHOT_CACHE:
+                self._snapshots.pop(next(iter(self._snapshots)))
+            snap = self._snapshots[key] = self._snapshot(date)
+        return snap
+
+    def _snapshot(self, date: dt.date) -> Snapshot:
+        parts: dict[str, list[BaseGeometry]] = {}
+        rows: dict[str, list[str]] = {}
+        places: dict[str, list[str]] = {}
+        for pids, cell in self.cells.items():
+            current = [r for p in pids if (r := self.row_at(p, date))]
+            if not current:
+                holder, ids = NO_REPORTING, []
+            else:
+                latest = max(current, key=lambda r: (r.date, r.line))
+                holder, ids = latest.holder, [latest.row_id]
+            parts.setdefault(holder, []).append(cell)
+            rows.setdefault(holder, []).extend(ids)
+            places.setdefault(holder, []).extend(pids)
+        covered = shapely.union_all([c for cs in parts.values() for c in cs])
+        uncovered = _drop_slivers(_polygonal(self.ground.difference(covered)))
+        if not uncovered.is_empty:
+            parts.setdefault(NO_REPORTING, []).append(uncovered)
+        polygons = {h: _polygonal(shapely.union_all(gs)) for h, gs in parts.items()}
+        for o in self.ds.overrides:
+            if o.valid_from <= date <= o.valid_to:
+                _apply_override(polygons, rows, o.holder, self.to_m(o.geometry).intersection(self.ground), o.ledger_rows)
+        polygons = {h: g for h, g in polygons.items() if not g.is_empty}
+        return Snapshot(
+            polygons=polygons,
+            rows={h: tuple(rows.get(h, ())) for h in polygons},
+            places={h: tuple(places.get(h, ())) for h in polygons},
+        )
+
+    def frontlines(self, snap: Snapshot) -> list[tuple[str, str, BaseGeometry]]:
+        """Lines where two factions' ground meets (no-reporting edges are not fronts), in metres."""
+        holders = sorted(h for h in snap.polygons if h != NO_REPORTING)
+        out = []
+        for i, a in enumerate(holders):
+            for b in holders[i + 1 :]:
+                shared = shapely.intersection(snap.polygons[a].boundary, snap.polygons[b].boundary)
+                lines = _lineal(shared)
+                if not lines.is_empty:
+                    out.append((a, b, lines))
+        return out
+
+    def frontline_km(self, snap: Snapshot) -> float:
+        return sum(g.length for _, _, g in self.frontlines(snap)) / 1000
+
+    def changes(self, d1: dt.date, d2: dt.date) -> list[tuple[str, str, BaseGeometry]]:
+        """Ground that changed hands between two dates as (from holder, to holder, polygon in metres)."""
+        s1, s2 = self.control_at(d1), self.control_at(d2)
+        out = []
+        for a, ga in s1.polygons.items():
+            for b, gb in s2.polygons.items():
+                if a != b:
+                    moved = _polygonal(shapely.intersection(ga, gb))
+                    if moved.area > 1.0:
+                        out.append((a, b, moved))
+        return out
+
+    def place_changes(self, d1: dt.date, d2: dt.date) -> list[tuple[str, LedgerRow | None, LedgerRow]]:
+        """Places whose holder differs between two dates, with the rows in force on each."""
+        out = []
+        for pid in self._rows_by_place:
+            r1, r2 = self.row_at(pid, d1), self.row_at(pid, d2)
+            if r2 is not None and (r1 is None or r1.holder != r2.holder):
+                out.append((pid, r1, r2))
+        return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# helpers
+
+
+def split_banks(ground: BaseGeometry, river: BaseGeometry | None) -> dict[str, BaseGeometry]:
+    """Split ground into ``north`` (left bank, looking downstream west to east) and ``south`` banks.
+
+    Without a river, or if the river does not cross the ground, everything is one bank called ``north``.
+    """
+    if river is None or river.is_empty or river.geom_type != "LineString":
+        return {"north": ground, "south": shapely.Polygon()}
+    if river.coords[0][0] > river.coords[-1][0]:
+        river = shapely.reverse(river)
+    north, south = [], []
+    for poly in getattr(ground, "geoms", [ground]):
+        for piece in split(poly, river).geoms:
+            (north if _left_of(river, piece.representative_point()) else south).append(piece)
+    return {
+        "north": _polygonal(shapely.union_all(north)),
+        "south": _polygonal(shapely.union_all(south)),
+    }
+
+
+def _left_of(line: BaseGeometry, pt: Point) -> bool:
+    """True if ``pt`` lies to the left of ``line`` at the line's nearest point."""
+    d = line.project(pt)
+    a = line.interpolate(max(d - 50.0, 0.0))
+    b = line.interpolate(min(d + 50.0, line.length))
+    return (b.x - a.x) * (pt.y - a.y) - (b.y - a.y) * (pt.x - a.x) > 0
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Keep only the polygon parts of a geometry (intersections can leave lines and points)."""
+    if geom.is_empty:
+        return shapely.MultiPolygon()
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.MultiPolygon()
+
+
+def _drop_slivers(geom: BaseGeometry, min_m2: float = 1.0) -> BaseGeometry:
+    """Drop polygon parts below ``min_m2``: floating-point seams between cells, not ground."""
+    parts = [g for g in getattr(geom, "geoms", [geom]) if g.area >= min_m2]
+    return shapely.union_all(parts) if parts else shapely.MultiPolygon()
+
+
+def _lineal(geom: BaseGeometry) -> BaseGeometry:
+    """Keep only the line parts of a geometry, merged."""
+    if geom.is_empty:
+        return shapely.MultiLineString()
+    if geom.geom_type in ("LineString", "MultiLineString"):
+        return shapely.line_merge(geom) if geom.geom_type == "MultiLineString" else geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("LineString", "MultiLineString")]
+    return shapely.line_merge(shapely.union_all(parts)) if parts else shapely.MultiLineString()
+
+
+def _apply_override(
+    polygons: dict[str, BaseGeometry], rows: dict[str, list[str]], holder: str, area: BaseGeometry,
+    ledger_rows: Iterable[str],
+) -> None:
+    for h in list(polygons):
+        polygons[h] = _polygonal(shapely.difference(polygons[h], area))
+    base = polygons.get(holder, shapely.MultiPolygon())
+    polygons[holder] = _polygonal(shapely.union(base, area))
+    rows.setdefault(holder, []).extend(ledger_rows)
