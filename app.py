@@ -1,0 +1,33 @@
+"""Entry point: the Raqqa territorial-control dashboard, served entirely from this process (no CDN, no tiles).
+
+Run ``make run`` (or ``python app.py``); for production, ``gunicorn app:server``.
+Configuration comes from the environment: RAQQA_GEODATA (dataset folder), HOST, PORT, DEBUG.
+"""
+
+from __future__ import annotations
+
+import os
+
+from dash import Dash
+
+from layers import dashboard
+from layers._context import context
+
+CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
+
+app = Dash(
+    __name__,
+    title=CTX.dataset.theatre.get("short_name", "Territorial control"),
+    compress=True,  # flask-compress: gzip/brotli for the JS bundles and GeoJSON
+    serve_locally=True,
+    update_title=None,
+)
+app.layout = dashboard.layout(CTX)
+server = app.server
+
+if __name__ == "__main__":
+    app.run(
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "8050")),
+        debug=os.environ.get("DEBUG", "") == "1",
+    )

@@ -1,0 +1,58 @@
+/* Shared helpers for the layer scripts: build tooltips from data as text (never HTML), and the SVG hatch
+   patterns that mark contested and unreported ground. */
+window.raqqaUtil = Object.assign({}, window.raqqaUtil, {
+  /* A tooltip element from [tag, text, className] rows; text goes in as textContent, so data stays text. */
+  tip: function (rows) {
+    const box = document.createElement("div");
+    box.className = "map-tip";
+    rows.forEach(function (r) {
+      if (r[1] === undefined || r[1] === null || r[1] === "") { return; }
+      const el = document.createElement(r[0]);
+      el.textContent = String(r[1]);
+      if (r[2]) { el.className = r[2]; }
+      box.appendChild(el);
+    });
+    return box;
+  },
+  hatches: function () {
+    if (document.getElementById("raqqa-patterns")) { return; }
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("id", "raqqa-patterns");
+    svg.setAttribute("width", "0");
+    svg.setAttribute("height", "0");
+    svg.style.position = "absolute";
+    const defs = document.createElementNS(ns, "defs");
+    [["hatch-contested", "#B87BB0", "#6d2f66", 45, 0.45], ["hatch-none", "#ffffff", "#9a9a9a", 135, 0.6],
+     ["hatch-gain", "#ffffff", "#1a1a1a", 45, 0.0]].forEach(function (p) {
+      const pat = document.createElementNS(ns, "pattern");
+      pat.setAttribute("id", p[0]);
+      pat.setAttribute("patternUnits", "userSpaceOnUse");
+      pat.setAttribute("width", "8");
+      pat.setAttribute("height", "8");
+      pat.setAttribute("patternTransform", "rotate(" + p[3] + ")");
+      const rect = document.createElementNS(ns, "rect");
+      rect.setAttribute("width", "8");
+      rect.setAttribute("height", "8");
+      rect.setAttribute("fill", p[1]);
+      rect.setAttribute("fill-opacity", String(p[4]));
+      const line = document.createElementNS(ns, "line");
+      line.setAttribute("x1", "0");
+      line.setAttribute("y1", "0");
+      line.setAttribute("x2", "0");
+      line.setAttribute("y2", "8");
+      line.setAttribute("stroke", p[2]);
+      line.setAttribute("stroke-width", "2.5");
+      pat.appendChild(rect);
+      pat.appendChild(line);
+      defs.appendChild(pat);
+    });
+    svg.appendChild(defs);
+    document.body.appendChild(svg);
+  },
+});
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", window.raqqaUtil.hatches);
+} else {
+  window.raqqaUtil.hatches();
+}

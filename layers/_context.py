@@ -1,0 +1,40 @@
+"""The loaded dataset and its derived territory, read once per process and treated as read-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from layers.core import Dataset, Territory, load_dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+GEODATA = Path(os.environ.get("RAQQA_GEODATA", ROOT / "geodata"))
+
+
+@dataclass(frozen=True)
+class Context:
+    dataset: Dataset
+    territory: Territory
+
+    def date_of(self, day: int | None) -> dt.date:
+        """Slider position (days since the campaign start) to a date, clamped to the campaign."""
+        span = (self.dataset.end - self.dataset.start).days
+        day = 0 if day is None else min(max(int(day), 0), span)
+        return self.dataset.start + dt.timedelta(days=day)
+
+    def day_of(self, date: dt.date) -> int:
+        return (date - self.dataset.start).days
+
+    @property
+    def colors(self) -> dict[str, str]:
+        return {f["id"]: f["color"] for f in self.dataset.theatre["factions"]}
+
+
+@cache
+def context(folder: str | None = None) -> Context:
+    """Load and validate the dataset (default ``geodata/`` or $RAQQA_GEODATA) once per process."""
+    ds = load_dataset(Path(folder) if folder else GEODATA)
+    return Context(ds, Territory(ds))
