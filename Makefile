@@ -1,0 +1,43 @@
+# make run   - set up a virtualenv and serve the app on http://127.0.0.1:8050 with the bundled data
+# make test  - set up everything (incl. Debian's Chromium for the browser tests) and run every test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8050
+
+.PHONY: setup setup-dev chromium run test test-fast validate screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+run: setup
+	PORT=$(PORT) $(BIN)/python app.py
+
+validate: setup
+	$(BIN)/python -m layers validate geodata/
+
+test: setup-dev chromium
+	$(BIN)/python -m layers validate geodata/
+	$(BIN)/python -m pytest
+
+test-fast: setup-dev
+	$(BIN)/python -m pytest -m "not browser"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
