@@ -10,7 +10,8 @@ import datetime as dt
 
 import dash_leaflet as dl
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, callback, ctx as dash_ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import ctx as dash_ctx
 
 from layers import DYNAMIC_LAYERS, LAYERS
 from layers._context import Context, context
@@ -25,6 +26,7 @@ FIGURES_ID = "figures"
 FEED_ID = "event-feed"
 PREV_ID, NEXT_ID = "prev-event", "next-event"
 EVENT_ITEM = "event-item"
+SCROLL_ID = "feed-scrolled-to"
 LAYER_Z = {"control": 400, "change": 410, "frontline": 420, "places": 600, "events": 610}
 
 
@@ -59,8 +61,7 @@ def _subtitle(ctx: Context) -> str:
 
 
 def _map(ctx: Context) -> html.Div:
-    center = ctx.dataset.theatre.get("map", {}).get("center", [35.95, 39.0])
-    zoom = ctx.dataset.theatre.get("map", {}).get("zoom", 9)
+    w, s, e, n = ctx.dataset.aoi.bounds
     overlays = [
         dl.Overlay(dl.Pane(m.component(ctx), name=f"pane-{m.NAME}", style={"zIndex": LAYER_Z[m.NAME]}),
                    name=m.TITLE, checked=m.NAME != "change")
@@ -70,7 +71,7 @@ def _map(ctx: Context) -> html.Div:
     return html.Div(
         dl.Map(
             [*static, dl.LayersControl(overlays, position="topright", collapsed=False), dl.ScaleControl(position="bottomleft")],
-            id=MAP_ID, center=center, zoom=zoom, minZoom=7, maxZoom=15, fadeAnimation=False,
+            id=MAP_ID, bounds=[[s, w], [n, e]], minZoom=7, maxZoom=15, fadeAnimation=False,
             attributionControl=False, style={"height": "100%", "width": "100%"},
         ),
         className="map-panel",
@@ -82,10 +83,27 @@ def _sidebar(ctx: Context) -> html.Aside:
         [
             html.H2("Ground held"),
             html.Div(figures(ctx, ctx.dataset.start), id=FIGURES_ID),
+            _map_key(),
             html.H2("Events"),
             html.Ol([_event_item(e, ctx) for e in ctx.dataset.events], id=FEED_ID, className="feed"),
+            dcc.Store(id=SCROLL_ID),
         ],
         className="sidebar",
+    )
+
+
+def _map_key() -> html.Details:
+    items = [
+        ("key-front", "Frontline between two holders"),
+        ("key-place", "Place, in its holder's colour (located from a source)"),
+        ("key-place estimated", "Place with an estimated location"),
+        ("key-event", "Event on the chosen date (smaller: the 14 days before)"),
+        ("key-river", "Euphrates; reservoirs"),
+        ("key-border", "Syria–Turkey border"),
+    ]
+    return html.Details(
+        [html.Summary("Map key"), html.Ul([html.Li([html.Span(className=f"key {c}"), t]) for c, t in items], className="map-key")],
+        open=True,
     )
 
 
@@ -186,6 +204,13 @@ def show_date(day):
     data = [m.data(c, date) for m in DYNAMIC_LAYERS]
     classes = [f"feed-item {'current' if e.date == date else 'past' if e.date < date else ''}".strip() for e in c.dataset.events]
     return (*data, figures(c, date), _date_text(date), classes)
+
+
+clientside_callback(
+    ClientsideFunction(namespace="dashboard", function_name="scrollToCurrent"),
+    Output(SCROLL_ID, "data"),
+    Input(DATE_ID, "children"),
+)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -43,6 +43,11 @@ CAPTURES_FROM_ISIS = {
     "ISIS_counterattack", "operation_phase_start",
 }
 MILESTONE_CHANGES = {"operation_phase_start", "encircled_by_SDF", "evacuation_deal", "victory_declared"}
+CHANGE_PHRASES = {
+    "operation_phase_start": "operation phase begins", "encircled_by_SDF": "encircled by the SDF",
+    "evacuation_deal": "evacuation deal", "victory_declared": "victory declared",
+    "captured_by_SDF": "taken by the SDF", "entered_by_SDF": "the SDF enter",
+}
 MILESTONE_ROWS = {"T053", "T070", "T071", "T078", "T115"}  # airbase, Tabqa city and dam, Mansoura, Old City
 
 # The seed article's dated claims: (event id, date placed on the timeline, precision, place, title).
@@ -283,7 +288,7 @@ def build_events(research: Path, timeline: list[dict], places: dict[str, dict]) 
         if t["change"] not in MILESTONE_CHANGES and t["row_id"] not in MILESTONE_ROWS:
             continue
         name = places[t["gazetteer_id"]]["properties"]["name"]
-        label = t["change"].replace("_", " ").replace("by SDF", "by the SDF")
+        label = CHANGE_PHRASES.get(t["change"], t["change"].replace("_", " "))
         events.append({
             "event_id": f"M-{t['row_id']}", "date": t["date_iso"], "date_precision": t["date_precision"],
             "title": f"{name}: {label}", "kind": "milestone", "place_id": t["gazetteer_id"],
