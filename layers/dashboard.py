@@ -71,7 +71,7 @@ def _map(ctx: Context) -> html.Div:
     return html.Div(
         dl.Map(
             [*static, dl.LayersControl(overlays, position="topright", collapsed=False), dl.ScaleControl(position="bottomleft")],
-            id=MAP_ID, bounds=[[s, w], [n, e]], minZoom=7, maxZoom=15, fadeAnimation=False,
+            id=MAP_ID, center=[(s + n) / 2, (w + e) / 2], zoom=9, bounds=[[s, w], [n, e]], minZoom=7, maxZoom=15, fadeAnimation=False,
             attributionControl=False, style={"height": "100%", "width": "100%"},
         ),
         className="map-panel",

