@@ -71,7 +71,8 @@ def _map(ctx: Context) -> html.Div:
     return html.Div(
         dl.Map(
             [*static, dl.LayersControl(overlays, position="topright", collapsed=False), dl.ScaleControl(position="bottomleft")],
-            id=MAP_ID, center=[(s + n) / 2, (w + e) / 2], zoom=9, bounds=[[s, w], [n, e]], minZoom=7, maxZoom=15, fadeAnimation=False,
+            id=MAP_ID, center=[(s + n) / 2, (w + e) / 2], zoom=9, minZoom=7, zoomSnap=0.25,
+            viewport={"bounds": [[s, w], [n, e]], "transition": "fitBounds"}, maxZoom=15, fadeAnimation=False,
             attributionControl=False, style={"height": "100%", "width": "100%"},
         ),
         className="map-panel",
@@ -103,7 +104,7 @@ def _map_key() -> html.Details:
     ]
     return html.Details(
         [html.Summary("Map key"), html.Ul([html.Li([html.Span(className=f"key {c}"), t]) for c, t in items], className="map-key")],
-        open=True,
+        open=False,
     )
 
 

@@ -40,7 +40,7 @@ WEAK_WORDS = ("weak", "unconfirmed", "blog", "unresolved", "conflict", "ambiguou
 # Changes after which the place's first row implies ISIS held it before the campaign.
 CAPTURES_FROM_ISIS = {
     "captured_by_SDF", "entered_by_SDF", "partially_captured_by_SDF", "encircled_by_SDF", "contested",
-    "ISIS_counterattack", "operation_phase_start",
+    "ISIS_counterattack", "operation_phase_start", "captured_by_government",
 }
 MILESTONE_CHANGES = {"operation_phase_start", "encircled_by_SDF", "evacuation_deal", "victory_declared"}
 CHANGE_PHRASES = {
@@ -59,8 +59,11 @@ MILESTONE_TITLES = {
     "T080": "Battle of Raqqa begins",
     "T145": "Evacuation deal; final phase announced",
     "T150": "SDF declare victory in Raqqa",
+    "G001": "Syrian government forces take Resafa, south of the Euphrates",
+    "G006": "Syrian government forces take Ma'dan",
 }
-MILESTONE_ROWS = {"T053", "T070", "T071", "T078", "T115"}  # airbase, Tabqa city and dam, Mansoura, Old City
+# airbase, Tabqa city and dam, Mansoura, Old City; the government's Resafa and Ma'dan
+MILESTONE_ROWS = {"T053", "T070", "T071", "T078", "T115", "G001", "G006"}
 
 # The seed article's dated claims: (event id, date placed on the timeline, precision, place, title).
 # The date is the better-sourced date the claim refers to; present-tense observations take the article's
@@ -344,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += implied_baselines(rows, places)
     rows += implied_ends(rows, places)
     rows.sort(key=lambda r: (r["date"], r["row_id"]))
-    events = build_events(args.research, timeline, places, {r["row_id"]: r for r in rows})
+    events = build_events(args.research, raw_rows, places, {r["row_id"]: r for r in rows})
     events.sort(key=lambda e: (e["date"], e["event_id"]))
 
     (GEODATA / "places.geojson").write_text(
