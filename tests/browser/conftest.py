@@ -75,6 +75,8 @@ def page(browser_context, app_url):
     """A fresh page that records every request's host and every console error."""
     pg = browser_context.new_page()
     pg.hosts = []
+    pg.urls = []
+    pg.on("request", lambda r: pg.urls.append(r.url))
     pg.errors = []
     pg.on("request", lambda r: pg.hosts.append(urlparse(r.url).hostname or r.url.split(":")[0]))
     pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)

@@ -28,6 +28,14 @@ def test_loads_offline_with_sdf_and_isis_ground(page, app_url):
     assert page.errors == []
 
 
+def test_fonts_come_from_the_app(page, app_url):
+    page.goto(app_url)
+    page.wait_for_selector("tr[data-holder='SDF']")
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.check('700 16px \"Noto Sans\"'))")
+    assert any("/assets/fonts/noto-sans-latin-700-normal.woff2" in u for u in page.urls)
+    assert set(page.hosts) <= {"127.0.0.1"}
+
+
 def test_next_event_moves_the_date_and_redraws_the_map(page, app_url):
     page.goto(app_url)
     page.wait_for_function("document.querySelectorAll('.leaflet-pane path').length > 10")
