@@ -27,6 +27,10 @@ def collection(features: list[dict]) -> dict:
 
 def control_geojson(territory: Territory, date: dt.date) -> dict:
     """Control polygons at ``date``: one feature per holder, with area and the ledger rows behind it."""
+    return territory.memo("control_geojson", territory.state_key(date), lambda: _control_geojson(territory, date))
+
+
+def _control_geojson(territory: Territory, date: dt.date) -> dict:
     snap = territory.control_at(date)
     order = list(territory.ds.faction_ids) + [NO_REPORTING]
     feats = []
@@ -47,6 +51,10 @@ def control_geojson(territory: Territory, date: dt.date) -> dict:
 
 def frontline_geojson(territory: Territory, date: dt.date) -> dict:
     """Frontlines at ``date``: one feature per pair of factions whose ground meets."""
+    return territory.memo("frontline_geojson", territory.state_key(date), lambda: _frontline_geojson(territory, date))
+
+
+def _frontline_geojson(territory: Territory, date: dt.date) -> dict:
     snap = territory.control_at(date)
     return collection(
         [
@@ -58,6 +66,11 @@ def frontline_geojson(territory: Territory, date: dt.date) -> dict:
 
 def changes_geojson(territory: Territory, d1: dt.date, d2: dt.date) -> dict:
     """Ground that changed hands between ``d1`` and ``d2``."""
+    key = territory.state_key(d1) + ("|",) + territory.state_key(d2)
+    return territory.memo("changes_geojson", key, lambda: _changes_geojson(territory, d1, d2))
+
+
+def _changes_geojson(territory: Territory, d1: dt.date, d2: dt.date) -> dict:
     return collection(
         [
             feature(territory.to_deg(g), {"from": a, "to": b, "area_km2": round(g.area / 1e6, 2)})

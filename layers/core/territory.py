@@ -43,6 +43,7 @@ DEFAULT_PROJECTION = "+proj=laea +lat_0=36 +lon_0=39 +datum=WGS84 +units=m +no_d
 class Snapshot:
     """Control in one state of the ledger: one (multi)polygon per holder, in projected metres."""
 
+    key: tuple
     polygons: dict[str, BaseGeometry]
     rows: dict[str, tuple[str, ...]]
     places: dict[str, tuple[str, ...]]
@@ -70,6 +71,7 @@ class Territory:
         self._dates_by_place = {p: [r.date for r in rows] for p, rows in self._rows_by_place.items()}
         self.cells = self._cells()
         self._snapshots: dict[tuple, Snapshot] = {}
+        self._memo: dict[str, dict] = {}
 
     # ----------------------------------------------------------------------------------------------------
     # geometry set-up (once)
@@ -170,10 +172,10 @@ class Territory:
         if snap is None:
             if len(self._snapshots) >= SNAPSHOT_CACHE:
                 self._snapshots.pop(next(iter(self._snapshots)))
-            snap = self._snapshots[key] = self._snapshot(date)
+            snap = self._snapshots[key] = self._snapshot(date, key)
         return snap
 
-    def _snapshot(self, date: dt.date) -> Snapshot:
+    def _snapshot(self, date: dt.date, key: tuple) -> Snapshot:
         parts: dict[str, list[BaseGeometry]] = {}
         rows: dict[str, list[str]] = {}
         places: dict[str, list[str]] = {}
@@ -197,13 +199,26 @@ class Territory:
                 _apply_override(polygons, rows, o.holder, shapely.intersection(self.to_m(o.geometry), self.ground, grid_size=GRID_M), o.ledger_rows)
         polygons = {h: g for h, g in polygons.items() if not g.is_empty}
         return Snapshot(
+            key=key,
             polygons=polygons,
             rows={h: tuple(rows.get(h, ())) for h in polygons},
             places={h: tuple(places.get(h, ())) for h in polygons},
         )
 
+    def memo(self, kind: str, key: tuple, build):
+        """Cache a value derived from one ledger state (e.g. its GeoJSON), bounded like the snapshots."""
+        cache = self._memo.setdefault(kind, {})
+        if key not in cache:
+            if len(cache) >= SNAPSHOT_CACHE:
+                cache.pop(next(iter(cache)))
+            cache[key] = build()
+        return cache[key]
+
     def frontlines(self, snap: Snapshot) -> list[tuple[str, str, BaseGeometry]]:
         """Lines where two factions' ground meets (no-reporting edges are not fronts), in metres."""
+        return self.memo("frontlines", snap.key, lambda: self._frontlines(snap))
+
+    def _frontlines(self, snap: Snapshot) -> list[tuple[str, str, BaseGeometry]]:
         holders = sorted(h for h in snap.polygons if h != NO_REPORTING)
         out = []
         for i, a in enumerate(holders):
