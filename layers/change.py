@@ -6,6 +6,7 @@ import datetime as dt
 
 import dash_leaflet as dl
 
+from layers._common import geojson_layer
 from layers.core.geojson import changes_geojson
 
 NAME = "change"
@@ -14,13 +15,7 @@ DYNAMIC = True
 
 
 def component(ctx) -> dl.GeoJSON:
-    return dl.GeoJSON(
-        id=f"layer-{NAME}",
-        data={"type": "FeatureCollection", "features": []},
-        style={"variable": "raqqaLayers.change.style"},
-        onEachFeature={"variable": "raqqaLayers.change.bind"},
-        hideout={"colors": ctx.colors},
-    )
+    return geojson_layer(NAME, {"type": "FeatureCollection", "features": []}, hideout={"colors": ctx.colors})
 
 
 def data(ctx, date: dt.date, compare: dt.date | None = None) -> dict:

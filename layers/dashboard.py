@@ -63,17 +63,32 @@ def _subtitle(ctx: Context) -> str:
 def _map(ctx: Context) -> html.Div:
     w, s, e, n = ctx.dataset.aoi.bounds
     overlays = [
-        dl.Overlay(dl.Pane(m.component(ctx), name=f"pane-{m.NAME}", style={"zIndex": LAYER_Z[m.NAME]}),
-                   name=m.TITLE, checked=m.NAME != "change")
-        for m in LAYERS if m.DYNAMIC
+        dl.Overlay(
+            dl.Pane(m.component(ctx), name=f"pane-{m.NAME}", style={"zIndex": LAYER_Z[m.NAME]}),
+            name=m.TITLE,
+            checked=m.NAME != "change",
+        )
+        for m in LAYERS
+        if m.DYNAMIC
     ]
     static = [c for m in LAYERS if not m.DYNAMIC for c in m.component(ctx)]
     return html.Div(
         dl.Map(
-            [*static, dl.LayersControl(overlays, position="topright", collapsed=False), dl.ScaleControl(position="bottomleft")],
-            id=MAP_ID, center=[(s + n) / 2, (w + e) / 2], zoom=9, minZoom=7, zoomSnap=0.25,
-            viewport={"bounds": [[s, w], [n, e]], "transition": "fitBounds"}, maxZoom=15, fadeAnimation=False,
-            attributionControl=False, style={"height": "100%", "width": "100%"},
+            [
+                *static,
+                dl.LayersControl(overlays, position="topright", collapsed=False),
+                dl.ScaleControl(position="bottomleft"),
+            ],
+            id=MAP_ID,
+            center=[(s + n) / 2, (w + e) / 2],
+            zoom=9,
+            minZoom=7,
+            zoomSnap=0.25,
+            viewport={"bounds": [[s, w], [n, e]], "transition": "fitBounds"},
+            maxZoom=15,
+            fadeAnimation=False,
+            attributionControl=False,
+            style={"height": "100%", "width": "100%"},
         ),
         className="map-panel",
     )
@@ -103,14 +118,20 @@ def _map_key() -> html.Details:
         ("key-border", "Syria–Turkey border"),
     ]
     return html.Details(
-        [html.Summary("Map key"), html.Ul([html.Li([html.Span(className=f"key {c}"), t]) for c, t in items], className="map-key")],
+        [
+            html.Summary("Map key"),
+            html.Ul([html.Li([html.Span(className=f"key {c}"), t]) for c, t in items], className="map-key"),
+        ],
         open=False,
     )
 
 
 def _event_item(e, ctx: Context) -> html.Li:
     place = ctx.dataset.places[e.place_id].name
-    badges = [html.Span(e.kind, className=f"badge kind-{e.kind}"), html.Span(f"{e.confidence} confidence", className=f"badge conf-{e.confidence}")]
+    badges = [
+        html.Span(e.kind, className=f"badge kind-{e.kind}"),
+        html.Span(f"{e.confidence} confidence", className=f"badge conf-{e.confidence}"),
+    ]
     if e.agreement in ("disagree", "partial"):
         badges.append(html.Span("article differs", className="badge differs"))
     body = [
@@ -119,7 +140,12 @@ def _event_item(e, ctx: Context) -> html.Li:
         html.Div(place, className="feed-place"),
     ]
     if e.article_claim and e.agreement in ("disagree", "partial"):
-        body.append(html.Div([html.B("Article: "), e.article_claim, html.Br(), html.B("Sources: "), e.corroborated], className="feed-claim"))
+        body.append(
+            html.Div(
+                [html.B("Article: "), e.article_claim, html.Br(), html.B("Sources: "), e.corroborated],
+                className="feed-claim",
+            )
+        )
     body.append(html.Div(_links(e.source_urls), className="feed-sources"))
     return html.Li(
         html.Button(body, id={"type": EVENT_ITEM, "index": e.event_id}, className="feed-item", n_clicks=0),
@@ -147,16 +173,30 @@ def _timeline(ctx: Context) -> html.Footer:
     d = dt.date(ds.start.year, ds.start.month, 1)
     while d <= ds.end:
         if d >= ds.start:
-            months.append(html.Span(d.strftime("%b %Y" if d.month == 1 or not months else "%b"),
-                                    style={"left": f"{100 * ctx.day_of(d) / span:.2f}%"}))
+            months.append(
+                html.Span(
+                    d.strftime("%b %Y" if d.month == 1 or not months else "%b"),
+                    style={"left": f"{100 * ctx.day_of(d) / span:.2f}%"},
+                )
+            )
         d = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
     return html.Footer(
         [
             html.Button("◀ Previous event", id=PREV_ID, className="step", n_clicks=0),
             html.Div(
                 [
-                    dmc.Slider(id=SLIDER_ID, min=0, max=span, step=1, value=0, marks=marks, label=None,
-                               size="lg", updatemode="drag", **{"aria-label": "Date"}),
+                    dmc.Slider(
+                        id=SLIDER_ID,
+                        min=0,
+                        max=span,
+                        step=1,
+                        value=0,
+                        marks=marks,
+                        label=None,
+                        size="lg",
+                        updatemode="drag",
+                        **{"aria-label": "Date"},
+                    ),
                     html.Div(months, className="month-axis"),
                 ],
                 className="slider-wrap",
@@ -203,7 +243,10 @@ def show_date(day):
     c = context()
     date = c.date_of(day)
     data = [m.data(c, date) for m in DYNAMIC_LAYERS]
-    classes = [f"feed-item {'current' if e.date == date else 'past' if e.date < date else ''}".strip() for e in c.dataset.events]
+    classes = [
+        f"feed-item {'current' if e.date == date else 'past' if e.date < date else ''}".strip()
+        for e in c.dataset.events
+    ]
     return (*data, figures(c, date), _date_text(date), classes)
 
 
@@ -234,11 +277,26 @@ def area_table(ctx: Context, date: dt.date) -> list[dict]:
     rows = []
     for f in ctx.dataset.theatre["factions"]:
         area = now.area_km2(f["id"])
-        rows.append({"id": f["id"], "label": f["label"], "color": f["color"], "km2": area,
-                     "share": area / ground if ground else 0.0, "delta": area - before.area_km2(f["id"])})
-    rows.append({"id": NO_REPORTING, "label": "No reporting", "color": "", "km2": now.area_km2(NO_REPORTING),
-                 "share": now.area_km2(NO_REPORTING) / ground if ground else 0.0,
-                 "delta": now.area_km2(NO_REPORTING) - before.area_km2(NO_REPORTING)})
+        rows.append(
+            {
+                "id": f["id"],
+                "label": f["label"],
+                "color": f["color"],
+                "km2": area,
+                "share": area / ground if ground else 0.0,
+                "delta": area - before.area_km2(f["id"]),
+            }
+        )
+    rows.append(
+        {
+            "id": NO_REPORTING,
+            "label": "No reporting",
+            "color": "",
+            "km2": now.area_km2(NO_REPORTING),
+            "share": now.area_km2(NO_REPORTING) / ground if ground else 0.0,
+            "delta": now.area_km2(NO_REPORTING) - before.area_km2(NO_REPORTING),
+        }
+    )
     return rows
 
 
@@ -246,19 +304,39 @@ def figures(ctx: Context, date: dt.date) -> list:
     rows = []
     for r in area_table(ctx, date):
         delta = f"{r['delta']:+,.0f}" if round(r["delta"]) else "±0"
-        swatch_cls = "swatch " + ("hatch-" + r["id"].replace(" ", "-") if r["id"] in ("contested", NO_REPORTING) else "")
-        rows.append(html.Tr([
-            html.Td(html.Span(className=swatch_cls.strip(), style={"background": r["color"]} if r["color"] else {})),
-            html.Td(r["label"]),
-            html.Td(f"{r['km2']:,.0f}", className="num"),
-            html.Td(f"{100 * r['share']:.0f}%", className="num"),
-            html.Td(delta, className="num delta"),
-        ], **{"data-holder": r["id"]}))
-    head = html.Thead(html.Tr([html.Th(""), html.Th("Holder"), html.Th("km²", className="num"), html.Th("share", className="num"),
-                               html.Th("Δ since last event", className="num")]))
+        swatch_cls = "swatch " + (
+            "hatch-" + r["id"].replace(" ", "-") if r["id"] in ("contested", NO_REPORTING) else ""
+        )
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(
+                        html.Span(className=swatch_cls.strip(), style={"background": r["color"]} if r["color"] else {})
+                    ),
+                    html.Td(r["label"]),
+                    html.Td(f"{r['km2']:,.0f}", className="num"),
+                    html.Td(f"{100 * r['share']:.0f}%", className="num"),
+                    html.Td(delta, className="num delta"),
+                ],
+                **{"data-holder": r["id"]},
+            )
+        )
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(""),
+                html.Th("Holder"),
+                html.Th("km²", className="num"),
+                html.Th("share", className="num"),
+                html.Th("Δ since last event", className="num"),
+            ]
+        )
+    )
     front = ctx.territory.frontline_km(ctx.territory.control_at(date))
-    return [html.Table([head, html.Tbody(rows)], className="areas"),
-            html.P(f"Frontline length: {front:,.0f} km", className="frontline-km")]
+    return [
+        html.Table([head, html.Tbody(rows)], className="areas"),
+        html.P(f"Frontline length: {front:,.0f} km", className="frontline-km"),
+    ]
 
 
 def _date_text(date: dt.date) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import dash_leaflet as dl
-
-from layers.core.geojson import collection, feature
 from shapely.geometry import Point
+
+from layers._common import geojson_layer
+from layers.core.geojson import collection, feature
 
 NAME = "events"
 TITLE = "Events"
@@ -16,12 +17,7 @@ RECENT_DAYS = 14
 
 
 def component(ctx) -> dl.GeoJSON:
-    return dl.GeoJSON(
-        id=f"layer-{NAME}",
-        data=data(ctx, ctx.dataset.start),
-        pointToLayer={"variable": "raqqaLayers.events.point"},
-        onEachFeature={"variable": "raqqaLayers.events.bind"},
-    )
+    return geojson_layer(NAME, data(ctx, ctx.dataset.start), point=True)
 
 
 def data(ctx, date: dt.date, compare: dt.date | None = None) -> dict:
@@ -30,8 +26,13 @@ def data(ctx, date: dt.date, compare: dt.date | None = None) -> dict:
     for e in recent_events(ctx, date):
         place = ctx.dataset.places[e.place_id]
         props = {
-            "id": e.event_id, "title": e.title, "date": e.date.isoformat(), "kind": e.kind,
-            "current": e.date == date, "place": place.name, "confidence": e.confidence,
+            "id": e.event_id,
+            "title": e.title,
+            "date": e.date.isoformat(),
+            "kind": e.kind,
+            "current": e.date == date,
+            "place": place.name,
+            "confidence": e.confidence,
         }
         feats.append(feature(Point(place.lon, place.lat), props))
     return collection(feats)

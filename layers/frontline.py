@@ -6,6 +6,7 @@ import datetime as dt
 
 import dash_leaflet as dl
 
+from layers._common import geojson_layer
 from layers.core.geojson import frontline_geojson
 
 NAME = "frontline"
@@ -14,12 +15,7 @@ DYNAMIC = True
 
 
 def component(ctx) -> dl.GeoJSON:
-    return dl.GeoJSON(
-        id=f"layer-{NAME}",
-        data=data(ctx, ctx.dataset.start),
-        style={"variable": "raqqaLayers.frontline.style"},
-        onEachFeature={"variable": "raqqaLayers.frontline.bind"},
-    )
+    return geojson_layer(NAME, data(ctx, ctx.dataset.start))
 
 
 def data(ctx, date: dt.date, compare: dt.date | None = None) -> dict:

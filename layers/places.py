@@ -6,6 +6,7 @@ import datetime as dt
 
 import dash_leaflet as dl
 
+from layers._common import geojson_layer
 from layers.core.geojson import places_geojson
 
 NAME = "places"
@@ -14,13 +15,7 @@ DYNAMIC = True
 
 
 def component(ctx) -> dl.GeoJSON:
-    return dl.GeoJSON(
-        id=f"layer-{NAME}",
-        data=data(ctx, ctx.dataset.start),
-        pointToLayer={"variable": "raqqaLayers.places.point"},
-        onEachFeature={"variable": "raqqaLayers.places.bind"},
-        hideout={"colors": ctx.colors},
-    )
+    return geojson_layer(NAME, data(ctx, ctx.dataset.start), point=True, hideout={"colors": ctx.colors})
 
 
 def data(ctx, date: dt.date, compare: dt.date | None = None) -> dict:

@@ -23,16 +23,33 @@ SRC = "https://example.org/report"
 
 def ledger_row(row_id, date, place, holder, **extra):
     row = {c: "" for c in LEDGER_COLUMNS}
-    row.update(row_id=row_id, date=date, date_precision="day", place_id=place, holder=holder,
-               change="captured", description="test row", source_url=SRC, confidence="high")
+    row.update(
+        row_id=row_id,
+        date=date,
+        date_precision="day",
+        place_id=place,
+        holder=holder,
+        change="captured",
+        description="test row",
+        source_url=SRC,
+        confidence="high",
+    )
     row.update(extra)
     return row
 
 
 def event_row(event_id, date, place, **extra):
     row = {c: "" for c in EVENT_COLUMNS}
-    row.update(event_id=event_id, date=date, date_precision="day", title=f"Event {event_id}", kind="article",
-               place_id=place, source_url=SRC, confidence="high")
+    row.update(
+        event_id=event_id,
+        date=date,
+        date_precision="day",
+        title=f"Event {event_id}",
+        kind="article",
+        place_id=place,
+        source_url=SRC,
+        confidence="high",
+    )
     row.update(extra)
     return row
 
@@ -68,26 +85,50 @@ def make_theatre(folder: Path, places=None, ledger=None, events=None, overrides=
     folder.mkdir(parents=True, exist_ok=True)
     places = TINY_PLACES if places is None else places
     theatre = {
-        "name": "Tiny test theatre", "start": "2017-01-01", "end": "2017-12-31", "river": "Test river",
+        "name": "Tiny test theatre",
+        "start": "2017-01-01",
+        "end": "2017-12-31",
+        "river": "Test river",
         "max_cell_radius_km": radius_km,
-        "factions": [{"id": "SDF", "label": "SDF", "color": "#e8b70e"}, {"id": "ISIS", "label": "ISIS", "color": "#3a3a3a"},
-                     {"id": "Syrian government", "label": "Government", "color": "#c8421b"},
-                     {"id": "contested", "label": "Contested", "color": "#b87bb0"}],
+        "factions": [
+            {"id": "SDF", "label": "SDF", "color": "#e8b70e"},
+            {"id": "ISIS", "label": "ISIS", "color": "#3a3a3a"},
+            {"id": "Syrian government", "label": "Government", "color": "#c8421b"},
+            {"id": "contested", "label": "Contested", "color": "#b87bb0"},
+        ],
     }
     (folder / "theatre.json").write_text(json.dumps(theatre))
-    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": list(xy)},
-              "properties": {"id": pid, "name": pid.upper(), "alt_names": [], "kind": "village", "bank": "",
-                             "confidence": "high", "coord_source_url": SRC, "role": "ledger"}}
-             for pid, xy in places.items()]
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": list(xy)},
+            "properties": {
+                "id": pid,
+                "name": pid.upper(),
+                "alt_names": [],
+                "kind": "village",
+                "bank": "",
+                "confidence": "high",
+                "coord_source_url": SRC,
+                "role": "ledger",
+            },
+        }
+        for pid, xy in places.items()
+    ]
     (folder / "places.geojson").write_text(json.dumps(fc(feats)))
     write_csv(folder / "ledger.csv", LEDGER_COLUMNS, TINY_LEDGER if ledger is None else ledger)
     write_csv(folder / "events.csv", EVENT_COLUMNS, TINY_EVENTS if events is None else events)
-    (folder / "aoi.geojson").write_text(json.dumps(fc([{"type": "Feature", "properties": {}, "geometry": box(*TINY_BOX)}])))
+    (folder / "aoi.geojson").write_text(
+        json.dumps(fc([{"type": "Feature", "properties": {}, "geometry": box(*TINY_BOX)}]))
+    )
     if overrides is not None:
         (folder / "overrides.geojson").write_text(json.dumps(fc(overrides)))
     (folder / "basemap").mkdir(exist_ok=True)
-    river = {"type": "Feature", "properties": {"name": "Test river"},
-             "geometry": {"type": "LineString", "coordinates": [[38.85, 35.95], [39.0, 35.95], [39.15, 35.95]]}}
+    river = {
+        "type": "Feature",
+        "properties": {"name": "Test river"},
+        "geometry": {"type": "LineString", "coordinates": [[38.85, 35.95], [39.0, 35.95], [39.15, 35.95]]},
+    }
     (folder / "basemap" / "rivers.geojson").write_text(json.dumps(fc([river])))
     return folder
 

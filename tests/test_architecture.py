@@ -10,7 +10,10 @@ from tests.conftest import GEODATA, ROOT
 
 
 def test_core_imports_no_dash():
-    code = "import sys, layers.core, layers.core.geojson; print(sorted(m for m in sys.modules if m.split('.')[0] in ('dash', 'dash_leaflet', 'flask')))"
+    code = (
+        "import sys, layers.core, layers.core.geojson; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dash', 'dash_leaflet', 'flask')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

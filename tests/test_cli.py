@@ -10,7 +10,9 @@ from tests.conftest import ROOT, ledger_row, make_theatre
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "layers", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "layers", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_validate_accepts_the_bundled_dataset():
@@ -20,8 +22,10 @@ def test_validate_accepts_the_bundled_dataset():
 
 
 def test_validate_names_file_row_and_problem(tmp_path: Path):
-    folder = make_theatre(tmp_path / "t", ledger=[ledger_row("X1", "2017-02-01", "nowhere", "SDF"),
-                                                   ledger_row("X2", "2017-02-30", "n1", "SDF")])
+    folder = make_theatre(
+        tmp_path / "t",
+        ledger=[ledger_row("X1", "2017-02-01", "nowhere", "SDF"), ledger_row("X2", "2017-02-30", "n1", "SDF")],
+    )
     out = run("validate", str(folder))
     assert out.returncode == 1
     lines = out.stderr.splitlines()

@@ -42,7 +42,7 @@ def test_show_date_returns_every_layer_and_marks_current_events(ctx):
     n = len(DYNAMIC_LAYERS)
     assert all(o["type"] == "FeatureCollection" for o in out[:n])
     assert out[n + 1] == "17 October 2017"
-    current = [e.event_id for e, cls in zip(ctx.dataset.events, out[n + 2]) if "current" in cls]
+    current = [e.event_id for e, cls in zip(ctx.dataset.events, out[n + 2], strict=True) if "current" in cls]
     assert "A16" in current and all(e.date == D(2017, 10, 17) for e in ctx.dataset.events if e.event_id in current)
 
 

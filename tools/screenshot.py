@@ -1,6 +1,6 @@
 """Screenshot the running app in headless Chromium (Debian's /usr/bin/chromium), for the README and review.
 
-    python tools/screenshot.py http://127.0.0.1:8050/ docs/screenshots/overview.png --size 1440x900 --next 5
+python tools/screenshot.py http://127.0.0.1:8050/ docs/screenshots/overview.png --size 1440x900 --next 5
 """
 
 from __future__ import annotations
@@ -12,8 +12,14 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -21,10 +21,11 @@ import csv
 import datetime as dt
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlparse
 
 import shapely
@@ -38,12 +39,34 @@ DATE_PRECISION = ("baseline", "day", "by_date", "approx", "range")
 PLACE_ROLES = ("ledger", "mentioned", "reference")
 BANKS = ("north", "south", "")
 LEDGER_COLUMNS = (
-    "row_id", "date", "date_precision", "place_id", "holder", "change", "description",
-    "source_title", "source_url", "supporting_source_url", "confidence", "note",
+    "row_id",
+    "date",
+    "date_precision",
+    "place_id",
+    "holder",
+    "change",
+    "description",
+    "source_title",
+    "source_url",
+    "supporting_source_url",
+    "confidence",
+    "note",
 )
 EVENT_COLUMNS = (
-    "event_id", "date", "date_precision", "title", "kind", "place_id", "article_claim", "article_date",
-    "corroborated", "agreement", "detail", "source_url", "confidence", "ledger_rows",
+    "event_id",
+    "date",
+    "date_precision",
+    "title",
+    "kind",
+    "place_id",
+    "article_claim",
+    "article_date",
+    "corroborated",
+    "agreement",
+    "detail",
+    "source_url",
+    "confidence",
+    "ledger_rows",
 )
 EVENT_KINDS = ("article", "milestone")
 AGREEMENT = ("agree", "disagree", "partial", "estimated", "forecast", "")
@@ -287,8 +310,11 @@ def _load_theatre(path: Path, problems: list[Problem]) -> dict:
 
 
 def _is_hex_colour(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 7 and value[0] == "#" and all(
-        c in "0123456789abcdefABCDEF" for c in value[1:]
+    return (
+        isinstance(value, str)
+        and len(value) == 7
+        and value[0] == "#"
+        and all(c in "0123456789abcdefABCDEF" for c in value[1:])
     )
 
 
@@ -298,8 +324,10 @@ def _features(path: Path, problems: list[Problem], optional: bool = False) -> li
     data = read_json(path, problems)
     if data is None:
         return []
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-        data.get("features"), list
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
     ):
         problems.append(Problem(path.name, "file", "must be a GeoJSON FeatureCollection"))
         return []
@@ -315,7 +343,9 @@ def _geometry(path: Path, label: str, feature: dict, problems: list[Problem]) ->
         problems.append(Problem(path.name, label, "has no geometry"))
         return None
     if not _numbers_only(geom.get("coordinates", [])) or not _numbers_only(geom.get("geometries", [])):
-        problems.append(Problem(path.name, label, "geometry cannot be read: coordinates must be JSON numbers, not strings"))
+        problems.append(
+            Problem(path.name, label, "geometry cannot be read: coordinates must be JSON numbers, not strings")
+        )
         return None
     try:
         g = shape(geom)
@@ -378,10 +408,18 @@ def _load_places(path: Path, problems: list[Problem]) -> dict[str, Place]:
             problems.extend(Problem(path.name, label, b) for b in bad)
             continue
         places[pid] = Place(
-            id=pid, name=str(props["name"]).strip(), alt_names=tuple(alt), kind=str(props.get("kind") or ""),
-            lon=round(geom.x, 6), lat=round(geom.y, 6), bank=str(props.get("bank") or ""),
-            confidence=props["confidence"], coord_source=str(props.get("coord_source") or ""),
-            coord_source_url=url, role=props["role"], note=str(props.get("note") or ""),
+            id=pid,
+            name=str(props["name"]).strip(),
+            alt_names=tuple(alt),
+            kind=str(props.get("kind") or ""),
+            lon=round(geom.x, 6),
+            lat=round(geom.y, 6),
+            bank=str(props.get("bank") or ""),
+            confidence=props["confidence"],
+            coord_source=str(props.get("coord_source") or ""),
+            coord_source_url=url,
+            role=props["role"],
+            note=str(props.get("note") or ""),
             geonameid=str(props.get("geonameid") or ""),
         )
     return places
@@ -439,9 +477,7 @@ def _url_problems(row: Mapping[str, str], required: tuple[str, ...], optional: t
     return out
 
 
-def _load_events(
-    path: Path, places: Mapping[str, Place], ledger_ids: set[str], problems: list[Problem]
-) -> list[Event]:
+def _load_events(path: Path, places: Mapping[str, Place], ledger_ids: set[str], problems: list[Problem]) -> list[Event]:
     events: list[Event] = []
     seen: set[str] = set()
     for line, r in read_csv(path, EVENT_COLUMNS, problems):
@@ -516,7 +552,11 @@ def _load_overrides(
         if bad or geom is None:
             problems.extend(Problem(path.name, label, b) for b in bad)
             continue
-        out.append(Override(str(props.get("id") or i), props["holder"], d0, d1, geom, tuple(rows), str(props.get("note") or "")))
+        out.append(
+            Override(
+                str(props.get("id") or i), props["holder"], d0, d1, geom, tuple(rows), str(props.get("note") or "")
+            )
+        )
     return out
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 import shapely
@@ -136,7 +136,7 @@ class Territory:
             # cells keep identical shared edges.
             discs = shapely.union_all([pt.buffer(self.radius_m, quad_segs=16) for pt in points], grid_size=GRID_M)
             beyond = shapely.difference(area, discs, grid_size=GRID_M)
-            for cell, pids in zip(_voronoi(points, area), seeds.values()):
+            for cell, pids in zip(_voronoi(points, area), seeds.values(), strict=True):
                 within = shapely.intersection(shapely.set_precision(cell, GRID_M), area, grid_size=GRID_M)
                 cells[tuple(pids)] = _polygonal(shapely.difference(within, beyond, grid_size=GRID_M))
         return cells
@@ -196,7 +196,13 @@ class Territory:
         polygons = {h: _polygonal(shapely.union_all(gs, grid_size=GRID_M)) for h, gs in parts.items()}
         for o in self.ds.overrides:
             if o.valid_from <= date <= o.valid_to:
-                _apply_override(polygons, rows, o.holder, shapely.intersection(self.to_m(o.geometry), self.ground, grid_size=GRID_M), o.ledger_rows)
+                _apply_override(
+                    polygons,
+                    rows,
+                    o.holder,
+                    shapely.intersection(self.to_m(o.geometry), self.ground, grid_size=GRID_M),
+                    o.ledger_rows,
+                )
         polygons = {h: g for h, g in polygons.items() if not g.is_empty}
         return Snapshot(
             key=key,
@@ -326,7 +332,10 @@ def _lineal(geom: BaseGeometry) -> BaseGeometry:
 
 
 def _apply_override(
-    polygons: dict[str, BaseGeometry], rows: dict[str, list[str]], holder: str, area: BaseGeometry,
+    polygons: dict[str, BaseGeometry],
+    rows: dict[str, list[str]],
+    holder: str,
+    area: BaseGeometry,
     ledger_rows: Iterable[str],
 ) -> None:
     for h in list(polygons):

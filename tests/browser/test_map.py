@@ -11,7 +11,9 @@ CONTROL_PATHS = "#layer-control path, .leaflet-pane path.leaflet-interactive"
 
 def control_shapes(page) -> list[str]:
     """The SVG path data of the control layer's polygons, as drawn."""
-    return page.eval_on_selector_all(".leaflet-overlay-pane path, .leaflet-pane path", "els => els.map(e => e.getAttribute('d')).filter(Boolean)")
+    return page.eval_on_selector_all(
+        ".leaflet-overlay-pane path, .leaflet-pane path", "els => els.map(e => e.getAttribute('d')).filter(Boolean)"
+    )
 
 
 def area_of(page, holder: str) -> str:
@@ -44,7 +46,9 @@ def test_next_event_moves_the_date_and_redraws_the_map(page, app_url):
         shown = page.inner_text("#date-display")
         page.click("#next-event")
         page.wait_for_function("s => document.querySelector('#date-display').innerText !== s", arg=shown)
-    page.wait_for_function("a => document.querySelector(\"tr[data-holder='SDF'] td:nth-child(3)\").innerText !== a", arg=before_area)
+    page.wait_for_function(
+        "a => document.querySelector(\"tr[data-holder='SDF'] td:nth-child(3)\").innerText !== a", arg=before_area
+    )
     assert control_shapes(page) != before_shapes
     assert page.inner_text("#date-display") != "5 November 2016"
     assert set(page.hosts) <= {"127.0.0.1"}, sorted(set(page.hosts))
