@@ -207,12 +207,10 @@ def _norm(name: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-def _haversine_km(lat1, lon1, lat2, lon2) -> float:
-    import math
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from pyproj import Geod
 
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 12742.0 * math.asin(math.sqrt(a))
+    return Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)[2] / 1000
 
 
 def matches(research: Path, cities: dict[str, dict]) -> list[dict]:
@@ -233,7 +231,7 @@ def matches(research: Path, cities: dict[str, dict]) -> list[dict]:
                 if len(key) < 4:
                     continue
                 for c in index.get(key, []):
-                    d = _haversine_km(lat, lon, c["latitude"], c["longitude"])
+                    d = _distance_km(lat, lon, c["latitude"], c["longitude"])
                     if d <= 20 and (best is None or d < best[0]):
                         best = (d, c, n.strip())
             if best:
