@@ -27,6 +27,7 @@ FEED_ID = "event-feed"
 PREV_ID, NEXT_ID = "prev-event", "next-event"
 EVENT_ITEM = "event-item"
 SCROLL_ID = "feed-scrolled-to"
+AREA_ID = "area-bounds"
 LAYER_Z = {"control": 400, "change": 410, "frontline": 420, "places": 600, "events": 610}
 
 
@@ -73,23 +74,25 @@ def _map(ctx: Context) -> html.Div:
     ]
     static = [c for m in LAYERS if not m.DYNAMIC for c in m.component(ctx)]
     return html.Div(
-        dl.Map(
-            [
-                *static,
-                dl.LayersControl(overlays, position="topright", collapsed=False),
-                dl.ScaleControl(position="bottomleft"),
-            ],
-            id=MAP_ID,
-            center=[(s + n) / 2, (w + e) / 2],
-            zoom=9,
-            minZoom=7,
-            zoomSnap=0.25,
-            viewport={"bounds": [[s, w], [n, e]], "transition": "fitBounds"},
-            maxZoom=15,
-            fadeAnimation=False,
-            attributionControl=False,
-            style={"height": "100%", "width": "100%"},
-        ),
+        [
+            dcc.Store(id=AREA_ID, data=[[s, w], [n, e]]),
+            dl.Map(
+                [
+                    *static,
+                    dl.LayersControl(overlays, position="topright", collapsed=False),
+                    dl.ScaleControl(position="bottomleft"),
+                ],
+                id=MAP_ID,
+                center=[(s + n) / 2, (w + e) / 2],
+                zoom=9,
+                minZoom=7,
+                zoomSnap=0.25,
+                maxZoom=15,
+                fadeAnimation=False,
+                attributionControl=False,
+                style={"height": "100%", "width": "100%"},
+            ),
+        ],
         className="map-panel",
     )
 
@@ -249,6 +252,12 @@ def show_date(day):
     ]
     return (*data, figures(c, date), _date_text(date), classes)
 
+
+clientside_callback(
+    ClientsideFunction(namespace="dashboard", function_name="fitArea"),
+    Output(MAP_ID, "viewport"),
+    Input(AREA_ID, "data"),
+)
 
 clientside_callback(
     ClientsideFunction(namespace="dashboard", function_name="scrollToCurrent"),
