@@ -133,6 +133,31 @@ def make_theatre(folder: Path, places=None, ledger=None, events=None, overrides=
     return folder
 
 
+def assert_invariants(territory, date) -> None:
+    """The model's invariants at ``date``: holders never overlap, their union is exactly the ground, and
+    every holder's ground traces to ledger rows in force on that date that name that holder."""
+    import shapely
+
+    from layers.core.territory import GRID_M, NO_REPORTING
+
+    snap = territory.control_at(date)
+    rows = {r.row_id: r for r in territory.ds.ledger}
+    holders = list(snap.polygons)
+    for i, a in enumerate(holders):
+        for b in holders[i + 1 :]:
+            overlap = shapely.intersection(snap.polygons[a], snap.polygons[b], grid_size=GRID_M).area
+            assert overlap < grid_slack(snap.polygons[a]), (date, a, b, overlap)
+    union = shapely.union_all(list(snap.polygons.values()), grid_size=GRID_M)
+    assert shapely.difference(union, territory.ground, grid_size=GRID_M).area < grid_slack(territory.ground), date
+    assert abs(union.area - territory.ground.area) < grid_slack(territory.ground), date
+    for h in holders:
+        if h == NO_REPORTING:
+            assert snap.rows[h] == (), date
+            continue
+        assert snap.rows[h], (date, h)
+        assert all(rows[r].holder == h and rows[r].date <= date for r in snap.rows[h]), (date, h)
+
+
 def grid_slack(geom) -> float:
     """Area a sub-millimetre seam may take: the 1 mm overlay grid times the boundary's length (m²)."""
     from layers.core.territory import GRID_M

@@ -10,8 +10,7 @@ import shapely
 from shapely.geometry import Point, shape
 
 from layers.core.dataset import is_http_url, split_urls
-from layers.core.territory import GRID_M, NO_REPORTING
-from tests.conftest import GEODATA, grid_slack
+from tests.conftest import GEODATA, assert_invariants
 
 RESEARCH_ARTICLE_EVENTS = [f"A{i:02d}" for i in range(1, 17)]
 MAX_FILE_KB = 1500
@@ -82,21 +81,5 @@ def test_geojson_files_are_rfc7946_and_small(path):
 
 
 def test_invariants_hold_on_every_change_date(bundled_territory):
-    t = bundled_territory
-    rows = {r.row_id: r for r in t.ds.ledger}
-    for date in t.change_dates():
-        snap = t.control_at(date)
-        hs = list(snap.polygons)
-        for i, a in enumerate(hs):
-            for b in hs[i + 1 :]:
-                assert shapely.intersection(snap.polygons[a], snap.polygons[b], grid_size=GRID_M).area < grid_slack(
-                    snap.polygons[a]
-                ), (date, a, b)
-        union = shapely.union_all(list(snap.polygons.values()), grid_size=GRID_M)
-        assert abs(union.area - t.ground.area) < grid_slack(t.ground), date
-        for h in hs:
-            if h != NO_REPORTING:
-                assert snap.rows[h] and all(rows[r].holder == h and rows[r].date <= date for r in snap.rows[h]), (
-                    date,
-                    h,
-                )
+    for date in bundled_territory.change_dates():
+        assert_invariants(bundled_territory, date)

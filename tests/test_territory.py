@@ -14,7 +14,7 @@ from shapely.geometry import Point
 
 from layers.core import Territory, load_dataset
 from layers.core.territory import GRID_M, NO_REPORTING
-from tests.conftest import TINY_BOX, box, grid_slack, ledger_row, make_theatre
+from tests.conftest import TINY_BOX, assert_invariants, box, ledger_row, make_theatre
 
 D = dt.date
 
@@ -166,28 +166,7 @@ def test_invariants_hold_for_any_ledger(tmp_path_factory, theatre, day):
             make_theatre(tmp_path_factory.mktemp("h"), places=places, ledger=rows, events=[], radius_km=radius)
         )
     )
-    date = D(2017, 1, 1) + dt.timedelta(days=day)
-    snap = t.control_at(date)
-    holders = list(snap.polygons)
-    # factions never overlap
-    for i, a in enumerate(holders):
-        for b in holders[i + 1 :]:
-            assert shapely.intersection(snap.polygons[a], snap.polygons[b], grid_size=GRID_M).area < grid_slack(
-                snap.polygons[a]
-            ), (a, b)
-    # the union stays inside the ground and covers it
-    union = shapely.union_all(list(snap.polygons.values()), grid_size=GRID_M)
-    assert shapely.difference(union, t.ground, grid_size=GRID_M).area < grid_slack(t.ground)
-    assert abs(union.area - t.ground.area) < grid_slack(t.ground)
-    # every faction's ground traces to ledger rows in force on that date, for places that hold it
-    ids = {r["row_id"]: r for r in rows}
-    for h in holders:
-        if h == NO_REPORTING:
-            assert snap.rows[h] == ()
-            continue
-        assert snap.rows[h], h
-        for rid in snap.rows[h]:
-            assert ids[rid]["holder"] == h and ids[rid]["date"] <= date.isoformat()
+    assert_invariants(t, D(2017, 1, 1) + dt.timedelta(days=day))
 
 
 def test_geojson_output_is_rfc7946(tiny):

@@ -20,6 +20,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from layers.core.dataset import EVENT_COLUMNS, LEDGER_COLUMNS  # noqa: E402  (the schema the app validates)
+
 GEODATA = ROOT / "geodata"
 SOURCES = GEODATA / "sources"
 AOI_BBOX = (38.2, 35.55, 40.05, 36.72)  # lon/lat: Tabqa to east of Ma'dan, Euphrates valley to the Turkish border
@@ -27,36 +30,6 @@ BASELINE_DATE = "2016-11-05"
 WIKI_CAMPAIGN = "https://en.wikipedia.org/wiki/Raqqa_campaign_(2016%E2%80%932017)"
 CITY_TAKEN_URL = "https://en.wikipedia.org/wiki/Battle_of_Raqqa_(2017)"
 
-LEDGER_COLUMNS = [
-    "row_id",
-    "date",
-    "date_precision",
-    "place_id",
-    "holder",
-    "change",
-    "description",
-    "source_title",
-    "source_url",
-    "supporting_source_url",
-    "confidence",
-    "note",
-]
-EVENT_COLUMNS = [
-    "event_id",
-    "date",
-    "date_precision",
-    "title",
-    "kind",
-    "place_id",
-    "article_claim",
-    "article_date",
-    "corroborated",
-    "agreement",
-    "detail",
-    "source_url",
-    "confidence",
-    "ledger_rows",
-]
 WEAK_WORDS = ("weak", "unconfirmed", "blog", "unresolved", "conflict", "ambiguous")
 # Changes after which the place's first row implies ISIS held it before the campaign.
 CAPTURES_FROM_ISIS = {
@@ -446,8 +419,8 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1) + "\n",
         encoding="utf-8",
     )
-    write_csv(GEODATA / "ledger.csv", LEDGER_COLUMNS, rows)
-    write_csv(GEODATA / "events.csv", EVENT_COLUMNS, events)
+    write_csv(GEODATA / "ledger.csv", list(LEDGER_COLUMNS), rows)
+    write_csv(GEODATA / "events.csv", list(EVENT_COLUMNS), events)
     w, s, e, n = AOI_BBOX
     aoi = {
         "type": "FeatureCollection",

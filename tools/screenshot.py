@@ -8,19 +8,8 @@ from __future__ import annotations
 import argparse
 import tempfile
 
+from chromium import launch
 from playwright.sync_api import sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def main() -> None:
@@ -33,9 +22,7 @@ def main() -> None:
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-        browser = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=FLAGS, headless=True, viewport={"width": w, "height": h}
-        )
+        browser = launch(p, profile, w, h)
         page = browser.new_page()
         page.goto(args.url)
         page.wait_for_selector("#layer-control path, .leaflet-overlay-pane path", timeout=20000)
