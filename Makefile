@@ -1,11 +1,12 @@
 # make run   - set up a virtualenv and serve the app on http://127.0.0.1:8050 with the bundled data
 # make test  - set up everything (incl. Debian's Chromium for the browser tests) and run every test
+# make bench - the app against two plotly peers in headless Chromium (see docs/bench.md); ARGS="--rounds 3"
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8050
 
-.PHONY: setup setup-dev chromium run test test-fast lint validate basemap data clean
+.PHONY: setup setup-dev chromium run test test-fast lint validate basemap data bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,9 @@ data: setup
 
 test-fast: setup-dev
 	$(BIN)/python -m pytest -m "not browser"
+
+bench: setup-dev chromium
+	$(BIN)/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
