@@ -89,7 +89,7 @@ def figure(ctx: Context):
 
 def build_app() -> Dash:
     app = Dash(__name__, assets_folder=str(ASSETS), compress=True, title="Animation: plotly frames")
-    app.layout = html.Div([dcc.Graph(id="map", figure=figure(context()), config=CONFIG, style={"height": "80vh"})])
+    app.layout = html.Div([dcc.Graph(id="map", figure=figure(context()), config=CONFIG, style={"height": "95vh"})])
     return app
 
 

@@ -30,11 +30,13 @@ def colors(ctx: Context) -> dict[str, str]:
     return {**ctx.colors, NO_REPORTING: NO_REPORTING_COLOR}
 
 
-def view(ctx: Context) -> dict:
-    """Map centre and a zoom that shows the area of interest in a ~1400 px wide map."""
+def view(ctx: Context, width_px: int = 1400, height_px: int = 680) -> dict:
+    """Map centre and the zoom that fits the area of interest into a map of about ``width_px`` × ``height_px``."""
     w, s, e, n = ctx.dataset.aoi.bounds
-    zoom = math.log2(1400 / 256 * 360 / max(e - w, 1e-6)) - 0.3
-    return {"center": {"lon": (w + e) / 2, "lat": (s + n) / 2}, "zoom": round(zoom, 2)}
+    merc = lambda lat: math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+    # at zoom z the world is 512 * 2**z px wide (MapLibre's tile size), 360 degrees of longitude
+    zoom = min(math.log2(width_px * 360 / (512 * (e - w))), math.log2(height_px * 360 / (512 * (merc(n) - merc(s)))))
+    return {"center": {"lon": (w + e) / 2, "lat": (s + n) / 2}, "zoom": round(zoom - 0.1, 2)}
 
 
 def span(ctx: Context) -> int:
