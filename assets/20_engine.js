@@ -259,7 +259,8 @@
       if (d <= day) { last = b; }
     });
     const target = current || last;
-    if (target && !E.playing) { target.scrollIntoView({block: "nearest"}); }
+    if (target && target !== E.feedTarget && !E.playing) { target.scrollIntoView({block: "nearest"}); }
+    E.feedTarget = target;
   }
 
   function text() {
@@ -277,18 +278,19 @@
     if (day === E.day && !opts.force) { return; }
     E.day = day;
     render();
-    if (!opts.fromSlider) { setProps("date-slider", {value: day}); }
+    document.body.dataset.renderedDay = String(day);  // the map's SVG now shows this day
+    document.body.dataset.renderedDate = isoOf(day);
+    if (!opts.fromSlider) { sliderSoon(); }
     if (!opts.fromUrl) { writeUrl(opts.push); }
     settleSoon();
-    markRendered();
   };
 
-  function markRendered() {
-    const day = E.day;
-    window.requestAnimationFrame(function () {
-      document.body.dataset.renderedDay = String(day);
-      document.body.dataset.renderedDate = isoOf(day);
-    });
+  /* The slider thumb is a React component: re-rendering it on every step of a fast scrub would delay the map's
+     frames, so its value follows at most every SLIDER_MS (the date and the map never wait for it). */
+  const SLIDER_MS = 120;
+  function sliderSoon() {
+    if (E.sliderTimer) { return; }
+    E.sliderTimer = setTimeout(function () { E.sliderTimer = null; setProps("date-slider", {value: E.day}); }, SLIDER_MS);
   }
 
   E.setCompare = function (day, opts) {
