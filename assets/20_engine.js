@@ -754,9 +754,9 @@
         if (tab !== "compare" || !E.t) { return window.dash_clientside.no_update; }
         return E.compare === null ? null : isoOf(E.compare);
       },
-      chartMarker: function (settled) {
-        if (!settled || !settled.date) { return []; }
-        return [{x: settled.date, label: "", color: "red.7"}];
+      chartMarker: function (settled, tab) {
+        if (tab !== "trend" || !E.t || E.day === null) { return window.dash_clientside.no_update; }
+        return [{x: isoOf(E.day), label: shortDate(E.day), color: "red.7"}];
       },
     },
   });

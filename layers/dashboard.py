@@ -374,7 +374,6 @@ def _trend_panel(ctx: Context) -> list:
             withLegend=True,
             referenceLines=[],
             tickLine="x",
-            unit=" km²",
             xAxisProps={"minTickGap": 40},
         ),
     ]
@@ -626,7 +625,7 @@ clientside_callback(
     ClientsideFunction(namespace="engine", function_name="chartMarker"),
     Output(CHART_ID, "referenceLines"),
     Input(SETTLED_ID, "data"),
-    Input(CHART_ID, "id"),
+    Input(TABS_ID, "value"),
 )
 
 

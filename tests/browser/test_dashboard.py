@@ -195,3 +195,15 @@ def test_online_basemap_failure_leaves_the_app_usable(page, app_url):
     page.keyboard.press("ArrowRight")
     rendered(page, 1)
     assert any("/no-tiles-here/" in u for u in page.urls)  # it tried, on loopback only
+
+
+def test_trend_chart_marks_the_chosen_date(page, app_url):
+    page.goto(f"{app_url}?date=2017-06-30")
+    rendered(page)
+    page.click("[role=tab]:has-text('Trend')")
+    page.wait_for_selector("#area-chart .recharts-reference-line", timeout=15000)
+    assert page.text_content("#area-chart .recharts-reference-line") == "30 Jun 2017"
+    page.keyboard.press("PageDown")
+    page.wait_for_function(
+        "document.querySelector('#area-chart .recharts-reference-line').textContent !== '30 Jun 2017'"
+    )
