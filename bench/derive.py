@@ -2,10 +2,11 @@
 
     python bench/derive.py [FOLDER] [--tracemalloc]
 
-prints one JSON object. It calls ``layers.core.timeline.build_timeline(territory)`` where that exists;
-otherwise it derives each distinct ledger state's control polygons and their GeoJSON
-(``territory.control_at`` + ``control_geojson``), once per state. Run it in a fresh process per measurement
-(``bench/run.py`` does) so that nothing is cached from before.
+prints one JSON object. Where ``layers.core.timeline`` exists it times ``build_timeline(territory)`` (the
+tables the browser derives every day from, as the app builds them) and then ``state_on(tables, day)`` for
+every day of the campaign (the same derivation in Python); otherwise it derives each distinct ledger state's
+control polygons and their GeoJSON (``territory.control_at`` + ``control_geojson``), once per state. Run it in
+a fresh process per measurement (``bench/run.py`` does) so that nothing is cached from before.
 """
 
 from __future__ import annotations
@@ -47,35 +48,30 @@ def derive(folder: Path, trace: bool = False) -> dict:
     terr = Territory(ds)
     t1 = time.perf_counter()
     try:
-        build_timeline = importlib.import_module("layers.core.timeline").build_timeline
-    except (ImportError, AttributeError):
-        build_timeline = None
-    if build_timeline is not None:
-        method = "layers.core.timeline.build_timeline(territory)"
-        timeline = build_timeline(terr)
-        states = len(timeline) if hasattr(timeline, "__len__") else None
+        timeline = importlib.import_module("layers.core.timeline")
+    except ImportError:
+        timeline = None
+    days = (ds.end - ds.start).days + 1
+    out = {"folder": str(folder), "days": days, "ledger_rows": len(ds.ledger), "places": len(ds.places)}
+    if timeline is not None:
+        out["method"] = "build_timeline(territory) + state_on(tables, day) for every day"
+        tables = timeline.build_timeline(terr)
+        t2 = time.perf_counter()
+        for day in range(days):
+            timeline.state_on(tables, day)
+        t3 = time.perf_counter()
+        out["every_day_s"] = t3 - t2
     else:
-        method = "territory.control_at + control_geojson per distinct state"
-        dates = state_dates(terr)
-        for d in dates:
+        out["method"] = "territory.control_at + control_geojson per distinct state"
+        for d in state_dates(terr):
             control_geojson(terr, d)
-        states = len(dates)
-    t2 = time.perf_counter()
-    out = {
-        "folder": str(folder),
-        "method": method,
-        "days": (ds.end - ds.start).days + 1,
-        "ledger_rows": len(ds.ledger),
-        "places": len(ds.places),
-        "states": states,
-        "territory_s": t1 - t0,
-        "snapshots_s": t2 - t1,
-        "total_s": t2 - t0,
-        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+        t2 = t3 = time.perf_counter()
+    out |= {"territory_s": t1 - t0, "snapshots_s": t2 - t1, "total_s": t3 - t0}
+    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if trace:
         out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
+    out["states"] = len(state_dates(terr))  # after the measurement: not part of it
     return out
 
 

@@ -154,6 +154,13 @@ class Server:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / TICK
 
+    def rss_mb(self) -> float:
+        """Resident memory of the server process now."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -213,6 +220,8 @@ def measure(ctx, server: Server, span: int, args) -> dict:
         out["steps"], day = _steps(page, wire, day, span, args)
         out["server_cpu_ms_per_step"] = 1000 * (server.cpu_seconds() - cpu0) / max(len(out["steps"]), 1)
         out["bursts"], day = _bursts(page, wire, day, span, args)
+        out["server_rss_mb"] = server.rss_mb()
+        out["js_heap_mb"] = cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20
         out["hosts"] = sorted(wire.hosts)
         out["errors"] = errors[:20]
         return out
@@ -345,6 +354,8 @@ def summarise(rounds: list[dict]) -> dict:
         "scrub_press_gap_ms": _median([b["press_gap_ms"] for b in bursts]),
         "scrub_drawn_median": _median([b["drawn"] for b in bursts]),
         "scrub_bytes_median": _median([b["bytes"] for b in bursts]),
+        "server_rss_mb": statistics.median([r["server_rss_mb"] for r in rounds]),
+        "js_heap_mb": statistics.median([r["js_heap_mb"] for r in rounds]),
         "load_ms": statistics.median([r["load"]["rendered_ms"] for r in rounds]),
         "load_bytes": statistics.median([r["load"]["bytes"] for r in rounds]),
         "load_requests": statistics.median([r["load"]["requests"] for r in rounds]),
@@ -370,6 +381,8 @@ ROWS = (
     ("scrub: press gap as seen by the page, median (ms)", "scrub_press_gap_ms", "ms"),
     ("scrub: days drawn per burst, median", "scrub_drawn_median", "n"),
     ("scrub: bytes per burst, median", "scrub_bytes_median", "bytes"),
+    ("server memory (RSS) after the steps (MB)", "server_rss_mb", "mb"),
+    ("page JS heap after the steps (MB)", "js_heap_mb", "mb"),
     ("first load → map drawn (ms)", "load_ms", "ms"),
     ("first load: bytes on the wire (compressed)", "load_bytes", "bytes"),
     ("first load: requests", "load_requests", "n"),
@@ -382,6 +395,8 @@ def fmt(value, kind: str) -> str:
         return "–"
     if kind == "ms":
         return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+    if kind == "mb":
+        return f"{value:,.1f}"
     if kind == "bytes":
         return f"{value / 1024:,.1f} KB" if value < 2**20 else f"{value / 2**20:,.2f} MB"
     return f"{value:,.0f}" if isinstance(value, float) else str(value)
@@ -412,15 +427,16 @@ def table(systems: dict[str, dict]) -> str:
 
 def derivation_table(rows: list[dict]) -> str:
     lines = [
-        "| dataset | days | ledger rows | states | territory set-up (s) | all snapshots (s) | "
-        "Python peak, tracemalloc (MB) | max RSS (MB) | method |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| dataset | days | ledger rows | distinct states | territory set-up (s) | all snapshots / tables (s) | "
+        "every day's state (s) | Python peak, tracemalloc (MB) | max RSS (MB) | method |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
+        every = f"{r['every_day_s']:.2f}" if "every_day_s" in r else "–"
         lines.append(
-            f"| {r['label']} | {r['days']:,} | {r['ledger_rows']:,} | {fmt(r['states'], 'n')} | "
-            f"{r['territory_s']:.2f} | {r['snapshots_s']:.2f} | {r.get('tracemalloc_peak_mb', 0):,.1f} | "
-            f"{r['maxrss_mb']:,.0f} | {r['method']} |"
+            f"| {r['label']} | {r['days']:,} | {r['ledger_rows']:,} | {r['states']:,} | {r['territory_s']:.2f} | "
+            f"{r['snapshots_s']:.2f} | {every} | {r.get('tracemalloc_peak_mb', 0):,.1f} | {r['maxrss_mb']:,.0f} | "
+            f"{r['method']} |"
         )
     return "\n".join(lines)
 
