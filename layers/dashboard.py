@@ -246,7 +246,7 @@ def _sidebar(ctx: Context) -> html.Aside:
                 ],
                 id=TABS_ID,
                 value="events",
-                keepMounted=False,
+                keepMounted=True,  # hidden panels stay in the page, so callbacks can fill them at any time
                 className="side-tabs",
             ),
         ],
@@ -354,30 +354,37 @@ def _host(url: str) -> str:
     return url.split("/")[2].removeprefix("www.")
 
 
+TREND_ID = "trend-chart-holder"
+
+
 def _trend_panel(ctx: Context) -> list:
+    return [
+        html.P("Area held per faction (km²); the line marks the chosen date.", className="muted"),
+        html.Div(id=TREND_ID),  # the chart is made when the tab first opens: its scripts load only then
+    ]
+
+
+def trend_chart(ctx: Context) -> dmc.AreaChart:
     series = [
         {"name": f["id"], "label": f["label"], "color": f["color"]}
         for f in ctx.dataset.theatre["factions"]
         if any(r.holder == f["id"] for r in ctx.dataset.ledger)
     ]
-    return [
-        html.P("Area held per faction (km²); the line marks the chosen date.", className="muted"),
-        dmc.AreaChart(
-            id=CHART_ID,
-            h=260,
-            dataKey="date",
-            data=area_series(ctx),
-            series=series,
-            curveType="stepAfter",
-            withDots=False,
-            fillOpacity=0.25,
-            strokeWidth=2,
-            withLegend=True,
-            referenceLines=[],
-            tickLine="x",
-            xAxisProps={"minTickGap": 40},
-        ),
-    ]
+    return dmc.AreaChart(
+        id=CHART_ID,
+        h=260,
+        dataKey="date",
+        data=area_series(ctx),
+        series=series,
+        curveType="stepAfter",
+        withDots=False,
+        fillOpacity=0.25,
+        strokeWidth=2,
+        withLegend=True,
+        referenceLines=[],
+        tickLine="x",
+        xAxisProps={"minTickGap": 40},
+    )
 
 
 def area_series(ctx: Context) -> list[dict]:
@@ -591,6 +598,20 @@ def show_changes(settled, tab, slug):
     except (KeyError, TypeError, ValueError):
         return no_update
     return changes_table(ctx, ctx.date_of(min(day, other)), ctx.date_of(max(day, other)))
+
+
+@callback(
+    Output(TREND_ID, "children"),
+    Input(TABS_ID, "value"),
+    State(TREND_ID, "children"),
+    State(THEATRE_ID, "data"),
+    prevent_initial_call=True,
+)
+def show_trend(tab, current, slug):
+    """Make the trend chart the first time its tab opens."""
+    if tab != "trend" or current:
+        return no_update
+    return trend_chart(theatre_context(slug or "") or context())
 
 
 clientside_callback(
