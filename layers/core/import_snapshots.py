@@ -191,7 +191,9 @@ def read_gpkg(f: InputFile, config: Config | None, found: gc.Findings) -> list[A
         path = Path(tmp) / "input.gpkg"  # a server-made name: the client's name is never a path
         path.write_bytes(f.data)
         try:
-            layers = [name for name, geom_type in pyogrio.list_layers(path) if geom_type]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd files; errors still raise
+                layers = [name for name, geom_type in pyogrio.list_layers(path) if geom_type]
             for layer in layers:
                 out += _read_gpkg_layer(f.name, path, layer, config, found)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:

@@ -52,6 +52,7 @@ from layers.core.import_snapshots import Area, read_geojson, read_gpkg, read_kml
 INPUT_TYPES = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".csv")
 CONFIG_TYPES = (".toml", ".json")
 MAX_INPUT_FILES = 1000
+SEGMENT_DEG = 0.01  # longest polygon edge written, in degrees (about 1 km)
 MAGIC = {
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
@@ -194,8 +195,8 @@ def sniff(f: InputFile, found: gc.Findings) -> str | None:
     lead = f.data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     magic = next((what for m, what in MAGIC.items() if head.startswith(m)), None)
     expect = {
-        ".geojson": ("geojson", lead == b"{", "JSON object"),
-        ".json": ("geojson", lead == b"{", "JSON object"),
+        ".geojson": ("geojson", lead in (b"{", b"["), "JSON"),
+        ".json": ("geojson", lead in (b"{", b"["), "JSON"),
         ".gpkg": ("gpkg", head.startswith(b"SQLite format 3\x00"), "GeoPackage (SQLite)"),
         ".kml": ("kml", lead == b"<", "KML (XML)"),
         ".kmz": ("kmz", head.startswith(b"PK\x03\x04"), "KMZ (zip)"),
@@ -396,7 +397,10 @@ def _events(reports: list[Report], config: Config) -> tuple[list[dict], list[dic
 
 
 def _rounded(geom: BaseGeometry) -> dict:
-    return mapping(shapely.set_precision(geom, 1e-7)) if not geom.is_empty else mapping(geom)
+    """GeoJSON of a lon/lat polygon, densified so that its long straight edges (straight in lon/lat, as RFC 7946
+    reads them) stay where they are in the equal-area projection: shared edges then meet without slivers."""
+    dense = shapely.segmentize(geom, SEGMENT_DEG)
+    return mapping(shapely.orient_polygons(shapely.set_precision(dense, 1e-7)))
 
 
 def _fc(features: list[dict]) -> dict:
