@@ -11,6 +11,8 @@ from pathlib import Path
 from layers.core import DatasetError, Territory, load_dataset
 from layers.core.import_cli import import_theatre, validate_inputs
 
+DATASET_FILES = ("theatre.json", "places.geojson", "ledger.csv", "events.csv")
+
 
 def _validate(folder: Path) -> int:
     try:
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("inputs", nargs="+", type=Path, help="snapshot files or folders, event tables")
     args = parser.parse_args(argv)
     if args.command == "validate":
-        datasets = [p for p in args.paths if (p / "theatre.json").is_file()]
+        datasets = [p for p in args.paths if any((p / n).exists() for n in DATASET_FILES)]
         others = [p for p in args.paths if p not in datasets]
         codes = [_validate(p) for p in datasets] + ([validate_inputs(others, args.config)] if others else [])
         return max(codes)

@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import io
 import json
+import random
 import re
 import subprocess
 import sys
@@ -93,7 +94,8 @@ def raw(name: str, text: str | bytes) -> InputFile:
     return InputFile(name, text.encode() if isinstance(text, str) else text)
 
 
-WEST, EAST = sq(38.9, 35.9, 39.0, 36.0), sq(39.0, 35.9, 39.1, 36.0)
+EAST_BOX = (39.0, 35.9, 39.1, 36.0)
+WEST, EAST = sq(38.9, 35.9, 39.0, 36.0), sq(*EAST_BOX)
 GOOD_SNAPSHOT = gj("2017-02-01.geojson", feat(WEST, "SDF"), feat(EAST, "Daesh"))
 
 
@@ -314,6 +316,16 @@ def test_ucdp_table_becomes_events(tmp_path):
     assert (day.event_id, day.date_precision) == ("GED-124", "day")
     assert ds.places[ranged.place_id].name == "Raqqa town"
     assert ranged.place_id == day.place_id  # one place for one location
+
+
+def test_config_names_the_crs_of_files_without_one(tmp_path):
+    metres = gj(SNAP, feat(poly([UTM_WEST + UTM_WEST[:1]])))
+    imported = imports.prepare(config_file(CONFIG + '\n[inputs]\ncrs = "EPSG:32637"\n'), [metres])
+    assert imported.warnings == []
+    imports.save(imported, tmp_path / "t")
+    (override,) = load_dataset(tmp_path / "t").overrides
+    w, s, e, n = override.geometry.bounds
+    assert (round(w, 2), round(s, 2), round(e, 2), round(n, 2)) == (39.0, 35.92, 39.1, 36.02)
 
 
 def test_json_config_and_polygon_aoi(tmp_path):
@@ -548,6 +560,18 @@ CORPUS = [
          "location, latitude, longitude"),
     Case("csv-extra-fields", [acled(acled_row() + ",surplus")], "error", "acled.csv", "line 2",
          "more fields than the header has"),
+    Case("too-many-rows", [acled(acled_row(), acled_row("SYR2"), acled_row("SYR3"))], "error", "acled.csv", "file",
+         "more than 2 rows", patch={"MAX_ROWS": 2}),
+    Case("csv-huge-field", [acled(acled_row(notes="x" * 200_000))], "error", "acled.csv", "line 2",
+         "cannot be read as CSV: field larger than field limit (131072)"),
+    Case("long-text-cut", [acled(acled_row(notes="y" * 3000))], "warning", "acled.csv", L2,
+         "notes: longer than 2000 characters, cut"),
+    Case("csv-header-only", [acled()], "error", "acled.csv", "file", "has no rows"),
+    Case("geojson-no-features", [gj(SNAP)], "error", SNAP, "file", "has no polygon features"),
+    Case("kml-no-placemarks", [raw("empty.kml", kml())], "error", "empty.kml", "file", "has no polygon features"),
+    Case("point-skipped-by-config", [gj(SNAP, feat(WEST), feat({"type": "Point", "coordinates": [38.95, 35.95]}))],
+         "warning", SNAP, "feature 1", "Point skipped (inputs.skip_other_geometries)",
+         config=CONFIG + "\n[inputs]\nskip_other_geometries = true\n"),
     # --- config
     Case("config-dates-backwards", [GOOD_SNAPSHOT], "error", "theatre.toml", "start/end",
          "dates run backwards: start 2017-12-31 is after end 2017-01-01",
@@ -560,6 +584,12 @@ CORPUS = [
     Case("config-javascript-source", [GOOD_SNAPSHOT], "error", "theatre.toml", "source_url",
          "'javascript:alert(1)' must be an http(s) URL: the default source of every row",
          config=CONFIG.replace("https://example.org/source", "javascript:alert(1)")),
+    Case("config-reserved-faction-id", [GOOD_SNAPSHOT], "error", "theatre.toml", "factions[1]",
+         "'no reporting' is reserved for ground no snapshot covers",
+         config=CONFIG.replace('id = "ISIS"', 'id = "no reporting"')),
+    Case("config-unknown-input-crs", [GOOD_SNAPSHOT], "error", "theatre.toml", "crs",
+         "unknown CRS 'EPSG:0': reproject to lon/lat WGS84 (EPSG:4326) before importing",
+         config=CONFIG + '\n[inputs]\ncrs = "EPSG:0"\n'),
 ]  # fmt: skip
 
 
@@ -860,3 +890,56 @@ def test_theatre_folder_accepts_only_valid_existing_slugs(instance, slug):
 )  # fmt: skip
 def test_client_file_names_are_only_shown(raw_name, shown):
     assert display_name(raw_name, 0) == shown
+
+
+# ---------------------------------------------------------------------------------------------------------
+# no crashes: damaged copies of good inputs give DatasetError or import, never anything else
+
+
+def _damaged(data: bytes, seed: int) -> bytes:
+    rng = random.Random(seed)
+    buf = bytearray(data)
+    how = seed % 4
+    if how == 0:  # flip bytes
+        for _ in range(rng.randint(1, 8)):
+            buf[rng.randrange(len(buf))] = rng.randrange(256)
+    elif how == 1:  # cut short
+        del buf[rng.randrange(1, len(buf)) :]
+    elif how == 2:  # insert structural characters
+        for _ in range(rng.randint(1, 4)):
+            buf.insert(rng.randrange(len(buf)), rng.choice(b'{}[],":<>&\\\n\x00'))
+    else:  # duplicate a slice
+        i = rng.randrange(len(buf))
+        buf[i:i] = buf[max(0, i - 40) : i]
+    return bytes(buf)
+
+
+def _good_inputs(tmp_path) -> list[InputFile]:
+    return [
+        GOOD_SNAPSHOT,
+        gpkg(tmp_path, [{"date": "2017-03-01", "faction": "SDF", "geometry": box(38.9, 35.9, 39.0, 36.0)}]),
+        raw("2017-04-01.kml", kml(placemark("A", "SDF", ring(38.9, 35.9, 39.0, 36.0)))),
+        InputFile("2017-05-01.kmz", kmz({"doc.kml": kml(placemark("B", "ISIS", ring(*EAST_BOX))).encode()})),
+        acled(acled_row()),
+        ucdp(ucdp_row()),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_damaged_inputs_never_crash(tmp_path, seed):
+    good = _good_inputs(tmp_path)
+    for i, f in enumerate(good):
+        damaged = [g if j != i else InputFile(f.name, _damaged(f.data, seed * 31 + i)) for j, g in enumerate(good)]
+        try:
+            imports.save(imports.prepare(config_file(), damaged), tmp_path / f"out-{i}", replace=True)
+        except DatasetError as exc:
+            assert exc.problems and all(isinstance(p, Problem) for p in exc.problems)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_damaged_configs_never_crash(seed):
+    cfg = InputFile("theatre.toml", _damaged(CONFIG.encode(), seed))
+    try:
+        imports.prepare(cfg, [GOOD_SNAPSHOT])
+    except DatasetError as exc:
+        assert exc.problems

@@ -19,6 +19,7 @@ from layers.core.dataset import (
     CONFIDENCE,
     is_http_url,
 )
+from layers.core.territory import NO_REPORTING
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # use with fullmatch
 
@@ -51,6 +52,7 @@ class Config:
     date_field: str = "date"
     input_crs: str = ""
     snapshot_confidence: str = "medium"
+    skip_other_geometries: bool = False
 
     @property
     def projection(self) -> str:
@@ -136,6 +138,7 @@ def read_config(file: InputFile, found: gc.Findings) -> Config | None:
         date_field=str(inputs.get("date_field") or "date"),
         input_crs=input_crs,
         snapshot_confidence=confidence,
+        skip_other_geometries=inputs.get("skip_other_geometries") is True,
     )
 
 
@@ -163,6 +166,8 @@ def _config_factions(file: str, value: Any, found: gc.Findings) -> list[dict]:
         color = f.get("color", f.get("colour", ""))
         if fid in seen:
             found.error(file, label, f"duplicate faction id {fid!r}")
+        elif fid == NO_REPORTING:
+            found.error(file, label, f"{fid!r} is reserved for ground no snapshot covers")
         elif not isinstance(color, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
             found.error(file, label, f"color {color!r} is not a #rrggbb colour")
         else:

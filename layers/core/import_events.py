@@ -46,22 +46,18 @@ class Report:
 
 
 def read_table(f: InputFile, config: Config | None, found: gc.Findings) -> list[Report]:
+    """Events of an ACLED or UCDP GED table (told apart by their columns), one report per good row."""
     text = gc.decode_text(f.name, f.data, found)
     if text is None:
         return []
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    if all(c in header for c in ACLED_COLUMNS):
-        convert = _acled_row
-    elif all(c in header for c in UCDP_COLUMNS):
-        convert = _ucdp_row
-    else:
-        missing = [c for c in ACLED_COLUMNS if c not in header]
-        found.error(f.name, "header", f"not an ACLED or UCDP GED table: missing ACLED column(s) {', '.join(missing)}")
-        return []
-    out = []
+    line = 1
     try:
+        convert = _layout(f.name, reader.fieldnames or [], found)
+        out = []
         for line, row in enumerate(reader, start=2):
+            if convert is None:
+                return []
             if line - 1 > gc.MAX_ROWS:
                 found.error(f.name, "file", f"more than {gc.MAX_ROWS} rows")
                 return []
@@ -70,10 +66,20 @@ def read_table(f: InputFile, config: Config | None, found: gc.Findings) -> list[
                 continue
             report = convert(f.name, line, {k: (v or "").strip() for k, v in row.items()}, config, found)
             out += [report] if report else []
-    except csv.Error as exc:
-        found.error(f.name, f"line {reader.line_num}", f"cannot be read as CSV: {exc}")
+    except csv.Error as exc:  # the row after the last one read could not be parsed
+        found.error(f.name, f"line {line + 1}", f"cannot be read as CSV: {exc}")
         return []
-    return out
+    return out if convert else []
+
+
+def _layout(file: str, header: list[str], found: gc.Findings):
+    if all(c in header for c in ACLED_COLUMNS):
+        return _acled_row
+    if all(c in header for c in UCDP_COLUMNS):
+        return _ucdp_row
+    missing = [c for c in ACLED_COLUMNS if c not in header]
+    found.error(file, "header", f"not an ACLED or UCDP GED table: missing ACLED column(s) {', '.join(missing)}")
+    return None
 
 
 def _acled_row(file: str, line: int, r: dict, config: Config | None, found: gc.Findings) -> Report | None:

@@ -10,14 +10,17 @@ import re
 import tempfile
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyogrio
 import shapely
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from pyproj import Transformer
+from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
 from layers.core import geocheck as gc
@@ -28,6 +31,8 @@ from layers.core.import_config import Config, InputFile, parse_day
 
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 MAX_ARCHIVE_ENTRIES = 100
+# Markers and lines that snapshot archives keep next to the control polygons (skipped only when the config says so)
+OTHER_GEOMETRIES = ("Point", "MultiPoint", "LineString", "MultiLineString")
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ def read_geojson(f: InputFile, config: Config | None, found: gc.Findings) -> lis
         label = f"feature {i}" + (f" ({props['id']})" if isinstance(props.get("id"), (str, int)) else "")
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             found.error(f.name, label, 'is not a GeoJSON Feature (needs "type": "Feature")')
+            continue
+        kind = (feat.get("geometry") or {}).get("type") if isinstance(feat.get("geometry"), dict) else None
+        if config is not None and config.skip_other_geometries and kind in OTHER_GEOMETRIES:
+            found.warn(f.name, label, f"{kind} skipped (inputs.skip_other_geometries)")
             continue
         geom = gc.geojson_polygon(f.name, label, feat.get("geometry"), found)
         if geom is not None and transformer is not None:
@@ -123,6 +132,10 @@ def _area(
     quiet_z: bool = False,
 ) -> Area | None:
     """One snapshot polygon from a feature's properties and geometry (any reader), or None with errors."""
+    kind = getattr(geom, "geom_type", None)
+    if config is not None and config.skip_other_geometries and kind in OTHER_GEOMETRIES:
+        found.warn(file, label, f"{kind} skipped (inputs.skip_other_geometries)")
+        return None
     if quiet_z and geom is not None and shapely.has_z(geom):
         geom = shapely.force_2d(geom)
     before = len(found.errors)
@@ -184,32 +197,34 @@ def _feature_faction(file: str, label: str, props: dict, config: Config | None, 
 
 
 def read_gpkg(f: InputFile, config: Config | None, found: gc.Findings) -> list[Area]:
-    import pyogrio
+    """Every polygon layer of a GeoPackage (a date and a faction column), reprojected to lon/lat if needed."""
+    return _read_ogr(f, f.data, "input.gpkg", "a GeoPackage", _read_gpkg_layer, config, found)
 
+
+def _read_ogr(f: InputFile, data: bytes, filename: str, what: str, read_layer, config, found) -> list[Area]:
+    """Read a file through GDAL from a temp file with a server-made name (the client's name is never a path)."""
     out: list[Area] = []
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "input.gpkg"  # a server-made name: the client's name is never a path
-        path.write_bytes(f.data)
+        path = Path(tmp) / filename
+        path.write_bytes(data)
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd files; errors still raise
+                # GDAL's and pandas' notes on odd files (the checks below report what matters); errors still raise
+                warnings.simplefilter("ignore", RuntimeWarning)
+                warnings.simplefilter("ignore", UserWarning)
                 layers = [name for name, geom_type in pyogrio.list_layers(path) if geom_type]
-            for layer in layers:
-                out += _read_gpkg_layer(f.name, path, layer, config, found)
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-            found.error(f.name, "file", f"cannot be read as a GeoPackage: {exc}")
+                for layer in layers:
+                    out += read_layer(f.name, path, layer, config, found)
+        except (RuntimeError, ValueError, OSError, GEOSException) as exc:  # pyogrio's errors are RuntimeErrors
+            found.error(f.name, "file", f"cannot be read as {what}: {exc}")
     return out
 
 
 def _read_gpkg_layer(file: str, path: Path, layer: str, config: Config | None, found: gc.Findings) -> list[Area]:
-    import pyogrio
-
     info = pyogrio.read_info(path, layer=layer)
     if not _within_budget(file, int(info["features"]), 0, found):
         return []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        df = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
+    df = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
     if df.crs is not None and not df.crs.equals("EPSG:4326"):
         crs = df.crs.to_string()
         try:
@@ -238,21 +253,11 @@ def _is_missing(value: Any) -> bool:
 
 
 def read_kml(f: InputFile, config: Config | None, found: gc.Findings) -> list[Area]:
+    """Placemarks of a KML or KMZ (checked with defusedxml first), read with GDAL's LIBKML driver."""
     data = _kmz_document(f, found) if f.suffix == ".kmz" else f.data
     if data is None or not _kml_is_safe(f.name, data, found):
         return []
-    import pyogrio
-
-    out: list[Area] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "doc.kml"
-        path.write_bytes(data)
-        try:
-            for layer, _ in pyogrio.list_layers(path):
-                out += _read_kml_layer(f.name, path, layer, config, found)
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-            found.error(f.name, "file", f"cannot be read as KML: {exc}")
-    return out
+    return _read_ogr(f, data, "doc.kml", "KML", _read_kml_layer, config, found)
 
 
 def _kmz_document(f: InputFile, found: gc.Findings) -> bytes | None:
@@ -260,7 +265,7 @@ def _kmz_document(f: InputFile, found: gc.Findings) -> bytes | None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(f.data))
         entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
         found.error(f.name, "file", f"not a valid KMZ (zip) archive: {exc}")
         return None
     if len(entries) > MAX_ARCHIVE_ENTRIES:
@@ -277,8 +282,12 @@ def _kmz_document(f: InputFile, found: gc.Findings) -> bytes | None:
     if len(kml) != 1:
         found.error(f.name, "file", "a KMZ must hold doc.kml (or exactly one .kml at its top level)")
         return None
-    with archive.open(kml[0]) as fh:  # read at most the limit, whatever the entry's header claims
-        data = fh.read(MAX_FILE_BYTES + 1)
+    try:
+        with archive.open(kml[0]) as fh:  # read at most the limit, whatever the entry's header claims
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError, RuntimeError) as exc:
+        found.error(f.name, f"entry {kml[0].filename[:80]!r}", f"cannot be extracted: {exc or type(exc).__name__}")
+        return None
     if len(data) > MAX_FILE_BYTES:
         found.error(
             f.name, f"entry {kml[0].filename!r}", f"expands beyond {MAX_FILE_BYTES // 2**20} MiB (zip bomb?): rejected"
@@ -294,7 +303,7 @@ def _kml_is_safe(file: str, data: bytes, found: gc.Findings) -> bool:
     except DefusedXmlException as exc:
         found.error(file, "file", f"XML with a DTD, entities or external references is not accepted ({exc!r})")
         return False
-    except ParseError as exc:
+    except (ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown encoding declared
         found.error(file, "file", f"not well-formed XML: {exc}")
         return False
     if not root.tag.endswith("kml"):
@@ -307,14 +316,10 @@ def _kml_is_safe(file: str, data: bytes, found: gc.Findings) -> bool:
 
 
 def _read_kml_layer(file: str, path: Path, layer: str, config: Config | None, found: gc.Findings) -> list[Area]:
-    import pyogrio
-
     info = pyogrio.read_info(path, layer=layer)
     if not info["features"] or not _within_budget(file, int(info["features"]), 0, found):
         return []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        df = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
+    df = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
     out = []
     columns = [c for c in df.columns if c != "geometry"]
     for i, (props, geom) in enumerate(zip(df[columns].to_dict("records"), df.geometry, strict=True)):

@@ -176,16 +176,18 @@ def _swap_in(tmp: Path, out: Path) -> None:
 def _read_inputs(inputs: list[InputFile], config: Config | None, found: gc.Findings) -> tuple[list[Area], list[Report]]:
     areas: list[Area] = []
     reports: list[Report] = []
+    readers = {"geojson": read_geojson, "gpkg": read_gpkg, "kml": read_kml, "kmz": read_kml}
     for f in inputs:
+        before = len(found.errors)
         kind = sniff(f, found)
         if kind == "csv":
-            reports += read_table(f, config, found)
-        elif kind == "geojson":
-            areas += read_geojson(f, config, found)
-        elif kind == "gpkg":
-            areas += read_gpkg(f, config, found)
-        elif kind in ("kml", "kmz"):
-            areas += read_kml(f, config, found)
+            got = read_table(f, config, found)
+            reports += got
+        elif kind:
+            got = readers[kind](f, config, found)
+            areas += got
+        if kind and not got and len(found.errors) == before:
+            found.error(f.name, "file", "has no rows" if kind == "csv" else "has no polygon features")
     return areas, reports
 
 
