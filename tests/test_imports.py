@@ -28,7 +28,7 @@ from shapely.geometry import box
 from layers import upload as upload_module
 from layers.core import DatasetError, Problem, Territory, imports, load_dataset
 from layers.core import geocheck as gc
-from layers.core.import_config import InputFile
+from layers.core.import_config import InputFile, read_config
 from layers.upload import display_name, handle_upload, theatre_folder
 from tests.conftest import ROOT
 
@@ -943,3 +943,13 @@ def test_damaged_configs_never_crash(seed):
         imports.prepare(cfg, [GOOD_SNAPSHOT])
     except DatasetError as exc:
         assert exc.problems
+
+
+def test_the_documented_config_example_is_valid():
+    text = (ROOT / "docs" / "import.md").read_text()
+    example = re.search(r"```toml\n(.*?)```", text, flags=re.S).group(1)
+    found = gc.Findings()
+    config = read_config(InputFile("theatre.toml", example.encode()), found)
+    assert found.errors == [] and config is not None
+    assert (config.slug, config.faction_id("daesh"), config.faction_id("YPG/SDF")) == ("raqqa-analyst", "ISIS", "SDF")
+    assert config.input_crs == "EPSG:32637" and config.skip_other_geometries is False
