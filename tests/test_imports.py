@@ -953,3 +953,19 @@ def test_the_documented_config_example_is_valid():
     assert found.errors == [] and config is not None
     assert (config.slug, config.faction_id("daesh"), config.faction_id("YPG/SDF")) == ("raqqa-analyst", "ISIS", "SDF")
     assert config.input_crs == "EPSG:32637" and config.skip_other_geometries is False
+
+
+def test_an_imported_theatre_renders_in_the_dashboard(tmp_path):
+    from layers import DYNAMIC_LAYERS, dashboard
+    from layers._context import context
+
+    snaps = [GOOD_SNAPSHOT, gj("2017-03-01.geojson", feat(sq(*AOI), "SDF"))]
+    imports.save(imports.prepare(config_file(), [*snaps, acled(acled_row()), ucdp(ucdp_row())]), tmp_path / "t")
+    ctx = context(str(tmp_path / "t"))
+    dashboard.layout(ctx)
+    date = dt.date(2017, 2, 3)
+    for layer in DYNAMIC_LAYERS:
+        assert layer.data(ctx, date)["type"] == "FeatureCollection"
+    rows = {r["id"]: r for r in dashboard.area_table(ctx, date)}
+    assert rows["SDF"]["km2"] == pytest.approx(km2(38.9, 35.9, 39.0, 36.0), rel=2e-3)
+    assert rows["ISIS"]["share"] == pytest.approx(0.5, abs=1e-3)

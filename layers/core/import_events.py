@@ -92,14 +92,15 @@ def _acled_row(file: str, line: int, r: dict, config: Config | None, found: gc.F
     precision, confidence = ACLED_TIME.get(r.get("time_precision", ""), ("day", "medium"))
     text = {k: gc.clean_text(file, label, k, r.get(k, ""), found) for k in _ACLED_TEXT}
     links = gc.source_links(file, label, "source", r.get("source", ""), found)
-    where = _row_location(file, label, r, text["location"], config, found)
+    location = text["location"] or f"{r['latitude']}, {r['longitude']}"
+    where = _row_location(file, label, r, location, config, found)
     if len(found.errors) > before or date is None or where is None or links is None:
         return None
-    title = f"{text['sub_event_type'] or text['event_type']} at {text['location']}"
+    title = f"{text['sub_event_type'] or text['event_type'] or 'Event'} at {location}"
     actors = " v ".join(a for a in (text["actor1"], text["actor2"]) if a)
     detail = " ".join(x for x in (f"{actors}." if actors else "", text["notes"], _src(text["source"])) if x)
     return Report(
-        file, label, eid, date, precision, title, detail, tuple(links), confidence, text["location"], *where,
+        file, label, eid, date, precision, title, detail, tuple(links), confidence, location, *where,
         ACLED_PRECISION.get(r.get("geo_precision", ""), "medium"),
     )  # fmt: skip
 
