@@ -587,7 +587,7 @@ CORPUS = [
     Case("config-reserved-faction-id", [GOOD_SNAPSHOT], "error", "theatre.toml", "factions[1]",
          "'no reporting' is reserved for ground no snapshot covers",
          config=CONFIG.replace('id = "ISIS"', 'id = "no reporting"')),
-    Case("config-unknown-input-crs", [GOOD_SNAPSHOT], "error", "theatre.toml", "crs",
+    Case("config-unknown-input-crs", [GOOD_SNAPSHOT], "error", "theatre.toml", "inputs.crs",
          "unknown CRS 'EPSG:0': reproject to lon/lat WGS84 (EPSG:4326) before importing",
          config=CONFIG + '\n[inputs]\ncrs = "EPSG:0"\n'),
 ]  # fmt: skip
@@ -625,6 +625,13 @@ def test_corpus(case: Case, existing, tmp_path, monkeypatch):
 def test_corpus_is_large_enough():
     assert len(CORPUS) >= 30
     assert len({c.id for c in CORPUS}) == len(CORPUS)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    bom = b"\xef\xbb\xbf"
+    inputs = [InputFile(SNAP, bom + GOOD_SNAPSHOT.data), InputFile("acled.csv", bom + acled(acled_row()).data)]
+    imported = imports.prepare(InputFile("theatre.toml", bom + CONFIG.encode()), inputs)
+    assert imported.counts["events"] == 1 and imported.counts["snapshot polygons"] == 2
 
 
 def test_repairs_are_stored_repaired(tmp_path):
@@ -742,6 +749,13 @@ def test_cli_reports_a_huge_file_before_reading_it(tmp_path):
     assert out.returncode == 1
     assert f"ERROR {SNAP}: file: larger than 20 MiB" in out.stderr.splitlines()
     assert not (tmp_path / "t").exists()
+
+
+def test_cli_skips_the_config_inside_an_input_folder(tmp_path):
+    (cfg,) = _write(tmp_path / "all", config_file())
+    _write(tmp_path / "all", GOOD_SNAPSHOT)
+    out = run("import", "--config", str(cfg), "--out", str(tmp_path / "t"), str(tmp_path / "all"))
+    assert out.returncode == 0, out.stderr
 
 
 def test_cli_usage_errors_exit_2(tmp_path):

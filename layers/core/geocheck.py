@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -129,18 +129,18 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
 # coordinate reference systems
 
 
-def crs_transformer(file: str, name: str, found: Findings) -> Transformer | None | bool:
+def crs_transformer(file: str, name: str, found: Findings, item: str = "crs") -> Transformer | None | bool:
     """Transformer from the named CRS to lon/lat WGS84; None if already lon/lat; False (with an error) if unknown."""
     if name.strip().upper() in WGS84_NAMES:
         return None
     try:
         crs = CRS.from_user_input(name)
-    except CRSError:
-        found.error(file, "crs", f"unknown CRS {name!r}: reproject to lon/lat WGS84 (EPSG:4326) before importing")
+        if crs.is_geographic and crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+            return None
+        return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    except (CRSError, ProjError):
+        found.error(file, item, f"unknown CRS {name[:80]!r}: reproject to lon/lat WGS84 (EPSG:4326) before importing")
         return False
-    if crs.is_geographic and crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
-        return None
-    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
 
 def legacy_crs_name(member: Any) -> str | None:

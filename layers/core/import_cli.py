@@ -13,7 +13,7 @@ from layers.core.errors import DatasetError, Problem
 def validate_inputs(paths: list[Path], config: Path | None = None) -> int:
     """Check snapshot files, event tables and folders of them (against ``config`` when given)."""
     try:
-        inputs = imports.read_paths(p for p in paths if p != config)
+        inputs = imports.read_paths(paths, skip=config)
         config_file = imports.read_paths([config])[0] if config else None
     except DatasetError as exc:
         return _fail(exc.problems, [])
@@ -29,7 +29,7 @@ def validate_inputs(paths: list[Path], config: Path | None = None) -> int:
 def import_theatre(config: Path, out: Path, inputs: list[Path], replace: bool = False) -> int:
     """Build the theatre from ``inputs`` and write it to ``out``; nothing is written unless all of it validates."""
     try:
-        files = imports.read_paths(p for p in inputs if p != config)
+        files = imports.read_paths(inputs, skip=config)
         imported = imports.prepare(imports.read_paths([config])[0], files)
         imports.save(imported, out, replace=replace)
     except DatasetError as exc:

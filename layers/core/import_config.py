@@ -118,7 +118,7 @@ def read_config(file: InputFile, found: gc.Findings) -> Config | None:
         found.error(name, "inputs", "must be a table")
         inputs = {}
     input_crs = str(inputs.get("crs") or "")
-    if input_crs and gc.crs_transformer(name, input_crs, found) is False:
+    if input_crs and gc.crs_transformer(name, input_crs, found, "inputs.crs") is False:
         pass
     confidence = str(inputs.get("snapshot_confidence") or "medium")
     if confidence not in CONFIDENCE:

@@ -77,15 +77,18 @@ class Imported:
 # public entry points
 
 
-def read_paths(paths: Iterable[Path]) -> list[InputFile]:
-    """Input files from paths (a folder gives its files, sorted); sizes are checked before anything is read."""
+def read_paths(paths: Iterable[Path], skip: Path | None = None) -> list[InputFile]:
+    """Input files from paths (a folder gives its files, sorted, hidden ones and ``skip`` left out); sizes are
+    checked before anything is read."""
     out: list[InputFile] = []
     problems: list[Problem] = []
     for path in paths:
-        files = (
-            sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")) if path.is_dir() else [path]
-        )
+        files = [path]
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
         for p in files:
+            if skip is not None and p.resolve() == skip.resolve():
+                continue
             if not p.is_file():
                 problems.append(Problem(p.name, "file", "missing"))
             elif p.stat().st_size > MAX_FILE_BYTES:
