@@ -658,6 +658,13 @@ def test_every_problem_is_reported_not_just_the_first():
     assert found == {(SNAP, F0), (SNAP, "feature 1"), ("acled.csv", L2), ("acled.csv", "line 3 (SYR2)")}
 
 
+def test_a_file_level_problem_is_reported_once():
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [gj("2017-02-30.geojson", feat(WEST), feat(EAST, "ISIS"))])
+    message = "date '2017-02-30' in the file name is not a real date"
+    assert err.value.problems == [Problem("2017-02-30.geojson", "file", message)]
+
+
 def test_save_refuses_to_replace_a_folder_that_is_not_a_dataset(tmp_path):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "keep.txt").write_text("mine")

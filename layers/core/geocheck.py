@@ -44,12 +44,20 @@ class Findings:
 
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    count: int = 0  # errors found, repeats included: compare before and after a check to see if it failed
 
     def error(self, file: str, item: str, message: str) -> None:
-        self.errors.append(Problem(file, item, message))
+        self.count += 1
+        _add(self.errors, Problem(file, item, message))
 
     def warn(self, file: str, item: str, message: str) -> None:
-        self.warnings.append(Problem(file, item, message))
+        _add(self.warnings, Problem(file, item, message))
+
+
+def _add(problems: list[Problem], problem: Problem) -> None:
+    """Record a finding once (a file-level problem is met again at every feature)."""
+    if problem not in problems[-50:]:
+        problems.append(problem)
 
 
 # ---------------------------------------------------------------------------------------------------------

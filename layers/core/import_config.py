@@ -97,7 +97,7 @@ def read_config(file: InputFile, found: gc.Findings) -> Config | None:
     if not isinstance(data, dict):
         found.error(name, "file", "must be a TOML table or JSON object")
         return None
-    before = len(found.errors)
+    before = found.count
     theatre_name = gc.clean_text(name, "name", "name", data.get("name"), found, 200)
     if not theatre_name:
         found.error(name, "name", "missing: give the theatre a name")
@@ -118,12 +118,12 @@ def read_config(file: InputFile, found: gc.Findings) -> Config | None:
         found.error(name, "inputs", "must be a table")
         inputs = {}
     input_crs = str(inputs.get("crs") or "")
-    if input_crs and gc.crs_transformer(name, input_crs, found, "inputs.crs") is False:
-        pass
+    if input_crs:
+        gc.crs_transformer(name, input_crs, found, "inputs.crs")  # records an error if the CRS is unknown
     confidence = str(inputs.get("snapshot_confidence") or "medium")
     if confidence not in CONFIDENCE:
         found.error(name, "inputs.snapshot_confidence", f"{confidence!r} is not one of {', '.join(CONFIDENCE)}")
-    if len(found.errors) > before:
+    if found.count > before:
         return None
     return Config(
         name=theatre_name,

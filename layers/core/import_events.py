@@ -85,7 +85,7 @@ def _layout(file: str, header: list[str], found: gc.Findings):
 def _acled_row(file: str, line: int, r: dict, config: Config | None, found: gc.Findings) -> Report | None:
     eid = gc.clean_text(file, f"line {line}", "event_id_cnty", r["event_id_cnty"], found, 60)
     label = f"line {line} ({eid or 'no event_id_cnty'})"
-    before = len(found.errors)
+    before = found.count
     if not eid:
         found.error(file, label, "has no event_id_cnty")
     date = _row_date(file, label, "event_date", r["event_date"], found, allow_named_month=True)
@@ -94,7 +94,7 @@ def _acled_row(file: str, line: int, r: dict, config: Config | None, found: gc.F
     links = gc.source_links(file, label, "source", r.get("source", ""), found)
     location = text["location"] or f"{r['latitude']}, {r['longitude']}"
     where = _row_location(file, label, r, location, config, found)
-    if len(found.errors) > before or date is None or where is None or links is None:
+    if found.count > before or date is None or where is None or links is None:
         return None
     title = f"{text['sub_event_type'] or text['event_type'] or 'Event'} at {location}"
     actors = " v ".join(a for a in (text["actor1"], text["actor2"]) if a)
@@ -108,7 +108,7 @@ def _acled_row(file: str, line: int, r: dict, config: Config | None, found: gc.F
 def _ucdp_row(file: str, line: int, r: dict, config: Config | None, found: gc.Findings) -> Report | None:
     rid = gc.clean_text(file, f"line {line}", "id", r["id"], found, 60)
     label = f"line {line} ({rid or 'no id'})"
-    before = len(found.errors)
+    before = found.count
     if not rid:
         found.error(file, label, "has no id")
     d0 = _row_date(file, label, "date_start", r["date_start"], found)
@@ -119,7 +119,7 @@ def _ucdp_row(file: str, line: int, r: dict, config: Config | None, found: gc.Fi
     links = gc.source_links(file, label, "source_article", r.get("source_article", ""), found)
     location = text["where_coordinates"] or f"{r['latitude']}, {r['longitude']}"
     where = _row_location(file, label, r, location, config, found)
-    if len(found.errors) > before or d0 is None or d1 is None or where is None or links is None:
+    if found.count > before or d0 is None or d1 is None or where is None or links is None:
         return None
     title = f"{text['side_a']} v {text['side_b']} at {location}"
     best = f"Deaths (best estimate): {r['best']}." if r.get("best", "").isdigit() else ""

@@ -24,9 +24,7 @@ from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
 from layers.core import geocheck as gc
-from layers.core.dataset import (
-    MAX_FILE_BYTES,
-)
+from layers.core.dataset import MAX_FILE_BYTES
 from layers.core.import_config import Config, InputFile, parse_day
 
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -69,7 +67,7 @@ def read_geojson(f: InputFile, config: Config | None, found: gc.Findings) -> lis
     for i, feat in enumerate(feats):
         props = feat.get("properties") if isinstance(feat, dict) else None
         props = props if isinstance(props, dict) else {}
-        label = f"feature {i}" + (f" ({props['id']})" if isinstance(props.get("id"), (str, int)) else "")
+        label = f"feature {i}" + (f" ({str(props['id'])[:60]})" if isinstance(props.get("id"), (str, int)) else "")
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             found.error(f.name, label, 'is not a GeoJSON Feature (needs "type": "Feature")')
             continue
@@ -128,7 +126,6 @@ def _area(
     geom: BaseGeometry,
     config: Config | None,
     found: gc.Findings,
-    file_date: dt.date | None = None,
     quiet_z: bool = False,
 ) -> Area | None:
     """One snapshot polygon from a feature's properties and geometry (any reader), or None with errors."""
@@ -138,9 +135,9 @@ def _area(
         return None
     if quiet_z and geom is not None and shapely.has_z(geom):
         geom = shapely.force_2d(geom)
-    before = len(found.errors)
+    before = found.count
     geom = gc.check_polygon(file, label, geom, found)
-    date = _feature_date(file, label, props, config, found, file_date)
+    date = _feature_date(file, label, props, config, found)
     faction = _feature_faction(file, label, props, config, found)
     name = gc.clean_text(file, label, "name", props.get("name") or props.get("Name") or "", found, 200)
     links = gc.source_links(file, label, "source_url", str(props.get("source_url") or ""), found)
@@ -148,22 +145,20 @@ def _area(
         why = gc.place_problem(geom, config.aoi, "polygon")
         if why:
             found.error(file, label, why)
-    if len(found.errors) > before or geom is None or date is None or faction is None:
+    if found.count > before or geom is None or date is None or faction is None:
         return None
     source = links[0] if links else (config.source_url if config else "")
     return Area(file, label, date, faction, geom, name, source)
 
 
-def _feature_date(
-    file: str, label: str, props: dict, config: Config | None, found: gc.Findings, file_date: dt.date | None
-) -> dt.date | None:
+def _feature_date(file: str, label: str, props: dict, config: Config | None, found: gc.Findings) -> dt.date | None:
+    """The feature's date: its date property, else the date in the file name; both must agree when given."""
     field_name = config.date_field if config else "date"
     named = DATE_IN_NAME.search(Path(file).stem)
     from_name = parse_day(named.group(1)) if named else None
     if named and from_name is None:
         found.error(file, "file", f"date {named.group(1)!r} in the file name is not a real date")
         return None
-    from_name = file_date or from_name
     value = props.get(field_name)
     if value in (None, ""):
         if from_name is None:

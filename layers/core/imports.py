@@ -181,7 +181,7 @@ def _read_inputs(inputs: list[InputFile], config: Config | None, found: gc.Findi
     reports: list[Report] = []
     readers = {"geojson": read_geojson, "gpkg": read_gpkg, "kml": read_kml, "kmz": read_kml}
     for f in inputs:
-        before = len(found.errors)
+        before = found.count
         kind = sniff(f, found)
         if kind == "csv":
             got = read_table(f, config, found)
@@ -189,7 +189,7 @@ def _read_inputs(inputs: list[InputFile], config: Config | None, found: gc.Findi
         elif kind:
             got = readers[kind](f, config, found)
             areas += got
-        if kind and not got and len(found.errors) == before:
+        if kind and not got and found.count == before:
             found.error(f.name, "file", "has no rows" if kind == "csv" else "has no polygon features")
     return areas, reports
 
