@@ -27,6 +27,7 @@ UPLOAD_ID = f"{NAME}-files"
 RESULT_ID = f"{NAME}-result"
 ROOT = Path(__file__).resolve().parent.parent
 MAX_UPLOAD_FILES = 50
+MAX_THEATRES = 200  # imported theatres kept in the instance folder; uploads beyond are refused
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # all files of one upload together
 # The upload travels base64-encoded in the callback's JSON body (4/3 of its size): cap the request with
 # app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES.
@@ -161,6 +162,8 @@ def import_uploaded(files: list[InputFile]) -> tuple[str, imports.Imported]:
         raise DatasetError(
             [Problem(config.name, "slug", f"a theatre {slug!r} already exists: set another slug in the config")]
         )
+    if target.parent.is_dir() and sum(1 for p in target.parent.iterdir() if SLUG_RE.fullmatch(p.name)) >= MAX_THEATRES:
+        raise DatasetError([Problem(UPLOAD_FILE, "theatres", f"already {MAX_THEATRES} imported theatres: remove some")])
     imports.save(imported, target, replace=False)
     return slug, imported
 

@@ -875,6 +875,14 @@ def test_upload_rejects_bad_requests(instance, contents, names, message):
     assert not (instance / "theatres").exists() or not any((instance / "theatres").iterdir())
 
 
+def test_upload_refuses_more_theatres_than_the_limit(instance, monkeypatch):
+    monkeypatch.setattr(upload_module, "MAX_THEATRES", 1)
+    upload(config_file(), GOOD_SNAPSHOT)
+    children, _ = upload(config_file(CONFIG.replace('name = "Test theatre"', 'name = "Second"')), GOOD_SNAPSHOT)
+    assert texts(children)[1] == "upload: theatres: already 1 imported theatres: remove some"
+    assert theatre_folder("second") is None
+
+
 def test_upload_size_is_checked_before_decoding(instance, monkeypatch):
     monkeypatch.setattr(upload_module, "MAX_REQUEST_BYTES", 100)
     children, _ = upload(config_file(), GOOD_SNAPSHOT)

@@ -49,8 +49,6 @@ from layers.core.import_config import Config, InputFile, read_config, slugify
 from layers.core.import_events import Report, read_table
 from layers.core.import_snapshots import Area, read_geojson, read_gpkg, read_kml
 
-INPUT_TYPES = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".csv")
-CONFIG_TYPES = (".toml", ".json")
 MAX_INPUT_FILES = 1000
 SEGMENT_DEG = 0.01  # longest polygon edge written, in degrees (about 1 km)
 MAGIC = {
