@@ -985,16 +985,18 @@ def test_the_documented_config_example_is_valid():
 
 
 def test_an_imported_theatre_renders_in_the_dashboard(tmp_path):
-    from layers import DYNAMIC_LAYERS, dashboard
+    from layers import dashboard
     from layers._context import context
+    from layers.core.timeline import state_on
 
     snaps = [GOOD_SNAPSHOT, gj("2017-03-01.geojson", feat(sq(*AOI), "SDF"))]
     imports.save(imports.prepare(config_file(), [*snaps, acled(acled_row()), ucdp(ucdp_row())]), tmp_path / "t")
     ctx = context(str(tmp_path / "t"))
-    dashboard.layout(ctx)
-    date = dt.date(2017, 2, 3)
-    for layer in DYNAMIC_LAYERS:
-        assert layer.data(ctx, date)["type"] == "FeatureCollection"
-    rows = {r["id"]: r for r in dashboard.area_table(ctx, date)}
-    assert rows["SDF"]["km2"] == pytest.approx(km2(38.9, 35.9, 39.0, 36.0), rel=2e-3)
-    assert rows["ISIS"]["share"] == pytest.approx(0.5, abs=1e-3)
+    dashboard.page(ctx, "t")
+    holders = ctx.tables["holders"]
+    for day, expected in ((30, {}), (33, {"SDF": 0.5, "ISIS": 0.5}), (70, {"SDF": 1.0})):
+        areas = dict(zip(holders, state_on(ctx.tables, day)["km2"], strict=True))
+        total = sum(areas.values())
+        assert total == pytest.approx(km2(*AOI), rel=2e-3), day
+        for holder in ("SDF", "ISIS"):
+            assert areas[holder] / total == pytest.approx(expected.get(holder, 0.0), abs=1e-3), (day, holder)
