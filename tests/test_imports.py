@@ -584,6 +584,8 @@ CORPUS = [
     Case("config-javascript-source", [GOOD_SNAPSHOT], "error", "theatre.toml", "source_url",
          "'javascript:alert(1)' must be an http(s) URL: the default source of every row",
          config=CONFIG.replace("https://example.org/source", "javascript:alert(1)")),
+    Case("config-deeply-nested-toml", [GOOD_SNAPSHOT], "error", "theatre.toml", "file",
+         "TOML nested deeper than 64 levels", config='name = "x"\na = ' + "[" * 100_000 + "]" * 100_000),
     Case("config-reserved-faction-id", [GOOD_SNAPSHOT], "error", "theatre.toml", "factions[1]",
          "'no reporting' is reserved for ground no snapshot covers",
          config=CONFIG.replace('id = "ISIS"', 'id = "no reporting"')),

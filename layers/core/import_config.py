@@ -82,9 +82,12 @@ def read_config(file: InputFile, found: gc.Findings) -> Config | None:
         text = gc.decode_text(name, file.data, found)
         if text is None:
             return None
+        if gc.json_depth(text) > gc.MAX_JSON_DEPTH:  # inline arrays and tables nest like JSON
+            found.error(name, "file", f"TOML nested deeper than {gc.MAX_JSON_DEPTH} levels")
+            return None
         try:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
             found.error(name, "file", f"not valid TOML: {exc}")
             return None
     elif file.suffix == ".json":
