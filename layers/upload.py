@@ -81,6 +81,7 @@ def theatre_folder(slug: str) -> Path | None:
 
 
 def theatres_root() -> Path:
+    """Where imported theatres live: ``$RAQQA_INSTANCE/theatres`` (read at each call)."""
     return Path(os.environ.get("RAQQA_INSTANCE") or ROOT / "instance") / "theatres"
 
 
@@ -169,6 +170,7 @@ def import_uploaded(files: list[InputFile]) -> tuple[str, imports.Imported]:
 
 
 def success(slug: str, imported: imports.Imported) -> list:
+    """What was imported, the link that opens it, and the flagged repairs, all as text."""
     counts = ", ".join(f"{n} {what}" for what, n in imported.counts.items())
     out = [
         html.P(f"Imported {imported.config.name}: {counts}."),
@@ -183,6 +185,7 @@ def success(slug: str, imported: imports.Imported) -> list:
 
 
 def failure(problems: list[Problem]) -> list:
+    """Every problem, one per line, as text."""
     return [
         html.P(f"Not imported: {len(problems)} problem(s). Nothing was written."),
         html.Ul([html.Li(str(p)) for p in problems], className="upload-problems"),

@@ -160,6 +160,7 @@ def legacy_crs_name(member: Any) -> str | None:
 
 
 def reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+    """The geometry with every position passed through ``transformer`` (x, y order)."""
     return shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
@@ -300,6 +301,7 @@ def polygonal(geom: BaseGeometry) -> BaseGeometry:
 
 
 def swap_xy(geom: BaseGeometry) -> BaseGeometry:
+    """The geometry with longitude and latitude exchanged."""
     return shapely.transform(geom, lambda xy: xy[:, ::-1])
 
 

@@ -47,6 +47,7 @@ class Area:
 
 
 def read_geojson(f: InputFile, config: Config | None, found: gc.Findings) -> list[Area]:
+    """Polygons of a GeoJSON FeatureCollection; a legacy ``crs`` member (or the config's) is reprojected."""
     data = gc.parse_json(f.name, f.data, found)
     if data is None:
         return []
