@@ -629,6 +629,14 @@ def test_corpus_is_large_enough():
     assert len({c.id for c in CORPUS}) == len(CORPUS)
 
 
+@pytest.mark.parametrize("crs", ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326"])
+def test_qgis_crs84_member_is_accepted_silently(crs):
+    member = {"type": "name", "properties": {"name": crs}}
+    qgis = gj(SNAP, feat(WEST), feat(EAST, "ISIS"), name="2017-02-01", crs=member)
+    imported = imports.prepare(config_file(), [qgis])
+    assert imported.warnings == [] and imported.counts["snapshot polygons"] == 2
+
+
 def test_a_byte_order_mark_is_accepted(tmp_path):
     bom = b"\xef\xbb\xbf"
     inputs = [InputFile(SNAP, bom + GOOD_SNAPSHOT.data), InputFile("acled.csv", bom + acled(acled_row()).data)]
