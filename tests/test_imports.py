@@ -632,7 +632,7 @@ def test_corpus_is_large_enough():
 @pytest.mark.parametrize("crs", ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326"])
 def test_qgis_crs84_member_is_accepted_silently(crs):
     member = {"type": "name", "properties": {"name": crs}}
-    qgis = gj(SNAP, feat(WEST), feat(EAST, "ISIS"), name="2017-02-01", crs=member)
+    qgis = raw(SNAP, json.dumps({**fc(feat(WEST), feat(EAST, "ISIS")), "name": "2017-02-01", "crs": member}))
     imported = imports.prepare(config_file(), [qgis])
     assert imported.warnings == [] and imported.counts["snapshot polygons"] == 2
 
