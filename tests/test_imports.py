@@ -206,7 +206,11 @@ def test_three_geojson_snapshots_become_dated_overrides(tmp_path):
         gj("2017-03-01.geojson", feat(sq(38.9, 35.9, 39.05, 36.0), "SDF"), feat(sq(39.05, 35.9, 39.1, 36.0), "ISIS")),
         gj("2017-04-01.geojson", feat(sq(38.9, 35.9, 39.1, 36.0), "Syrian Democratic Forces")),
     ]
-    imported = imports.prepare(config_file(), snaps)
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    for f in reversed(snaps):  # the order files come in does not matter
+        (folder / f.name).write_bytes(f.data)
+    imported = imports.prepare(config_file(), imports.read_paths([folder]))
     assert imported.warnings == []
     assert imported.counts == {"snapshot polygons": 5, "snapshot dates": 3, "events": 0, "places": 5}
     imports.save(imported, tmp_path / "t")
@@ -314,6 +318,7 @@ def test_ucdp_table_becomes_events(tmp_path):
     assert ranged.title == "SDF v IS at Raqqa town"
     assert "Deaths (best estimate): 4." in ranged.detail
     assert (day.event_id, day.date_precision) == ("GED-124", "day")
+    assert set(Territory(ds).control_at(dt.date(2017, 3, 5)).polygons) == {"no reporting"}  # events hold no ground
     assert ds.places[ranged.place_id].name == "Raqqa town"
     assert ranged.place_id == day.place_id  # one place for one location
 
