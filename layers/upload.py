@@ -1,15 +1,16 @@
 """Upload an analyst's own theatre in the app: drop the config and the data files, get a link or every problem.
 
 The upload goes through the same checks as ``python -m layers import``. A valid theatre is written atomically
-(temp folder, then rename) to ``$RAQQA_INSTANCE/theatres/<slug>/`` (default ``instance/`` in the repository)
-and opens at ``/?theatre=<slug>``; an upload never replaces an existing theatre, and a failed one writes
-nothing. Problems are shown as text, never HTML.
+(temp folder, then rename) to ``$RAQQA_INSTANCE/theatres/<slug>/`` (default ``instance/`` in the repository),
+with the uploaded bytes kept under ``sources/upload/`` for audit, and opens at ``/?theatre=<slug>``; an upload
+never replaces an existing theatre, and a failed one writes nothing. Problems are shown as text, never HTML.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
 import re
@@ -165,8 +166,21 @@ def import_uploaded(files: list[InputFile]) -> tuple[str, imports.Imported]:
         )
     if target.parent.is_dir() and sum(1 for p in target.parent.iterdir() if SLUG_RE.fullmatch(p.name)) >= MAX_THEATRES:
         raise DatasetError([Problem(UPLOAD_FILE, "theatres", f"already {MAX_THEATRES} imported theatres: remove some")])
+    imported.files.update(originals([config, *inputs]))
     imports.save(imported, target, replace=False)
     return slug, imported
+
+
+def originals(files: list[InputFile]) -> dict[str, bytes]:
+    """The uploaded bytes, kept for audit under ``sources/upload/`` with server-made names, and a manifest of
+    the names the client gave and each file's SHA-256 (load_dataset does not read this folder)."""
+    out, manifest = {}, []
+    for i, f in enumerate(files, start=1):
+        stored = f"{i:02d}{f.suffix if f.suffix in ACCEPT.split(',') else '.bin'}"
+        out[f"sources/upload/{stored}"] = f.data
+        manifest.append({"file": stored, "name": f.name, "sha256": hashlib.sha256(f.data).hexdigest()})
+    out["sources/upload/manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+    return out
 
 
 def success(slug: str, imported: imports.Imported) -> list:

@@ -830,6 +830,13 @@ def test_upload_imports_and_links_to_the_theatre(instance):
     assert folder == instance / "theatres" / "test-theatre"
     assert len(load_dataset(folder).overrides) == 2
     assert sorted(p.name for p in folder.parent.iterdir()) == ["test-theatre"]  # no temp folder left
+    manifest = json.loads((folder / "sources" / "upload" / "manifest.json").read_text())
+    assert [(m["file"], m["name"]) for m in manifest] == [
+        ("01.toml", "theatre.toml"),
+        ("02.geojson", SNAP),
+        ("03.csv", "acled.csv"),
+    ]
+    assert (folder / "sources" / "upload" / "02.geojson").read_bytes() == GOOD_SNAPSHOT.data
 
 
 def test_upload_shows_flagged_repairs(instance):
