@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from shapely.geometry import Point
@@ -72,7 +73,8 @@ def read_table(f: InputFile, config: Config | None, found: gc.Findings) -> list[
     return out if convert else []
 
 
-def _layout(file: str, header: list[str], found: gc.Findings):
+def _layout(file: str, header: list[str], found: gc.Findings) -> Callable | None:
+    """The row converter for the table's layout, or None with an error naming the missing columns."""
     if all(c in header for c in ACLED_COLUMNS):
         return _acled_row
     if all(c in header for c in UCDP_COLUMNS):

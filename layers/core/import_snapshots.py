@@ -11,6 +11,7 @@ import tempfile
 import warnings
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -197,7 +198,15 @@ def read_gpkg(f: InputFile, config: Config | None, found: gc.Findings) -> list[A
     return _read_ogr(f, f.data, "input.gpkg", "a GeoPackage", _read_gpkg_layer, config, found)
 
 
-def _read_ogr(f: InputFile, data: bytes, filename: str, what: str, read_layer, config, found) -> list[Area]:
+def _read_ogr(
+    f: InputFile,
+    data: bytes,
+    filename: str,
+    what: str,
+    read_layer: Callable[[str, Path, str, Config | None, gc.Findings], list[Area]],
+    config: Config | None,
+    found: gc.Findings,
+) -> list[Area]:
     """Read a file through GDAL from a temp file with a server-made name (the client's name is never a path)."""
     out: list[Area] = []
     with tempfile.TemporaryDirectory() as tmp:
