@@ -106,6 +106,7 @@ def _client_tables(ctx: Context, slug: str) -> dict:
     """The timeline tables less the geometry (that goes to the map layers), plus what the engine shows."""
     t = ctx.tables
     out = {k: v for k, v in t.items() if k not in ("cells", "edges", "overrides")}
+    out["n_overrides"] = len(t["overrides"]["features"])
     out["theatre"] = slug
     out["title"] = ctx.dataset.theatre.get("short_name") or ctx.dataset.theatre["name"]
     out["events"] = [_event_record(ctx, e) for e in ctx.dataset.events]
@@ -374,7 +375,6 @@ def _trend_panel(ctx: Context) -> list:
             withLegend=True,
             referenceLines=[],
             tickLine="x",
-            unit=" km²",
             xAxisProps={"minTickGap": 40},
         ),
     ]
@@ -626,7 +626,7 @@ clientside_callback(
     ClientsideFunction(namespace="engine", function_name="chartMarker"),
     Output(CHART_ID, "referenceLines"),
     Input(SETTLED_ID, "data"),
-    Input(CHART_ID, "id"),
+    Input(TABS_ID, "value"),
 )
 
 

@@ -43,7 +43,8 @@ def test_keyboard_days_events_home_end(page, app_url, tables):
     page.keyboard.press("Home")
     rendered(page, 0)
     assert page.inner_text("#date-display") == "5 November 2016"
-    assert page.evaluate("document.querySelector('#date-slider [role=slider]').getAttribute('aria-valuenow')") == "0"
+    # the slider thumb follows the engine a moment later
+    page.wait_for_function("document.querySelector('#date-slider [role=slider]').getAttribute('aria-valuenow') === '0'")
 
 
 def test_keys_on_the_focused_slider_step_one_day(page, app_url):
@@ -195,3 +196,15 @@ def test_online_basemap_failure_leaves_the_app_usable(page, app_url):
     page.keyboard.press("ArrowRight")
     rendered(page, 1)
     assert any("/no-tiles-here/" in u for u in page.urls)  # it tried, on loopback only
+
+
+def test_trend_chart_marks_the_chosen_date(page, app_url):
+    page.goto(f"{app_url}?date=2017-06-30")
+    rendered(page)
+    page.click("[role=tab]:has-text('Trend')")
+    page.wait_for_selector("#area-chart .recharts-reference-line", timeout=15000)
+    assert page.text_content("#area-chart .recharts-reference-line") == "30 Jun 2017"
+    page.keyboard.press("PageDown")
+    page.wait_for_function(
+        "document.querySelector('#area-chart .recharts-reference-line').textContent !== '30 Jun 2017'"
+    )
