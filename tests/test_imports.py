@@ -537,6 +537,10 @@ CORPUS = [
                                                           "geometry": box(38.9, 35.9, 39.0, 36.0)}])],
          "error", "snapshots.gpkg", "layer snapshots feature 0",
          "unknown faction 'Martians': not a faction id (SDF, ISIS) or in faction_map"),
+    Case("gpkg-too-many-vertices", lambda tmp: [gpkg(tmp, [{"date": "2017-02-01", "faction": "SDF",
+                                                            "geometry": box(38.9, 35.9, 39.0, 36.0)}])],
+         "error", "snapshots.gpkg", "file", "5 positions: more than the limit of 4; simplify first",
+         patch={"MAX_VERTICES": 4}),
     # --- event tables
     Case("javascript-url-in-source", [acled(acled_row(source="javascript:alert(document.cookie)"))], "error",
          "acled.csv", L2, "source 'javascript:alert(document.cookie)' is not an http(s) URL"),

@@ -230,6 +230,8 @@ def _read_gpkg_layer(file: str, path: Path, layer: str, config: Config | None, f
     if not _within_budget(file, int(info["features"]), 0, found):
         return []
     df = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
+    if not _within_budget(file, len(df), int(shapely.get_num_coordinates(df.geometry.values).sum()), found):
+        return []
     if df.crs is not None and not df.crs.equals("EPSG:4326"):
         crs = df.crs.to_string()
         try:
@@ -325,6 +327,8 @@ def _read_kml_layer(file: str, path: Path, layer: str, config: Config | None, fo
     if not info["features"] or not _within_budget(file, int(info["features"]), 0, found):
         return []
     df = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
+    if not _within_budget(file, len(df), int(shapely.get_num_coordinates(df.geometry.values).sum()), found):
+        return []
     out = []
     columns = [c for c in df.columns if c != "geometry"]
     for i, (props, geom) in enumerate(zip(df[columns].to_dict("records"), df.geometry, strict=True)):
