@@ -285,10 +285,11 @@ def test_acled_table_becomes_events_and_places(tmp_path):
         acled_row("SYR1", notes="<script>alert(1)</script>"),
         acled_row("SYR2", date="06 June 2017", lat="35.97", lon="39.01", location="Raqqa", geo_precision="3",
                   time_precision="2", source="Reuters https://example.com/raqqa"),
+        acled_row("SYR3", lat="35.96", lon="39.02", location="الرقة"),
     )  # fmt: skip
     imports.save(imports.prepare(config_file(), [table]), tmp_path / "t")
     ds = load_dataset(tmp_path / "t")
-    e1, e2 = ds.events
+    e1, e2 = (e for e in ds.events if e.event_id != "SYR3")
     assert (e1.event_id, e1.date, e1.title, e1.confidence) == (
         "SYR1",
         dt.date(2017, 2, 3),
@@ -300,6 +301,7 @@ def test_acled_table_becomes_events_and_places(tmp_path):
     assert (e2.date, e2.date_precision, e2.confidence) == (dt.date(2017, 6, 6), "approx", "medium")
     assert e2.source_urls == ("https://example.com/raqqa",)
     tabqa, raqqa = ds.places["loc-tabqa"], ds.places["loc-raqqa"]
+    assert ds.places["loc-35.9600n-39.0200e"].name == "الرقة"  # no Latin letters: the id comes from the point
     assert (tabqa.kind, tabqa.confidence, tabqa.lon, tabqa.lat) == ("event location", "high", 38.95, 35.95)
     assert raqqa.confidence == "low"  # ACLED geo_precision 3
     assert set(Territory(ds).control_at(dt.date(2017, 6, 6)).polygons) == {"no reporting"}
@@ -584,6 +586,9 @@ CORPUS = [
     Case("csv-unknown-layout", [raw("events.csv", "when,where\n2017-01-01,Raqqa\n")], "error", "events.csv", "header",
          "not an ACLED or UCDP GED table: missing ACLED column(s) event_id_cnty, event_date, event_type, actor1, "
          "location, latitude, longitude"),
+    Case("csv-semicolons", [raw("events.csv", ACLED_HEADER.replace(",", ";") + "\n")], "error", "events.csv", "header",
+         "not an ACLED or UCDP GED table: missing ACLED column(s) event_id_cnty, event_date, event_type, actor1, "
+         "location, latitude, longitude (the header has no commas: save the table comma-separated)"),
     Case("csv-extra-fields", [acled(acled_row() + ",surplus")], "error", "acled.csv", "line 2",
          "more fields than the header has"),
     Case("too-many-rows", [acled(acled_row(), acled_row("SYR2"), acled_row("SYR3"))], "error", "acled.csv", "file",

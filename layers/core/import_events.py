@@ -80,7 +80,8 @@ def _layout(file: str, header: list[str], found: gc.Findings) -> Callable | None
     if all(c in header for c in UCDP_COLUMNS):
         return _ucdp_row
     missing = [c for c in ACLED_COLUMNS if c not in header]
-    found.error(file, "header", f"not an ACLED or UCDP GED table: missing ACLED column(s) {', '.join(missing)}")
+    hint = " (the header has no commas: save the table comma-separated)" if len(header) == 1 else ""
+    found.error(file, "header", f"not an ACLED or UCDP GED table: missing ACLED column(s) {', '.join(missing)}{hint}")
     return None
 
 

@@ -24,6 +24,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -374,7 +375,8 @@ def _events(reports: list[Report], config: Config) -> tuple[list[dict], list[dic
     for r in sorted(reports, key=lambda r: (r.date, r.event_id)):
         key = (r.location, round(r.lon, 6), round(r.lat, 6))
         if key not in places:
-            base = "loc-" + slugify(r.location)[:50]
+            slug = slugify(r.location)[:50] if re.search("[A-Za-z0-9]", r.location) else ""
+            base = f"loc-{slug or f'{r.lat:.4f}n-{r.lon:.4f}e'}"
             pid, n = base, 1
             while pid in used:
                 n += 1
