@@ -280,6 +280,16 @@ def test_kml_and_kmz_snapshots_import(tmp_path):
     assert terr.control_at(dt.date(2017, 7, 1)).area_km2("SDF") == pytest.approx(km2(*AOI), rel=2e-3)
 
 
+def test_kml_needs_gdal_with_libkml(monkeypatch):
+    import pyogrio
+
+    assert "LIBKML" in pyogrio.list_drivers()  # the pinned wheel reads KML's ExtendedData with LIBKML
+    monkeypatch.setattr(pyogrio, "list_drivers", lambda: {"KML": "rw"})
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [raw("a.kml", kml(placemark("A", "SDF", ring(38.9, 35.9, 39.0, 36.0))))])
+    assert err.value.problems == [Problem("a.kml", "file", "cannot read KML here: GDAL has no LIBKML driver")]
+
+
 def test_acled_table_becomes_events_and_places(tmp_path):
     table = acled(
         acled_row("SYR1", notes="<script>alert(1)</script>"),

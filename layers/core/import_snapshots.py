@@ -261,6 +261,9 @@ def _is_missing(value: Any) -> bool:
 
 def read_kml(f: InputFile, config: Config | None, found: gc.Findings) -> list[Area]:
     """Placemarks of a KML or KMZ (checked with defusedxml first), read with GDAL's LIBKML driver."""
+    if "LIBKML" not in pyogrio.list_drivers():  # the pinned pyogrio wheel's GDAL has it; the plain KML driver
+        found.error(f.name, "file", "cannot read KML here: GDAL has no LIBKML driver")  # drops ExtendedData
+        return []
     data = _kmz_document(f, found) if f.suffix == ".kmz" else f.data
     if data is None or not _kml_is_safe(f.name, data, found):
         return []
