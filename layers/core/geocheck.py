@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError, ProjError
+from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -284,7 +285,11 @@ def coordinates_ok(file: str, label: str, geom: BaseGeometry, found: Findings) -
 
 def _repair(file: str, label: str, geom: BaseGeometry, found: Findings) -> BaseGeometry | None:
     reason = shapely.is_valid_reason(geom)
-    fixed = polygonal(shapely.make_valid(geom))
+    try:
+        fixed = polygonal(shapely.make_valid(geom))
+    except GEOSException as exc:
+        found.error(file, label, f"invalid polygon ({reason}) that cannot be repaired ({exc}): fix it by hand")
+        return None
     before, after = abs(geom.area), fixed.area
     change = abs(after - before) / before if before > 0 else math.inf
     if fixed.is_empty or change >= MAX_REPAIR_CHANGE:

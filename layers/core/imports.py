@@ -35,6 +35,7 @@ from typing import Any
 
 import shapely
 from pyproj import Transformer
+from shapely.errors import GEOSException
 from shapely.geometry import Point, mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -244,7 +245,7 @@ def _check_areas(areas: list[Area], config: Config, found: gc.Findings) -> None:
                 if a.faction == b.faction and shapely.equals(a.geometry, b.geometry):
                     found.error(b.file, b.item, f"duplicate of {a.file} {a.item} (same date, faction and polygon)")
                 elif a.faction != b.faction:
-                    overlap = shapely.intersection(metric[i], metric[j]).area
+                    overlap = _overlap_m2(metric[i], metric[j])
                     if overlap > gc.MIN_OVERLAP_M2:
                         found.error(
                             b.file,
@@ -252,6 +253,13 @@ def _check_areas(areas: list[Area], config: Config, found: gc.Findings) -> None:
                             f"{b.faction} overlaps {a.faction} ({a.file} {a.item}) on {date} by {overlap / 1e6:.3f} "
                             "km²: two factions cannot hold the same ground",
                         )
+
+
+def _overlap_m2(a: BaseGeometry, b: BaseGeometry) -> float:
+    try:
+        return shapely.intersection(a, b).area
+    except GEOSException:  # a robustness failure of the floating overlay: snap-round on a 1 mm grid instead
+        return shapely.intersection(a, b, grid_size=0.001).area
 
 
 def _check_reports(reports: list[Report], config: Config, found: gc.Findings) -> None:
