@@ -329,6 +329,9 @@
     clearTimeout(E.settleTimer);
     E.settleTimer = setTimeout(function () {
       setProps("settled", {data: {day: E.day, compare: E.compare, date: isoOf(E.day)}});
+      if (document.getElementById("area-chart")) {  // the trend chart, once its tab has been opened
+        setProps("area-chart", {referenceLines: [{x: isoOf(E.day), label: shortDate(E.day), color: "red.7"}]});
+      }
     }, SETTLE_MS);
   }
 
@@ -796,10 +799,6 @@
       onTab: function (tab) {
         if (tab !== "compare" || !E.t) { return window.dash_clientside.no_update; }
         return E.compare === null ? null : isoOf(E.compare);
-      },
-      chartMarker: function (settled, tab) {
-        if (tab !== "trend" || !E.t || E.day === null) { return window.dash_clientside.no_update; }
-        return [{x: isoOf(E.day), label: shortDate(E.day), color: "red.7"}];
       },
     },
   });

@@ -17,7 +17,7 @@ import dash_mantine_components as dmc
 import xyzservices.providers as xyz
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from layers import LAYERS
+from layers import LAYERS, upload
 from layers._context import Context, context, theatre_context
 from layers.core.dataset import is_http_url
 from layers.core.search import keys, matches
@@ -443,7 +443,15 @@ def _briefings_panel(ctx: Context) -> list:
 
 
 def _data_panel(ctx: Context) -> list:
-    return [html.P("Exports and imports of the data shown.", className="muted")]
+    return [
+        html.H3("Import a theatre"),
+        html.P(
+            "Your own control snapshots (GeoJSON folder, GeoPackage, KML/KMZ) and events (ACLED, UCDP), with a "
+            "config file naming the factions: checked, then opened beside this one. Nothing already loaded changes.",
+            className="muted small",
+        ),
+        *upload.component(ctx),
+    ]
 
 
 def _timeline(ctx: Context) -> html.Footer:
@@ -604,14 +612,21 @@ def show_changes(settled, tab, slug):
     Output(TREND_ID, "children"),
     Input(TABS_ID, "value"),
     State(TREND_ID, "children"),
+    State(SETTLED_ID, "data"),
     State(THEATRE_ID, "data"),
     prevent_initial_call=True,
 )
-def show_trend(tab, current, slug):
-    """Make the trend chart the first time its tab opens."""
+def show_trend(tab, current, settled, slug):
+    """Make the trend chart the first time its tab opens, marked at the chosen date (the engine moves the mark)."""
     if tab != "trend" or current:
         return no_update
-    return trend_chart(theatre_context(slug or "") or context())
+    ctx = theatre_context(slug or "") or context()
+    chart = trend_chart(ctx)
+    day = settled.get("day") if isinstance(settled, dict) else None
+    if isinstance(day, int) and not isinstance(day, bool):
+        date = ctx.date_of(day)
+        chart.referenceLines = [{"x": date.isoformat(), "label": _short_date(date), "color": "red.7"}]
+    return chart
 
 
 clientside_callback(
@@ -642,12 +657,6 @@ clientside_callback(
     Output(COMPARE_ID, "value"),
     Input(TABS_ID, "value"),
     prevent_initial_call=True,
-)
-clientside_callback(
-    ClientsideFunction(namespace="engine", function_name="chartMarker"),
-    Output(CHART_ID, "referenceLines"),
-    Input(SETTLED_ID, "data"),
-    Input(TABS_ID, "value"),
 )
 
 
