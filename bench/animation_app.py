@@ -1,6 +1,6 @@
 """The plotly animation pattern: one plotly express choropleth map with ``animation_frame``, every day a frame.
 
-    python bench/animation_app.py  # http://127.0.0.1:8052 (HOST, PORT and RAQQA_GEODATA from the environment)
+    python -m bench.serve animation  # HOST, PORT (default 8050) and RAQQA_GEODATA from the environment
 
 The whole history goes to the browser in one figure: the polygons of every distinct ledger state in one
 GeoJSON, and one frame per day naming the features of that day's state. Frames are stepped in the browser
@@ -12,21 +12,14 @@ frame has been drawn.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: bench/animation_app.py
-    sys.path.insert(0, str(ROOT))
+import pandas as pd
+import plotly.express as px
+from dash import Dash, dcc, html
 
-import pandas as pd  # noqa: E402
-import plotly.express as px  # noqa: E402
-from dash import Dash, dcc, html  # noqa: E402
-
-from bench.plotly_peers import ASSETS, CONFIG, STYLE_OFFLINE, colors, span, view  # noqa: E402
-from layers._context import Context, context  # noqa: E402
-from layers.core.geojson import collection, control_geojson  # noqa: E402
+from bench.plotly_peers import ASSETS, CONFIG, STYLE_OFFLINE, colors, span, view
+from layers._context import Context, context
+from layers.core.geojson import collection, control_geojson
 
 
 def history(ctx: Context) -> tuple[dict, pd.DataFrame]:
@@ -91,7 +84,3 @@ def build_app() -> Dash:
     app = Dash(__name__, assets_folder=str(ASSETS), compress=True, title="Animation: plotly frames")
     app.layout = html.Div([dcc.Graph(id="map", figure=figure(context()), config=CONFIG, style={"height": "95vh"})])
     return app
-
-
-if __name__ == "__main__":
-    build_app().run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8052")))

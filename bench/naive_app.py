@@ -1,7 +1,7 @@
 """The naive Dash pattern, as most tutorials teach it: a slider over the days and a server callback that
 rebuilds the whole plotly choropleth map of the day's control polygons and sends it to the browser.
 
-    python bench/naive_app.py      # http://127.0.0.1:8051 (HOST, PORT and RAQQA_GEODATA from the environment)
+    python -m bench.serve naive    # HOST, PORT (default 8050) and RAQQA_GEODATA from the environment
 
 It is the baseline the benchmark (``bench/run.py``) compares the app against; ``assets/rendered_day.js`` sets
 ``document.body.dataset.renderedDay`` when the figure of a day has been drawn.
@@ -9,21 +9,13 @@ It is the baseline the benchmark (``bench/run.py``) compares the app against; ``
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
+import pandas as pd
+import plotly.express as px
+from dash import Dash, Input, Output, dcc, html
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: bench/naive_app.py
-    sys.path.insert(0, str(ROOT))
-
-import pandas as pd  # noqa: E402
-import plotly.express as px  # noqa: E402
-from dash import Dash, Input, Output, dcc, html  # noqa: E402
-
-from bench.plotly_peers import ASSETS, CONFIG, STYLE_OFFLINE, colors, span, view  # noqa: E402
-from layers._context import context  # noqa: E402
-from layers.core.geojson import control_geojson  # noqa: E402
+from bench.plotly_peers import ASSETS, CONFIG, STYLE_OFFLINE, colors, span, view
+from layers._context import context
+from layers.core.geojson import control_geojson
 
 
 def figure(day: int):
@@ -73,7 +65,3 @@ def build_app() -> Dash:
         return figure(day)
 
     return app
-
-
-if __name__ == "__main__":
-    build_app().run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8051")))
