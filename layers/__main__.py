@@ -1,4 +1,5 @@
-"""Command line: ``python -m layers validate geodata/`` checks a dataset folder; ``summary`` prints its figures."""
+"""Command line: ``python -m layers validate geodata/`` checks a dataset folder; ``summary`` prints its figures;
+``export`` writes a PNG, GIF, MP4, GeoJSON or CSV of the map."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from layers.core import DatasetError, Territory, load_dataset
+from layers.core import DatasetError, Territory, export, load_dataset
 
 
 def _validate(folder: Path) -> int:
@@ -46,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("summary", help="area held by each faction at the given dates")
     s.add_argument("folder", type=Path)
     s.add_argument("dates", nargs="*", help="ISO dates (default: campaign start and end)")
+    export.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return args.func(args)
     if args.command == "validate":
         return _validate(args.folder)
     return _summary(args.folder, args.dates)
