@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -392,3 +393,48 @@ def test_cli_rejects_bad_arguments(tiny_dir, tmp_path, args, message):
     res = cli(*args, "-o", str(out), str(tiny_dir))
     assert res.returncode == 2 and message in res.stderr
     assert not out.exists()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the Dash panel (layers/export.py)
+
+
+@pytest.mark.parametrize("data, message", HOSTILE[:6] + HOSTILE[12:13] + HOSTILE[21:22])
+def test_callback_answers_hostile_input_with_a_status_message(ctx, data, message):
+    from dash import no_update
+
+    from layers import export as dash_export
+
+    download, status = dash_export.build_download(ctx, data)
+    assert download is no_update
+    assert status.startswith("Export not made:") and message.split("(")[0] in status
+
+
+def test_callback_returns_a_named_download(ctx):
+    from layers import export as dash_export
+
+    download, status = dash_export.export_file({"kind": "csv", "date": "2017-06-06", "nonce": 1})
+    assert download["filename"] == "raqqa-2017-06-06-places.csv" and download["type"] == "text/csv"
+    assert base64.b64decode(download["content"]).decode("utf-8-sig").startswith("place_id,name,")
+    assert status.startswith("Saved places table raqqa-2017-06-06-places.csv")
+
+
+def test_component_has_a_button_per_kind_a_store_a_download_and_a_status(ctx):
+    from layers import export as dash_export
+
+    panel = dash_export.component(ctx)
+    found = {}
+
+    def walk(node):
+        if hasattr(node, "to_plotly_json"):
+            found[json.dumps(getattr(node, "id", None), sort_keys=True)] = node
+            kids = getattr(node, "children", None)
+            for k in kids if isinstance(kids, list) else [kids]:
+                walk(k)
+
+    walk(panel)
+    for kind in export.KINDS:
+        button = found[json.dumps({"kind": kind, "type": "export-button"}, sort_keys=True)]
+        assert button.children and kind.upper() in button.children.upper()
+    for id_ in ("export-request", "export-download", "export-status"):
+        assert json.dumps(id_) in found
