@@ -230,10 +230,12 @@ def _draw_map(ax, territory: Territory, view: View) -> None:
         spine.set_linewidth(1.2)
     colors = _colors(territory)
     base = _basemap(territory)
+    # Patches go in with add_artist, not add_patch: the limits are fixed above, and add_patch would walk
+    # every Bézier segment of the ground to update data limits (a quarter of a frame's time).
     if base.get("syria") is not None:
-        ax.add_patch(PathPatch(base["syria"], facecolor=STYLE["land"], edgecolor="none", zorder=1))
+        ax.add_artist(PathPatch(base["syria"], facecolor=STYLE["land"], edgecolor="none", zorder=1))
     if base.get("governorates") is not None:
-        ax.add_patch(
+        ax.add_artist(
             PathPatch(
                 base["governorates"],
                 fill=False,
@@ -245,9 +247,9 @@ def _draw_map(ax, territory: Territory, view: View) -> None:
         )
     if "control" in view.layers:
         for holder, path in _control_paths(territory, view.date):
-            ax.add_patch(_ground_patch(holder, path, colors))
+            ax.add_artist(_ground_patch(holder, path, colors))
     if base.get("water") is not None:
-        ax.add_patch(
+        ax.add_artist(
             PathPatch(base["water"], facecolor=STYLE["water"], edgecolor=STYLE["water_edge"], linewidth=1, zorder=5)
         )
     for name, line in base.get("rivers", []):
