@@ -7,6 +7,7 @@ builds the file with :mod:`layers.core.export` and hands it to ``dcc.Download``.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html, no_update
@@ -14,6 +15,7 @@ from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_ca
 from layers._context import Context, context
 from layers.core import export as core_export
 
+LOG = logging.getLogger(__name__)
 NAME = "export"
 BUTTON_TYPE = "export-button"
 REQUEST_ID = "export-request"
@@ -83,10 +85,13 @@ def build_download(ctx: Context, request) -> tuple:
     """(dcc.Download data, status text) for a request dict from the browser."""
     try:
         req = core_export.parse_request(ctx.territory, request)
+        t0 = time.perf_counter()
+        payload = core_export.build(ctx.territory, req)
     except core_export.ExportError as exc:
         return no_update, f"Export not made: {exc}"
-    t0 = time.perf_counter()
-    payload = core_export.build(ctx.territory, req)
+    except Exception:  # a valid request that failed to build: say so in the page, keep the details in the log
+        LOG.exception("export failed for %r", request if isinstance(request, dict) else type(request))
+        return no_update, "Export failed on the server; the error is in its log."
     name = core_export.filename(ctx.territory, req)
     data = dcc.send_bytes(payload, name, type=core_export.MEDIA_TYPES[req.kind])
     took = time.perf_counter() - t0

@@ -172,6 +172,16 @@ def test_second_animation_reuses_the_cached_frames(tiny, monkeypatch):
     assert len(export.build(tiny, req(tiny, kind="mp4", size=list(SMALL)))) > 0  # same frames, other format
 
 
+def test_a_second_animation_meanwhile_is_refused(tiny):
+    assert export._ANIMATION_SLOT.acquire(blocking=False)
+    try:
+        with pytest.raises(ExportError, match="Another animation is being made"):
+            export.build(tiny, req(tiny, kind="gif", size=list(SMALL)))
+    finally:
+        export._ANIMATION_SLOT.release()
+    assert export.build(tiny, req(tiny, kind="gif", size=list(SMALL)))[:6] == b"GIF89a"
+
+
 def test_mp4_is_a_valid_container_with_every_frame(tiny, tmp_path):
     mp4 = export.build(tiny, req(tiny, kind="mp4", size=list(SMALL)))
     assert mp4[4:8] == b"ftyp" and b"moov" in mp4
@@ -308,6 +318,7 @@ HOSTILE = [
     ({"kind": "png", "caption": {"html": "<b>x</b>"}}, "must be text"),
     ({"kind": "png", "layers": "control"}, "map layers"),
     ({"kind": "png", "theatre": "../../etc/passwd"}, "theatre"),
+    ({"kind": "png", "theatre": 7}, "theatre"),
     ({"kind": "gif", "every": 0}, "whole number of days"),
     ({"kind": "gif", "every": 10**9}, "whole number of days"),
     ({"kind": "png", "size": [100000, 100000]}, "image size"),
@@ -408,6 +419,21 @@ def test_callback_answers_hostile_input_with_a_status_message(ctx, data, message
     download, status = dash_export.build_download(ctx, data)
     assert download is no_update
     assert status.startswith("Export not made:") and message.split("(")[0] in status
+
+
+def test_callback_reports_a_failed_build_without_raising(ctx, monkeypatch):
+    from dash import no_update
+
+    from layers import export as dash_export
+
+    def broken(*_a):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export, "build", broken)
+    assert dash_export.build_download(ctx, {"kind": "png"}) == (
+        no_update,
+        "Export failed on the server; the error is in its log.",
+    )
 
 
 def test_callback_returns_a_named_download(ctx):

@@ -74,7 +74,7 @@ ATTRIBUTION = (
     "Natural Earth (public domain). Ground is a schematic of reported control around named places."
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -223,11 +223,18 @@ def png_bytes(territory: Territory, req: Request) -> bytes:
 
 
 def animation_bytes(territory: Territory, req: Request) -> bytes:
-    """The whole campaign as a GIF or MP4: one frame per map state (or every ``req.every`` days)."""
-    frames = frames_rgb(territory, req)
-    if req.kind == "gif":
-        return _gif(frames)
-    return _mp4(frames)
+    """The whole campaign as a GIF or MP4: one frame per map state (or every ``req.every`` days).
+
+    One animation is made at a time per process; a second request meanwhile is refused with a message
+    rather than queued, so repeated clicks cannot pile up minutes of drawing.
+    """
+    if not _ANIMATION_SLOT.acquire(blocking=False):
+        raise ExportError("Another animation is being made; try again when it is done.")
+    try:
+        frames = frames_rgb(territory, req)
+        return _gif(frames) if req.kind == "gif" else _mp4(frames)
+    finally:
+        _ANIMATION_SLOT.release()
 
 
 def frames_rgb(territory: Territory, req: Request) -> list[np.ndarray]:
@@ -390,6 +397,7 @@ class _FrameCache:
 
 
 _FRAMES = _FrameCache(FRAME_CACHE)
+_ANIMATION_SLOT = threading.Semaphore(1)
 
 
 def _decode(png: bytes) -> np.ndarray:
