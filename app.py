@@ -14,6 +14,7 @@ from layers import dashboard
 from layers._context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
+_ = CTX.tables  # derive the timeline tables once, before the first request
 
 app = Dash(
     __name__,
@@ -22,7 +23,7 @@ app = Dash(
     serve_locally=True,
     update_title=None,
 )
-app.layout = dashboard.layout(CTX)
+app.layout = dashboard.layout  # a function: each page load gets a fresh page
 server = app.server
 
 if __name__ == "__main__":

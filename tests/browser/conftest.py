@@ -42,7 +42,9 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> Non
 @pytest.fixture(scope="session")
 def app_url():
     port = _free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1"}
+    # the online basemaps point at this server (a 404), so choosing one fails the way it does offline
+    tiles = f"http://127.0.0.1:{port}/no-tiles-here/{{z}}/{{x}}/{{y}}.png"
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "RAQQA_TILE_URL": tiles}
     proc = subprocess.Popen(
         [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -80,3 +82,13 @@ def page(browser_context, app_url):
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     yield pg
     pg.close()
+    assert set(pg.hosts) <= {"127.0.0.1"}, f"a request left 127.0.0.1: {sorted(set(pg.hosts))}"
+
+
+def rendered(page, day: int | None = None, timeout: float = 15000) -> int:
+    """Wait until the map shows ``day`` (any day if None) and return the day shown."""
+    if day is None:
+        page.wait_for_function("document.body.dataset.renderedDay !== undefined", timeout=timeout)
+    else:
+        page.wait_for_function(f"document.body.dataset.renderedDay === '{day}'", timeout=timeout)
+    return int(page.evaluate("document.body.dataset.renderedDay"))
