@@ -12,7 +12,7 @@ import time
 
 from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html, no_update
 
-from layers._context import Context, context
+from layers._context import Context, theatre_context
 from layers.core import export as core_export
 
 LOG = logging.getLogger(__name__)
@@ -78,11 +78,15 @@ clientside_callback(
 )
 def export_file(request):
     """Validate the request, build the file, hand it to the browser; bad input gives a message, not an error."""
-    return build_download(context(), request)
+    theatre = request.get("theatre") if isinstance(request, dict) else None
+    ctx = theatre_context(theatre or "") if theatre is None or isinstance(theatre, str) else None
+    if ctx is None:
+        return no_update, "Export not made: that theatre is not open on this server."
+    return build_download(ctx, request)
 
 
 def build_download(ctx: Context, request) -> tuple:
-    """(dcc.Download data, status text) for a request dict from the browser."""
+    """(dcc.Download data, status text) for a request dict from the browser, against theatre ``ctx``."""
     try:
         req = core_export.parse_request(ctx.territory, request)
         t0 = time.perf_counter()

@@ -56,7 +56,7 @@ def share_of(rgb: np.ndarray, color: np.ndarray, tol: float = 6) -> float:
 
 def faction_fill(ctx, faction: str) -> np.ndarray:
     colors = {f["id"]: f["color"] for f in ctx.dataset.theatre["factions"]}
-    return blend(colors[faction], 0.6, render.STYLE["land"])  # ground is drawn at 60 % over Syria's land
+    return blend(colors[faction], render.GROUND_ALPHA, render.STYLE["land"])  # ground over Syria's land
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -284,7 +284,9 @@ def test_a_full_view_from_the_engine_is_accepted(ctx):
         "bounds": [38.8, 35.8, 39.3, 36.1],
         "layers": ["control", "frontline", "basemap"],
         "caption": "  Raqqa\x00 in June ",
-        "theatre": "raqqa",
+        "theatre": None,
+        "center": [36.0, 39.0],
+        "zoom": 9,
     }
     r = parse_request(ctx.territory, view)
     assert r.date == D(2017, 6, 6) and r.bounds == (38.8, 35.8, 39.3, 36.1)
@@ -319,6 +321,7 @@ HOSTILE = [
     ({"kind": "png", "layers": "control"}, "map layers"),
     ({"kind": "png", "theatre": "../../etc/passwd"}, "theatre"),
     ({"kind": "png", "theatre": 7}, "theatre"),
+    ({"kind": "png", "theatre": "Raqqa City"}, "theatre"),
     ({"kind": "gif", "every": 0}, "whole number of days"),
     ({"kind": "gif", "every": 10**9}, "whole number of days"),
     ({"kind": "png", "size": [100000, 100000]}, "image size"),
@@ -337,6 +340,7 @@ def test_file_names(ctx):
     assert export.filename(t, req(t, kind="geojson", date="2017-06-06")) == "raqqa-2017-06-06-control.geojson"
     assert export.filename(t, req(t, kind="gif")) == "raqqa-2016-11-05-to-2017-10-20.gif"
     assert export.filename(t, req(t, kind="mp4", every=7)) == "raqqa-2016-11-05-to-2017-10-20-every-7-days.mp4"
+    assert export.filename(t, req(t, kind="csv", theatre="mosul-2017")) == "mosul-2017-2016-11-05-places.csv"
 
 
 def test_export_modules_import_no_dash():
@@ -434,6 +438,18 @@ def test_callback_reports_a_failed_build_without_raising(ctx, monkeypatch):
         no_update,
         "Export failed on the server; the error is in its log.",
     )
+
+
+def test_callback_refuses_a_theatre_not_open_here():
+    from dash import no_update
+
+    from layers import export as dash_export
+
+    for theatre in ("no-such-theatre", 42, ["x"]):
+        assert dash_export.export_file({"kind": "png", "theatre": theatre}) == (
+            no_update,
+            "Export not made: that theatre is not open on this server.",
+        )
 
 
 def test_callback_returns_a_named_download(ctx):

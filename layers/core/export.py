@@ -74,7 +74,7 @@ ATTRIBUTION = (
     "Natural Earth (public domain). Ground is a schematic of reported control around named places."
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # an imported theatre's slug, as layers/_context.py has it
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -93,6 +93,7 @@ class Request:
     layers: frozenset[str] = field(default_factory=lambda: frozenset(MAP_LAYERS))
     every: int | None = None
     size: tuple[int, int] | None = None
+    theatre: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -112,7 +113,6 @@ def parse_request(territory: Territory, data: object) -> Request:
     if data.get("compare") is not None:
         _parse_date(data.get("compare"), ds.start, ds.end)
     bounds = _parse_bounds(data.get("bounds")) if data.get("bounds") is not None else tuple(ds.aoi.bounds)
-    _check_theatre(data.get("theatre"))
     return Request(
         kind=kind,
         date=date,
@@ -121,6 +121,7 @@ def parse_request(territory: Territory, data: object) -> Request:
         layers=_parse_layers(data.get("layers")),
         every=_parse_every(data.get("every")),
         size=_parse_size(data.get("size")),
+        theatre=_parse_theatre(data.get("theatre")),
     )
 
 
@@ -187,9 +188,12 @@ def _parse_size(value: object) -> tuple[int, int] | None:
     return (int(value[0]), int(value[1]))
 
 
-def _check_theatre(value: object) -> None:
-    if value is not None and (not isinstance(value, str) or not _SLUG_RE.match(value)):
+def _parse_theatre(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _SLUG_RE.match(value):
         raise ExportError("The theatre name was not understood.")
+    return value
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -208,12 +212,13 @@ def build(territory: Territory, req: Request) -> bytes:
 
 
 def filename(territory: Territory, req: Request) -> str:
-    """A file name for the export, e.g. ``raqqa-2017-06-06.png``."""
+    """A file name for the export, e.g. ``raqqa-2017-06-06.png`` (an imported theatre's slug instead of raqqa)."""
+    prefix = req.theatre or FILE_PREFIX
     if req.kind in ("gif", "mp4"):
         step = f"-every-{req.every}-days" if req.every else ""
-        return f"{FILE_PREFIX}-{territory.ds.start}-to-{territory.ds.end}{step}.{req.kind}"
+        return f"{prefix}-{territory.ds.start}-to-{territory.ds.end}{step}.{req.kind}"
     suffix = {"png": "", "geojson": "-control", "csv": "-places"}[req.kind]
-    return f"{FILE_PREFIX}-{req.date}{suffix}.{req.kind}"
+    return f"{prefix}-{req.date}{suffix}.{req.kind}"
 
 
 def png_bytes(territory: Territory, req: Request) -> bytes:

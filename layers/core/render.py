@@ -37,6 +37,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib.transforms import Affine2D  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 from shapely.geometry.base import BaseGeometry  # noqa: E402
 
@@ -77,7 +78,8 @@ STYLE = {
 }
 # Text from the data is text: no mathtext ("$...$" in a caption stays as typed).
 RC = {"font.family": FAMILIES, "hatch.linewidth": 1.6, "path.simplify": True, "text.parse_math": False}
-HATCH = {"contested": "//", NO_REPORTING: "\\\\"}
+HATCH = {"contested": "//", NO_REPORTING: "\\\\", "low": "//"}
+GROUND_ALPHA = 0.55  # fill opacity of a faction's ground, as on the map
 LICENCES = (
     "Data licences: place coordinates and towns © GeoNames, CC BY 4.0; land, border and reservoirs "
     "© OpenStreetMap contributors, ODbL; governorates Natural Earth, public domain; rivers GSHHG/WDBII, "
@@ -210,10 +212,10 @@ def _figure(territory: Territory, view: View) -> Figure:
     fig = Figure(figsize=(w / dpi, BASE_HEIGHT_IN), dpi=dpi, facecolor=STYLE["panel"])
     fig.set_layout_engine(None)
     split = min(0.75, max(0.45, 1 - PANEL_IN / fig.get_figwidth()))
-    ax = fig.add_axes((0.008, 0.095, split - 0.016, 0.895))
+    top_of_footer = _draw_footer(fig, territory, view)
+    ax = fig.add_axes((0.008, top_of_footer + 0.012, split - 0.016, 0.99 - top_of_footer - 0.012))
     _draw_map(ax, territory, view)
-    _draw_panel(fig, territory, view, left=split + 0.01)
-    _draw_footer(fig, territory, view)
+    _draw_panel(fig, territory, view, left=split + 0.01, bottom=top_of_footer + 0.005)
     return fig
 
 
@@ -248,6 +250,8 @@ def _draw_map(ax, territory: Territory, view: View) -> None:
     if "control" in view.layers:
         for holder, path in _control_paths(territory, view.date):
             ax.add_artist(_ground_patch(holder, path, colors))
+        for path in _low_paths(territory, view.date):
+            ax.add_artist(_low_patch(path))
     if base.get("water") is not None:
         ax.add_artist(
             PathPatch(base["water"], facecolor=STYLE["water"], edgecolor=STYLE["water_edge"], linewidth=1, zorder=5)
@@ -295,23 +299,22 @@ def _ground_patch(holder: str, path: MplPath, colors: dict[str, str]) -> PathPat
             path, facecolor=(1, 1, 1, 0.6), edgecolor=STYLE["none_hatch"], hatch=HATCH[holder], linewidth=0, zorder=3
         )
     if holder == "contested":
-        patch = PathPatch(
+        return PathPatch(
             path,
-            facecolor=_rgba(colors[holder], 0.55),
+            facecolor=_rgba(colors[holder], GROUND_ALPHA),
             edgecolor=STYLE["contested_hatch"],
             hatch=HATCH[holder],
             linewidth=1.2,
             linestyle=(0, (4, 3)),
             zorder=4,
         )
-        return patch
-    return PathPatch(
-        path,
-        facecolor=_rgba(colors.get(holder, "#888888"), 0.6),
-        edgecolor=_rgba(STYLE["ground_edge"], 0.6),
-        linewidth=0.6,
-        zorder=3,
-    )
+    color = colors.get(holder, "#888888")
+    return PathPatch(path, facecolor=_rgba(color, GROUND_ALPHA), edgecolor=_rgba(color, 0.55), linewidth=0.8, zorder=3)
+
+
+def _low_patch(path: MplPath) -> PathPatch:
+    """White hatching over ground whose report in force has low confidence (drawn over its faction's fill)."""
+    return PathPatch(path, facecolor="none", edgecolor=(1, 1, 1, 0.9), hatch=HATCH["low"], linewidth=0, zorder=3.5)
 
 
 def _draw_places(ax, territory: Territory, date: dt.date, colors: dict[str, str]) -> None:
@@ -367,34 +370,24 @@ def _draw_events(ax, territory: Territory, view: View) -> None:
             )
 
 
-def _draw_panel(fig: Figure, territory: Territory, view: View, left: float) -> None:
+def _draw_panel(fig: Figure, territory: Territory, view: View, left: float, bottom: float) -> None:
+    """Title, date, legend with km², key and caption, top to bottom, in the column right of the map."""
     ds = territory.ds
     colors = _colors(territory)
-    y = 0.955
-    fig.text(
-        left,
-        y,
-        ds.theatre.get("short_name", ds.theatre["name"]),
-        fontsize=30,
-        fontweight="bold",
-        color=STYLE["ink"],
-        va="top",
-    )
-    y -= 0.065
-    fig.text(
-        left, y, "Ground held by each faction, from dated, sourced reports", fontsize=15, color=STYLE["muted"], va="top"
-    )
-    y -= 0.05
-    fig.text(left, y, _date_text(view.date), fontsize=46, fontweight="bold", color=STYLE["ink"], va="top")
-    y -= 0.115
+    width = 1 - left - 0.015
+    title = ds.theatre.get("short_name") or ds.theatre["name"]
+    fig.text(left, 0.96, title, fontsize=30, fontweight="bold", color=STYLE["ink"], va="top")
+    subtitle = "Ground held by each faction, from dated, sourced reports"
+    fig.text(left, 0.893, subtitle, fontsize=15, color=STYLE["muted"], va="top")
+    fig.text(left, 0.845, _date_text(view.date), fontsize=46, fontweight="bold", color=STYLE["ink"], va="top")
+    y = 0.735
     snap = territory.control_at(view.date)
     rows = [(f["id"], f["label"]) for f in ds.theatre["factions"]] + [(NO_REPORTING, "No reporting")]
-    width = 1 - left - 0.02
-    sw_h = 0.036
+    sw_h = 0.034
     sw_w = sw_h * fig.get_figheight() / fig.get_figwidth()  # square
     for holder, label in rows:
         km2 = snap.area_km2(holder)
-        if not km2 and holder not in ("SDF", "ISIS"):
+        if not km2 and holder not in ds.faction_ids[:2]:
             continue
         fig.add_artist(_swatch(fig, holder, colors, (left, y - sw_h), sw_w, sw_h))
         fig.text(left + sw_w + 0.01, y - sw_h / 2, label, fontsize=21, color=STYLE["ink"], va="center")
@@ -408,59 +401,70 @@ def _draw_panel(fig: Figure, territory: Territory, view: View, left: float) -> N
             ha="right",
             fontweight="bold",
         )
-        y -= 0.052
+        y -= 0.048
     front = territory.frontline_km(snap)
-    fig.text(
-        left,
-        y - 0.005,
-        f"Frontline {front:,.0f} km · areas in an equal-area projection",
-        fontsize=13,
-        color=STYLE["muted"],
-        va="top",
-    )
-    y -= 0.05
-    y = _draw_key(fig, left, y, view)
+    note = f"Frontline {front:,.0f} km · areas in an equal-area projection"
+    fig.text(left, y - 0.004, note, fontsize=13, color=STYLE["muted"], va="top")
+    y = _draw_key(fig, left, y - 0.045, view, colors)
     caption = view.caption if view.caption is not None else default_caption(territory, view.date)
     if caption:
-        chars = max(20, int(width * fig.get_figwidth() * 72 / (17 * 0.52)))
-        lines = textwrap.wrap(caption, chars)[:8]
         fig.add_artist(Line2D([left, left + width], [y, y], color=STYLE["line"], linewidth=1.5))
-        fig.text(left, y - 0.015, "\n".join(lines), fontsize=17, color=STYLE["ink"], va="top", linespacing=1.0)
+        size = 16
+        line_h = size * 1.4 / 72 / fig.get_figheight()
+        chars = max(20, int(width * fig.get_figwidth() * 72 / (size * 0.52)))
+        lines = textwrap.wrap(caption, chars)
+        fit = max(1, int((y - 0.015 - bottom) / line_h))
+        if len(lines) > fit:  # never run into the source line: cut the caption at a word, marked
+            lines = lines[:fit]
+            lines[-1] = textwrap.shorten(lines[-1] + " …", chars, placeholder=" …")
+        fig.text(left, y - 0.015, "\n".join(lines), fontsize=size, color=STYLE["ink"], va="top", linespacing=1.0)
 
 
-def _draw_key(fig: Figure, left: float, y: float, view: View) -> float:
-    """Small key of the map's symbols; returns the y below it."""
-    ax = fig.add_axes((left, y - 0.13, 0.5 / fig.get_figwidth(), 0.13))
-    ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 4)
+def _draw_key(fig: Figure, left: float, y: float, view: View, colors: dict[str, str]) -> float:
+    """Key of the map's symbols from ``y`` down; returns the y below it."""
     items = []
+    if "control" in view.layers:
+        items.append(("low", "Hatched white: the report in force has low confidence"))
     if "frontline" in view.layers:
         items.append(("front", "Frontline between two holders"))
     if "places" in view.layers:
         items += [("place", "Place, located from a source"), ("estimated", "Place with an estimated location")]
     if "events" in view.layers:
-        items.append(("event", "Event on this date (smaller: 14 days before)"))
+        items.append(("event", f"Event on this date (smaller: the {RECENT_DAYS} days before)"))
+    if not items:
+        return y
+    step = 0.03
+    ax = fig.add_axes((left, y - step * len(items), 0.5 / fig.get_figwidth(), step * len(items)))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, len(items))
+    first = colors.get(next(iter(colors), ""), "#888888")
     for i, (kind, text) in enumerate(items):
-        cy = 3.5 - i
-        if kind == "front":
+        cy = len(items) - i - 0.5
+        if kind == "low":
+            box = MplPath.unit_rectangle().transformed(Affine2D().scale(0.7).translate(0.15, cy - 0.35))
+            ax.add_artist(PathPatch(box, facecolor=_rgba(first, GROUND_ALPHA), linewidth=0))
+            ax.add_artist(_low_patch(box))
+        elif kind == "front":
             ax.plot([0.1, 0.9], [cy, cy], color=STYLE["front"], linewidth=3.5)
         elif kind == "place":
             ax.scatter([0.5], [cy], s=70, c="#cccccc", edgecolors="#111111", linewidths=1.2)
         elif kind == "estimated":
             ax.scatter([0.5], [cy], s=55, c=[_rgba("#cccccc", 0.3)], edgecolors="#111111", linewidths=1.2)
         else:
-            ax.scatter([0.5], [cy], s=260, facecolors="none", edgecolors=STYLE["event"], linewidths=2.5)
-        bbox = ax.get_position()
-        fig.text(bbox.x1 + 0.008, bbox.y0 + bbox.height * cy / 4, text, fontsize=13, color=STYLE["muted"], va="center")
-    return y - 0.15
+            ax.scatter([0.5], [cy], s=200, facecolors="none", edgecolors=STYLE["event"], linewidths=2.5)
+        ty = y - step * (i + 0.5)
+        fig.text(left + 0.5 / fig.get_figwidth() + 0.006, ty, text, fontsize=13, color=STYLE["muted"], va="center")
+    return y - step * len(items) - 0.012
 
 
-def _draw_footer(fig: Figure, territory: Territory, view: View) -> None:
-    chars = int(fig.get_figwidth() * 72 / (10.5 * 0.5))
-    text = textwrap.wrap(source_line(territory, view.date), chars)[:2]
-    text += textwrap.wrap(LICENCES, chars)[:2]
-    fig.text(0.008, 0.008, "\n".join(text), fontsize=10.5, color=STYLE["muted"], va="bottom", linespacing=1.0)
+def _draw_footer(fig: Figure, territory: Territory, view: View) -> float:
+    """The source line and the licences along the bottom; returns the figure y of its top."""
+    size = 10.5
+    chars = int(0.985 * fig.get_figwidth() * 72 / (size * 0.5))
+    lines = textwrap.wrap(source_line(territory, view.date), chars)[:2] + textwrap.wrap(LICENCES, chars)[:2]
+    fig.text(0.008, 0.008, "\n".join(lines), fontsize=size, color=STYLE["muted"], va="bottom", linespacing=1.0)
+    return 0.008 + len(lines) * size * 1.3 / 72 / fig.get_figheight()
 
 
 def _swatch(fig: Figure, holder: str, colors: dict[str, str], xy, w: float, h: float) -> Rectangle:
@@ -490,6 +494,29 @@ def _control_paths(territory: Territory, date: dt.date) -> list[tuple[str, MplPa
         return [(f["properties"]["holder"], geom_path(shape(f["geometry"]))) for f in feats]
 
     return territory.memo("render_control", territory.state_key(date), build)
+
+
+def _low_paths(territory: Territory, date: dt.date) -> list[MplPath]:
+    """Ground whose ledger row in force has low confidence, per faction (not contested), as the map hatches it."""
+
+    def build():
+        snap = territory.control_at(date)
+        cells: dict[str, list[BaseGeometry]] = {}
+        for pids, cell in territory.cells.items():
+            current = [r for p in pids if (r := territory.row_at(p, date))]
+            if not current:
+                continue
+            latest = max(current, key=lambda r: (r.date, r.line))  # the cell's holder, as in the snapshot
+            if latest.confidence == "low" and latest.holder != "contested" and latest.holder in snap.polygons:
+                cells.setdefault(latest.holder, []).append(cell)
+        out = []
+        for holder, parts in cells.items():
+            low = shapely.intersection(shapely.union_all(parts), snap.polygons[holder])  # overrides take precedence
+            if not low.is_empty:
+                out.append(geom_path(territory.to_deg(low)))
+        return out
+
+    return territory.memo("render_low", territory.state_key(date), build)
 
 
 def _front_lines(territory: Territory, date: dt.date) -> list[tuple[bool, tuple]]:

@@ -1,4 +1,8 @@
-"""The app with the export panel in its sidebar, for the export browser test (if the page lacks it)."""
+"""The app with the export panel in its sidebar, for the export browser test (if the page lacks it).
+
+``app.layout`` may be a component tree or a function returning one (a fresh page per load); either way the
+panel goes at the end of the sidebar unless the page already has it.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,9 @@ def mount(layout):
     return layout
 
 
-main.app.layout = mount(main.app.layout)
+_page = main.app.layout
+main.app.validation_layout = None  # computed from the first layout set; recompute it with the panel in
+main.app.layout = (lambda: mount(_page())) if callable(_page) else mount(_page)
 
 if __name__ == "__main__":
     main.app.run(host="127.0.0.1", port=int(os.environ.get("PORT", "8050")))
