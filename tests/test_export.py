@@ -90,6 +90,16 @@ def test_png_clips_to_the_requested_bounds(ctx):
     assert share_of(far, sdf) < share_of(whole, sdf) / 2
 
 
+def test_contested_and_unreported_ground_is_hatched_not_only_coloured(ctx):
+    view = render.View(D(2017, 8, 15), (38.7, 35.75, 39.4, 36.2), size=(960, 540))
+    rgb = render.render_rgb(ctx.territory, view)
+    hatch = np.array([int(render.STYLE["contested_hatch"][i : i + 2], 16) for i in (1, 3, 5)], float)
+    assert share_of(rgb, hatch, tol=25) > 0.002  # the purple hatch lines over contested ground
+    wide = render.render_rgb(ctx.territory, render.View(D(2017, 8, 15), ctx.dataset.aoi.bounds, size=(960, 540)))
+    grey = np.array([int(render.STYLE["none_hatch"][i : i + 2], 16) for i in (1, 3, 5)], float)
+    assert share_of(wide, grey, tol=25) > 0.01  # the grey hatch lines over ground with no reporting
+
+
 def test_png_at_a_requested_size_and_with_layers_off(ctx):
     r = req(ctx.territory, date="2017-06-06", size=[1280, 720], layers=["places"])
     with Image.open(io.BytesIO(export.build(ctx.territory, r))) as im:
