@@ -106,6 +106,7 @@ def _client_tables(ctx: Context, slug: str) -> dict:
     """The timeline tables less the geometry (that goes to the map layers), plus what the engine shows."""
     t = ctx.tables
     out = {k: v for k, v in t.items() if k not in ("cells", "edges", "overrides")}
+    out["n_overrides"] = len(t["overrides"]["features"])
     out["theatre"] = slug
     out["title"] = ctx.dataset.theatre.get("short_name") or ctx.dataset.theatre["name"]
     out["events"] = [_event_record(ctx, e) for e in ctx.dataset.events]
