@@ -47,7 +47,7 @@ MAP_LAYERS = ("control", "frontline", "places", "events")  # the layers an image
 ANIMATION_SIZE = (1280, 720)  # frames of the GIF and MP4: a GIF of 1920x1080 frames grows past 20 MB
 FRAME_SECONDS = 0.5
 HOLD_SECONDS = 3.0  # the last frame stays up this long
-FRAME_CACHE = 600  # rendered frames kept per process (PNG-compressed, ~150 KB each)
+FRAME_CACHE = 600  # rendered frames kept per process (PNG-compressed, ~220 KB each at 1280x720)
 CSV_COLUMNS = (
     "place_id",
     "name",
