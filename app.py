@@ -10,7 +10,7 @@ import os
 
 from dash import Dash
 
-from layers import dashboard
+from layers import dashboard, upload
 from layers._context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
@@ -25,6 +25,7 @@ app = Dash(
 )
 app.layout = dashboard.layout  # a function: each page load gets a fresh page
 server = app.server
+server.config["MAX_CONTENT_LENGTH"] = upload.MAX_REQUEST_BYTES  # larger requests get 413 before any callback
 
 if __name__ == "__main__":
     app.run(

@@ -329,6 +329,9 @@
     clearTimeout(E.settleTimer);
     E.settleTimer = setTimeout(function () {
       setProps("settled", {data: {day: E.day, compare: E.compare, date: isoOf(E.day)}});
+      if (document.getElementById("area-chart")) {  // the trend chart, once its tab has been opened
+        setProps("area-chart", {referenceLines: [{x: isoOf(E.day), label: shortDate(E.day), color: "red.7"}]});
+      }
     }, SETTLE_MS);
   }
 
@@ -406,15 +409,23 @@
       const steps = briefingSteps();
       let i = steps.findIndex(function (st) { return st.day >= E.day; });
       E.stepIndex = i < 0 ? steps.length - 1 : i;
-      if (!(opts && opts.fromUrl)) { applyStep(steps[E.stepIndex]); }
+      if (!(opts && opts.fromUrl) || (E.rawSteps && E.rawSteps.length)) { applyStep(steps[E.stepIndex]); }
       caption();
     }
     if (!(opts && opts.fromUrl)) { writeUrl(true); }
     if (E.map) { setTimeout(function () { E.map.invalidateSize(); }, 50); }
   };
 
+  /* The steps of briefing mode: a saved briefing's views if one was opened (?briefing=<id>), else every event. */
   function briefingSteps() {
-    if (E.savedSteps && E.savedSteps.length) { return E.savedSteps; }
+    if (E.rawSteps && E.rawSteps.length) {
+      const saved = E.rawSteps.map(function (v) {
+        return {day: dayOfIso(v.date), compare: v.compare === undefined ? undefined : v.compare,
+          center: Array.isArray(v.center) ? v.center : null, zoom: typeof v.zoom === "number" ? v.zoom : null,
+          layers: Array.isArray(v.layers) ? v.layers : null, caption: typeof v.caption === "string" ? v.caption : null};
+      }).filter(function (st) { return st.day !== null; });
+      if (saved.length) { return saved; }
+    }
     return E.t.eventDays.map(function (d) { return {day: d}; });
   }
 
@@ -422,6 +433,7 @@
     if (!st) { return; }
     if (st.center && E.map) { E.map.flyTo(st.center, st.zoom || E.map.getZoom(), {duration: 0.6}); }
     if (st.compare !== undefined) { E.compare = st.compare === null ? null : dayOfIso(st.compare); }
+    if (st.layers) { applyLayers(st.layers); }
     const evs = E.t.events.filter(function (e) { return e.day === st.day; });
     if (!st.center && evs.length && evs[0].lat !== null) {
       E.highlightEvent = evs[0].id;
@@ -778,13 +790,15 @@
         return window.dash_clientside.no_update;
       },
       fromSpeed: function (value) { E.speed = Math.max(1, Math.min(120, +value || 7)); return window.dash_clientside.no_update; },
+      /* A saved briefing's views ({date, compare, center, zoom, caption, …}) become the briefing's steps. */
+      fromSteps: function (steps) {
+        E.rawSteps = Array.isArray(steps) ? steps : [];
+        if (E.briefing && E.t && briefingSteps().length) { E.stepIndex = 0; applyStep(briefingSteps()[0]); caption(); }
+        return window.dash_clientside.no_update;
+      },
       onTab: function (tab) {
         if (tab !== "compare" || !E.t) { return window.dash_clientside.no_update; }
         return E.compare === null ? null : isoOf(E.compare);
-      },
-      chartMarker: function (settled, tab) {
-        if (tab !== "trend" || !E.t || E.day === null) { return window.dash_clientside.no_update; }
-        return [{x: isoOf(E.day), label: shortDate(E.day), color: "red.7"}];
       },
     },
   });
