@@ -39,14 +39,14 @@ KIND_WORDS = {
 
 
 def component(ctx: Context) -> html.Div:
-    """The export panel: one button per kind, the request store, the download and a status line."""
+    """The export panel (for the Data tab): one button per kind, the request store, the download and a status line."""
     buttons = [
         html.Button(label, id={"type": BUTTON_TYPE, "kind": kind}, className="export-button", title=hint, n_clicks=0)
         for kind, label, hint in BUTTONS
     ]
     return html.Div(
         [
-            html.H2("Export"),
+            html.H3("Export"),
             html.Div(buttons, className="export-buttons"),
             html.Div(id=BUSY_ID, className="export-busy", **{"aria-live": "polite"}),
             html.Div(id=STATUS_ID, className="export-status", role="status", **{"aria-live": "polite"}),
