@@ -5,9 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
-import subprocess
-import sys
 from urllib.parse import urlparse
 
 import numpy as np
@@ -15,7 +12,7 @@ import pytest
 from PIL import Image
 
 from layers._context import context
-from tests.browser.conftest import ROOT, _free_port, _wait_until_up, rendered
+from tests.browser.conftest import rendered
 
 pytestmark = pytest.mark.browser
 
@@ -33,24 +30,9 @@ def faction_fill(faction: str) -> tuple[int, int, int]:
 
 
 @pytest.fixture(scope="module")
-def export_url():
-    """The app with the export panel mounted (tests/browser/export_app.py), on a free loopback port."""
-    port = _free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.browser.export_app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_until_up(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def export_url(app_url):
+    """The app itself: its Data tab has the export panel."""
+    return app_url
 
 
 @pytest.fixture
@@ -69,6 +51,7 @@ def open_at(page, url, date: str | None = None) -> None:
     """Open the page, wait for the map, and move the engine to ``date``."""
     page.goto(url)
     rendered(page)
+    page.click("[role=tab]:has-text('Data')")
     page.wait_for_selector(".export-button")
     if date is not None:
         day = (dt.date.fromisoformat(date) - context().dataset.start).days
