@@ -1,7 +1,8 @@
 """Entry point: the Raqqa territorial-control dashboard, served entirely from this process (no CDN, no tiles).
 
 Run ``make run`` (or ``python app.py``); for production, ``gunicorn app:server``.
-Configuration comes from the environment: RAQQA_GEODATA (dataset folder), HOST, PORT, DEBUG.
+Configuration comes from the environment: RAQQA_GEODATA (dataset folder), HOST, PORT, DEBUG, and for
+security RAQQA_AUTH_FILE, RAQQA_INSTANCE, RAQQA_MAX_BODY_MB (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 
 from dash import Dash
 
-from layers import dashboard
+from layers import dashboard, security
 from layers._context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
@@ -23,6 +24,7 @@ app = Dash(
     update_title=None,
 )
 app.layout = dashboard.layout(CTX)
+security.secure(app)  # CSP and headers, body limits, callback-body checks, optional login (RAQQA_AUTH_FILE)
 server = app.server
 
 if __name__ == "__main__":

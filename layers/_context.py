@@ -38,3 +38,8 @@ def context(folder: str | None = None) -> Context:
     """Load and validate the dataset (default ``geodata/`` or $RAQQA_GEODATA) once per process."""
     ds = load_dataset(Path(folder) if folder else GEODATA)
     return Context(ds, Territory(ds))
+
+
+def instance_dir() -> Path:
+    """Where the app keeps what analysts save and its own secrets: $RAQQA_INSTANCE, default ``instance/``."""
+    return Path(os.environ.get("RAQQA_INSTANCE") or ROOT / "instance")

@@ -13,7 +13,7 @@ import dash_mantine_components as dmc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from dash import ctx as dash_ctx
 
-from layers import DYNAMIC_LAYERS, LAYERS
+from layers import DYNAMIC_LAYERS, LAYERS, guard
 from layers._context import Context, context
 from layers.change import previous_event_date
 from layers.core.dataset import is_http_url
@@ -222,6 +222,7 @@ def _timeline(ctx: Context) -> html.Footer:
     State(SLIDER_ID, "value"),
     prevent_initial_call=True,
 )
+@guard.guarded
 def move_date(_prev, _next, _items, day):
     """Step to the previous/next event date, or to the date of a clicked event."""
     c = context()
@@ -230,6 +231,7 @@ def move_date(_prev, _next, _items, day):
         event = next((e for e in c.dataset.events if e.event_id == trigger.get("index")), None)
         return c.day_of(event.date) if event else no_update
     if trigger in (PREV_ID, NEXT_ID):
+        day = guard.day_index(day, c.day_of(c.dataset.end))
         return c.day_of(step_event(c, c.date_of(day), forward=trigger == NEXT_ID))
     return no_update
 
@@ -241,10 +243,11 @@ def move_date(_prev, _next, _items, day):
     Output({"type": EVENT_ITEM, "index": ALL}, "className"),
     Input(SLIDER_ID, "value"),
 )
+@guard.guarded
 def show_date(day):
     """Everything that depends on the chosen date, computed once."""
     c = context()
-    date = c.date_of(day)
+    date = c.date_of(guard.day_index(day, c.day_of(c.dataset.end)))
     data = [m.data(c, date) for m in DYNAMIC_LAYERS]
     classes = [
         f"feed-item {'current' if e.date == date else 'past' if e.date < date else ''}".strip()
