@@ -13,7 +13,7 @@ import dash_mantine_components as dmc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from dash import ctx as dash_ctx
 
-from layers import DYNAMIC_LAYERS, LAYERS, guard
+from layers import DYNAMIC_LAYERS, LAYERS, briefings, guard
 from layers._context import Context, context
 from layers.change import previous_event_date
 from layers.core.dataset import is_http_url
@@ -103,6 +103,7 @@ def _sidebar(ctx: Context) -> html.Aside:
             html.H2("Ground held"),
             html.Div(figures(ctx, ctx.dataset.start), id=FIGURES_ID),
             _map_key(),
+            briefings.component(ctx),
             html.H2("Events"),
             html.Ol([_event_item(e, ctx) for e in ctx.dataset.events], id=FEED_ID, className="feed"),
             dcc.Store(id=SCROLL_ID),

@@ -421,3 +421,49 @@ def test_secret_key_is_made_once_and_shared(tmp_path, monkeypatch):
     a, b = security._secret_key(), security._secret_key()
     assert a == b and len(a) == 64
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def save_body(value):
+    return {
+        "output": "..briefing-status.children...briefing-refresh.data..",
+        "outputs": [{"id": "briefing-status", "property": "children"}, {"id": "briefing-refresh", "property": "data"}],
+        "inputs": [{"id": "briefing-save-request", "property": "data", "value": value}],
+        "changedPropIds": ["briefing-save-request.data"],
+    }
+
+
+GOOD_VIEW = {"date": "2017-06-06", "bounds": [38.5, 35.7, 39.4, 36.2], "center": [35.9, 39.0], "zoom": 10}
+HOSTILE_SAVES = [
+    "not an object",
+    12,
+    [GOOD_VIEW],
+    {"name": {"$ne": 1}, **GOOD_VIEW},
+    {"name": "x" * 10_000, **GOOD_VIEW},
+    {"name": "ok", **GOOD_VIEW, "date": "2017-06-06'; DROP TABLE item; --"},
+    {"name": "ok", **GOOD_VIEW, "bounds": [1e308, -1e308, 1e308, 1e308]},
+    {"name": "ok", **GOOD_VIEW, "zoom": "11"},
+    {"name": "ok", **GOOD_VIEW, "layers": [{"a": 1}]},
+    {"name": "ok", **GOOD_VIEW, "caption": "c" * 100_000},
+    {"name": "ok", **GOOD_VIEW, "nonce": ["x"]},
+    {"name": "ok", **GOOD_VIEW, "date": None},
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_SAVES, ids=lambda v: json.dumps(v)[:40])
+def test_hostile_briefing_saves_are_refused_cleanly(client, value):
+    r = post(client, save_body(value))
+    assert r.status_code in (200, 204), r.data[:200]
+    if r.status_code == 200:
+        assert not r.get_json()["response"]["briefing-status"]["children"].startswith("Saved")
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity"])
+def test_briefing_save_with_non_finite_numbers_is_refused(client, literal):
+    text = json.dumps(save_body({"name": "ok", **GOOD_VIEW, "zoom": 0})).replace('"zoom": 0', f'"zoom": {literal}')
+    r = post(client, text)
+    assert r.status_code == 200 and "Not saved: zoom" in r.get_json()["response"]["briefing-status"]["children"]
+
+
+def test_a_good_briefing_save_answers(client):
+    r = post(client, save_body({"name": "From the API", "nonce": "apitest-0001", **GOOD_VIEW}))
+    assert r.status_code == 200 and r.get_json()["response"]["briefing-status"]["children"].startswith("Saved")
