@@ -1,0 +1,95 @@
+"""The production start (gunicorn with gunicorn.conf.py) and the load-test script, on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from tests.browser.conftest import _free_port, _wait_until_up
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def gunicorn_url(tmp_path_factory):
+    port = _free_port()
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2",
+           "RAQQA_INSTANCE": str(tmp_path_factory.mktemp("instance"))}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "app:server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_until_up(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_gunicorn_serves_the_app_with_its_headers(gunicorn_url):
+    with urllib.request.urlopen(gunicorn_url) as r:
+        assert r.status == 200 and "script-src 'self' 'sha256-" in r.headers["Content-Security-Policy"]
+        assert r.headers["Server"].startswith("gunicorn")
+    body = json.dumps(
+        {
+            "output": "date-slider.value",
+            "outputs": {"id": "date-slider", "property": "value"},
+            "inputs": [
+                {"id": "prev-event", "property": "n_clicks", "value": 1},
+                {"id": "next-event", "property": "n_clicks", "value": 1},
+                [],
+            ],
+            "state": [{"id": "date-slider", "property": "value", "value": 0}],
+            "changedPropIds": ["next-event.n_clicks"],
+        }
+    ).encode()
+    req = urllib.request.Request(
+        gunicorn_url + "_dash-update-component", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req) as r:
+        assert json.load(r)["response"]["date-slider"]["value"] > 0
+
+
+def test_gunicorn_refuses_oversized_bodies(gunicorn_url):
+    """Refused on the declared length, before the body is read (the client need not send 26 MB)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(gunicorn_url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.putrequest("POST", "/_dash-update-component")
+    conn.putheader("Content-Type", "application/json")
+    conn.putheader("Content-Length", str(26 * 1024 * 1024))
+    conn.endheaders()
+    assert conn.getresponse().status == 413
+    conn.close()
+
+
+def test_load_script_runs_and_stops_by_itself():
+    """A tiny run of bench/load.py (3 analysts, 3 s): it finds the callbacks, stops, and reports no errors."""
+    out = subprocess.run(
+        [sys.executable, "bench/load.py", "--serve", "--workers", "1", "--users", "3", "--duration", "3",
+         "--ramp", "0.5", "--think", "0.1", "0.2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=True,
+    ).stdout  # fmt: skip
+    assert "move=yes" in out and "save=yes" in out
+    total = re.search(r"\| \*\*all requests\*\* \| ([\d,]+) \| (\d+) \|", out)
+    assert total and int(total.group(1).replace(",", "")) > 30 and total.group(2) == "0", out
+
+
+def test_load_script_refuses_other_hosts():
+    out = subprocess.run(
+        [sys.executable, "bench/load.py", "--url", "http://192.0.2.1:8050/", "--users", "1", "--duration", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode != 0 and "only targets loopback" in out.stderr
