@@ -11,7 +11,7 @@ import os
 
 from dash import Dash
 
-from layers import dashboard, security
+from layers import dashboard, security, serving
 from layers._context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
@@ -25,6 +25,7 @@ app = Dash(
 )
 app.layout = dashboard.layout(CTX)
 security.secure(app)  # CSP and headers, body limits, callback-body checks, optional login (RAQQA_AUTH_FILE)
+serving.cache_compressed_static(app)  # scripts and stylesheets compressed once per worker
 server = app.server
 
 if __name__ == "__main__":

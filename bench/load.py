@@ -345,6 +345,14 @@ def loopback_only(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def cpu_pressure() -> str:
+    """Share of the last 10 s in which some runnable task waited for a CPU (Linux PSI), e.g. "35%"."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        some = Path("/proc/pressure/cpu").read_text().split("\n")[0]
+        return f"{float(some.split()[1].split('=')[1]):.0f}%"
+    return "n/a"
+
+
 def cpu_seconds(master: int) -> float:
     """CPU time (user + system) used so far by the gunicorn master and its workers, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -370,7 +378,7 @@ def gunicorn(workers: int):
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/"
     try:
-        for _ in range(300):
+        for _ in range(900):
             if proc.poll() is not None:
                 sys.exit(f"gunicorn exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
             with contextlib.suppress(OSError):
@@ -397,7 +405,7 @@ def main() -> None:
                     help="first ask for every day PASSES times, unmeasured (e.g. 2 x workers)")  # fmt: skip
     ap.add_argument("--think", type=float, nargs=2, default=(0.5, 1.5), metavar=("MIN", "MAX"))
     args = ap.parse_args()
-    load_before = os.getloadavg()[0]
+    load_before, pressure_before = os.getloadavg()[0], cpu_pressure()
     with gunicorn(args.workers) if args.serve else contextlib.nullcontext((args.url, None)) as (url, master):
         base = loopback_only(url)
         stats, elapsed, cpu_used = asyncio.run(
@@ -409,7 +417,12 @@ def main() -> None:
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")  # fmt: skip
     print(report(stats, elapsed))
     total = sum(len(v) for v in stats.times.values()) + sum(stats.errors.values())
-    print(f"\nmachine load average before the run: {load_before:.1f} (other work on the same cores skews latency)")
+    print(f"\nmachine before the run: load average {load_before:.1f}, CPU pressure {pressure_before}; "
+          f"after: {os.getloadavg()[0]:.1f}, {cpu_pressure()} (other work on the same cores adds latency)")  # fmt: skip
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"load generator CPU: {own.ru_utime + own.ru_stime:.1f} s")
     if cpu_used is not None:
         print(f"server CPU during the run: {cpu_used:.1f} s = {1000 * cpu_used / max(total, 1):.2f} ms per request")
 

@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 @pytest.fixture(scope="module")
 def gunicorn_url(tmp_path_factory):
     port = _free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2",
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2", "RAQQA_WARM": "0",
            "RAQQA_INSTANCE": str(tmp_path_factory.mktemp("instance"))}  # fmt: skip
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "app:server"],
@@ -80,7 +80,7 @@ def test_load_script_runs_and_stops_by_itself():
     out = subprocess.run(
         [sys.executable, "bench/load.py", "--serve", "--workers", "1", "--users", "3", "--duration", "3",
          "--ramp", "0.5", "--think", "0.1", "0.2"],
-        cwd=ROOT, capture_output=True, text=True, timeout=180, check=True,
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=True, env={**os.environ, "RAQQA_WARM": "0"},
     ).stdout  # fmt: skip
     assert "move=yes" in out and "save=yes" in out
     total = re.search(r"\| \*\*all requests\*\* \| ([\d,]+) \| (\d+) \|", out)
@@ -93,3 +93,37 @@ def test_load_script_refuses_other_hosts():
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert out.returncode != 0 and "only targets loopback" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "accept,expected",
+    [("br", "br"), ("gzip, deflate, br, zstd", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"), ("", None),
+     ("identity", None), ("br;q=x", None)],
+)  # fmt: skip
+def test_choose_encoding(accept, expected):
+    from layers.serving import choose_encoding
+
+    assert choose_encoding(accept) == expected
+
+
+def test_scripts_are_served_compressed_from_the_cache():
+    import gzip
+    import re
+
+    import brotli
+
+    import app
+
+    c = app.server.test_client()
+    page = c.get("/").get_data(as_text=True)
+    url = re.search(r'src="(/_dash-component-suites/dash_mantine_components/[^"]+)"', page).group(1)
+    plain = c.get(url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    for enc, decode in [("br", brotli.decompress), ("gzip", gzip.decompress)]:
+        first, again = (c.get(url, headers={"Accept-Encoding": enc}) for _ in range(2))
+        assert first.headers["Content-Encoding"] == enc and "Accept-Encoding" in first.headers["Vary"]
+        assert first.data == again.data and decode(first.data) == plain.data
+        assert int(first.headers["Content-Length"]) == len(first.data) < len(plain.data) / 3
+    css = c.get("/assets/00_theme.css", headers={"Accept-Encoding": "br"})
+    assert css.headers["Content-Encoding"] == "br" and b"palette" in brotli.decompress(css.data)
+    assert "script-src" in css.headers["Content-Security-Policy"]
