@@ -15,6 +15,7 @@ from layers import dashboard, security, serving
 from layers._context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
+_ = CTX.tables  # derive the timeline tables once, before the first request
 
 app = Dash(
     __name__,
@@ -23,8 +24,8 @@ app = Dash(
     serve_locally=True,
     update_title=None,
 )
-app.layout = dashboard.layout(CTX)
-security.secure(app)  # CSP and headers, body limits, callback-body checks, optional login (RAQQA_AUTH_FILE)
+app.layout = dashboard.layout  # a function: each page load gets a fresh page
+security.secure(app, tile_origins=dashboard.tile_urls())  # CSP, limits, callback checks, optional login
 serving.cache_compressed_static(app)  # scripts and stylesheets compressed once per worker
 server = app.server
 

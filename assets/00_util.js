@@ -23,7 +23,7 @@ window.raqqaUtil = Object.assign({}, window.raqqaUtil, {
     svg.setAttribute("height", "0");
     svg.style.position = "absolute";
     const defs = document.createElementNS(ns, "defs");
-    [["hatch-contested", "#B87BB0", "#6d2f66", 45, 0.45], ["hatch-none", "#ffffff", "#9a9a9a", 135, 0.6],
+    [["hatch-contested", "#CC79A7", "#6d2f66", 45, 0.45], ["hatch-none", "#ffffff", "#9a9a9a", 135, 0.6],
      ["hatch-gain", "#ffffff", "#1a1a1a", 45, 0.0]].forEach(function (p) {
       const pat = document.createElementNS(ns, "pattern");
       pat.setAttribute("id", p[0]);

@@ -1,15 +1,13 @@
-/* Ground that changed hands: outlined in the gaining faction's colour over a hatch. */
+/* Ground that changed hands between the compare date and the chosen date: hatched, outlined in the gainer's colour. */
 window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
   change: {
-    style: function (feature, context) {
-      const to = feature.properties.to;
-      return {color: context.hideout.colors[to] || "#555", weight: 2.5, fillColor: "url(#hatch-gain)", fillOpacity: 1};
-    },
+    style: function () { return {stroke: false, fill: false}; },
     bind: function (feature, layer) {
-      const p = feature.properties;
-      layer.bindTooltip(window.raqqaUtil.tip([
-        ["b", p.from + " → " + p.to], ["span", p.area_km2.toLocaleString("en") + " km²"],
-      ]), {sticky: true});
+      const E = window.raqqaEngine;
+      const i = feature.properties.i;
+      if (i < 0) { layer.options.interactive = false; return; }
+      E.register("change", feature, layer);
+      layer.bindTooltip(function () { return E.changeTip(i); }, {sticky: true});
     },
   },
 });

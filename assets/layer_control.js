@@ -1,21 +1,29 @@
-/* Ground held: filled by holder; contested and unreported ground hatched so it reads without colour. */
+/* Ground held: the cells (coloured per day by the engine) and authored override polygons.
+   Contested, unreported and low-confidence ground are hatched, so they read without colour. */
 window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
   control: {
     style: function (feature, context) {
-      const h = feature.properties.holder;
-      if (h === "contested") { return {color: "#6d2f66", weight: 1, dashArray: "4 3", fillColor: "url(#hatch-contested)", fillOpacity: 1}; }
-      if (h === "no reporting") { return {stroke: false, fillColor: "url(#hatch-none)", fillOpacity: 1}; }
-      return {color: "#222", weight: 0.6, opacity: 0.6, fillColor: context.hideout.colors[h] || "#888", fillOpacity: 0.55};
+      const E = window.raqqaEngine;
+      if (context.hideout.part === "overrides") {
+        const c = E.t ? E.t.colors[feature.properties.holder] : "#888";
+        return {color: "#222", weight: 1.2, fillColor: c || "#888", fillOpacity: 0.8};
+      }
+      return E.initialStyle("cells", feature);
     },
-    bind: function (feature, layer) {
-      const p = feature.properties;
-      const rows = (p.rows || []).length;
-      layer.bindTooltip(window.raqqaUtil.tip([
-        ["b", p.holder === "no reporting" ? "No reporting" : p.holder],
-        ["span", Math.round(p.area_km2).toLocaleString("en") + " km²"],
-        ["div", p.holder === "no reporting" ? "No place in the ledger is near enough to say who held this ground."
-          : rows + " ledger row(s) behind this ground; click a place for its history.", "muted"],
-      ]), {sticky: true});
+    bind: function (feature, layer, context) {
+      const E = window.raqqaEngine;
+      const i = feature.properties.i;
+      if (context && context.hideout && context.hideout.part === "overrides") {
+        E.register("overrides", feature, layer);
+        layer.bindTooltip(function () {
+          const p = feature.properties;
+          return window.raqqaUtil.tip([["b", p.holder + " (authored outline)"], ["span", "Rows: " + p.rows.join(", ")], ["div", p.note, "muted"]]);
+        }, {sticky: true});
+        return;
+      }
+      E.register("cells", feature, layer);
+      layer.bindTooltip(function () { return E.cellTip(i); }, {sticky: true});
+      if (i >= 0) { layer.on("click", function () { E.selectPlace(E.placeOfCell(i)); }); }
     },
   },
 });

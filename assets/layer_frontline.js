@@ -1,13 +1,11 @@
-/* Frontlines between two factions' ground. */
+/* Frontlines: the edges between neighbouring cells whose holders differ; the engine shows the ones in force. */
 window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
   frontline: {
-    style: function (feature) {
-      const contested = feature.properties.between.indexOf("contested") >= 0;
-      return {color: "#b00020", weight: contested ? 2 : 3, dashArray: contested ? "3 5" : null, opacity: 0.9};
-    },
+    style: function () { return {stroke: false, fill: false}; },
     bind: function (feature, layer) {
-      const p = feature.properties;
-      layer.bindTooltip(window.raqqaUtil.tip([["b", "Front: " + p.between.join(" / ")], ["span", p.length_km + " km"]]), {sticky: true});
+      const E = window.raqqaEngine;
+      E.register("edges", feature, layer);
+      layer.bindTooltip(function () { return E.edgeTip(feature.properties.i); }, {sticky: true});
     },
   },
 });

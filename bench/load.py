@@ -1,14 +1,14 @@
-"""Load test on loopback: N simulated analysts open the page and move through the campaign's dates.
+"""Load test on loopback: N simulated analysts open the page and work through the campaign.
 
     python bench/load.py --serve --users 100 --duration 60     # starts gunicorn on a free loopback port
     python bench/load.py --url http://127.0.0.1:8050/ --users 100
 
-Each analyst loads the page like a browser with an empty cache (page, layout, dependencies, every script and
-stylesheet the page names), then repeats, with 0.5–1.5 s between moves: step to the next or previous event
-(the ``date-slider.value`` callback) and, like the browser after it, every server callback that listens to
-the slider; now and then a jump to a clicked event, and every ~20th move saves the view into a briefing and
-refreshes the briefing list. The callbacks are found in ``/_dash-dependencies`` at run time; the ones this
-script does not know are listed and skipped.
+Moving the date is done in the browser (no request), so the load is what still reaches the server. Each
+analyst loads the page like a browser with an empty cache (page, layout, dependencies, every script and
+stylesheet the page names, the briefing list), then repeats, with 0.5–1.5 s between actions: move the date
+with the Compare tab open (the changed-hands table for the new date pair), open a place's history, search the
+event feed, and every ~20th action save the view into a briefing and refresh the list. The callbacks are found
+in ``/_dash-dependencies`` at run time by their outputs; others are listed and skipped.
 
 Bounded: it stops after --duration seconds or --max-requests requests, whichever comes first, and only ever
 talks to 127.0.0.1 / ::1 / localhost. Prints requests/s and p50/p95/p99 per kind of request, and errors
@@ -40,8 +40,10 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
-SLIDER = "date-slider"
 START = dt.date.fromisoformat(json.loads((ROOT / "geodata" / "theatre.json").read_text())["start"])
+_FEATURES = json.loads((ROOT / "geodata" / "places.geojson").read_text())["features"]
+PLACES = [f["properties"]["id"] for f in _FEATURES]
+PLACE_NAMES = [f["properties"]["name"] for f in _FEATURES]
 SAVE_OUTPUT = "..briefing-status.children...briefing-refresh.data.."
 LIST_OUTPUT = "briefing-list.children"
 
@@ -53,46 +55,63 @@ LIST_OUTPUT = "briefing-list.children"
 class Plan:
     """Request bodies for the server callbacks this test knows, built from the running app's graph."""
 
+    KNOWN = {
+        "compare": "changed-hands.children",
+        "place": "place-history.children",
+        "search": "feed-count.children",
+        "save": "briefing-status.children",
+        "list": "briefing-list.children",
+    }
+
     def __init__(self, deps: list[dict], layout: dict, index_html: str, base: str):
-        self.event_ids = sorted(_ids_of_type(layout, "event-item"))
+        self.by_type: dict[str, list] = defaultdict(list)
+        for n in _walk(layout):
+            ident = n.get("props", {}).get("id") if isinstance(n.get("props"), dict) else None
+            if isinstance(ident, dict) and "type" in ident:
+                self.by_type[ident["type"]].append(ident)
         self.span = _slider_max(layout)
         self.assets = sorted({urljoin(base, u) for u in re.findall(r'(?:src|href)="(/[^"]+)"', index_html)})
         server = [d for d in deps if not d.get("clientside_function")]
-        self.move = next((d for d in server if d["output"] == f"{SLIDER}.value"), None)
-        self.on_date = [d for d in server if [i["id"] for i in d["inputs"]] == [SLIDER]]
-        self.save = next((d for d in server if d["output"] == SAVE_OUTPUT), None)
-        self.list = next((d for d in server if d["output"] == LIST_OUTPUT), None)
-        known = {id(d) for d in [self.move, self.save, self.list, *self.on_date] if d}
-        self.skipped = [d["output"] for d in server if id(d) not in known]
+        self.deps = {}
+        for key, output in self.KNOWN.items():
+            self.deps[key] = next((d for d in server if output in d["output"] and "@" not in d["output"]), None)
+        known = {id(d) for d in self.deps.values() if d}
+        self.skipped = [d["output"].split("@")[0] for d in server if id(d) not in known]
 
-    def move_body(self, day: int, how: str) -> dict:
-        items = [{"id": {"index": e, "type": "event-item"}, "property": "n_clicks", "value": 0} for e in self.event_ids]
-        if how == "event":
-            pick = random.randrange(len(items))
-            items[pick]["value"] = 1
-            changed = json.dumps(items[pick]["id"], separators=(",", ":"), sort_keys=True) + ".n_clicks"
-        else:
-            changed = f"{how}-event.n_clicks"
-        return {
-            "output": self.move["output"],
-            "outputs": {"id": SLIDER, "property": "value"},
-            "inputs": [
-                {"id": "prev-event", "property": "n_clicks", "value": 1},
-                {"id": "next-event", "property": "n_clicks", "value": 1},
-                items,
-            ],
-            "changedPropIds": [changed],
-            "state": [{"id": SLIDER, "property": "value", "value": day}],
-        }
+    def body(self, key: str, values: dict) -> dict:
+        """The body the renderer sends for callback ``key``; ``values`` by ``"id.property"``."""
+        dep = self.deps[key]
 
-    def date_body(self, dep: dict, day: int) -> dict:
+        def entry(spec):
+            ident = spec["id"]
+            if ident.startswith("{"):
+                kind = json.loads(ident)["type"]
+                return [{"id": i, "property": spec["property"]} for i in self.by_type.get(kind, [])]
+            return {"id": ident, "property": spec["property"], "value": values.get(f"{ident}.{spec['property']}")}
+
+        multi = dep["output"].startswith("..")
+        parts = dep["output"].strip(".").split("...") if multi else [dep["output"]]
+        outs = [entry({"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]}) for p in parts]
         return {
             "output": dep["output"],
-            "outputs": _outputs(dep["output"], self.event_ids),
-            "inputs": [{"id": SLIDER, "property": "value", "value": day}],
-            "changedPropIds": [f"{SLIDER}.value"],
-            "state": [{"id": s["id"], "property": s["property"]} for s in dep.get("state", [])],
+            "outputs": outs if multi else outs[0],
+            "inputs": [entry(i) for i in dep["inputs"]],
+            "state": [entry(i) for i in dep["state"]],
+            "changedPropIds": [f"{i['id']}.{i['property']}" for i in dep["inputs"][:1]],
         }
+
+    def compare_body(self, day: int, other: int) -> dict:
+        return self.body("compare", {"settled.data": {"day": day, "compare": other}, "side-tabs.value": "compare",
+                                     "theatre.data": ""})  # fmt: skip
+
+    def place_body(self) -> dict:
+        return self.body("place", {"selected-place.data": random.choice(PLACES), "side-tabs.value": "place",
+                                   "theatre.data": ""})  # fmt: skip
+
+    def search_body(self) -> dict:
+        name = random.choice(PLACE_NAMES)
+        query = name[: random.randint(3, max(3, len(name)))]
+        return self.body("search", {"feed-search.value": query, "theatre.data": ""})
 
     def save_body(self, user: int, day: int) -> dict:
         view = {"date": (START + dt.timedelta(days=day)).isoformat(), "compare": None,
@@ -100,33 +119,10 @@ class Plan:
                 "layers": ["control", "frontline", "events"], "caption": f"Load test view {day}",
                 "theatre": None}  # fmt: skip
         request = {"name": f"Load test analyst {user}", "nonce": os.urandom(12).hex(), **view}
-        return {
-            "output": self.save["output"],
-            "outputs": _outputs(self.save["output"], []),
-            "inputs": [{"id": "briefing-save-request", "property": "data", "value": request}],
-            "changedPropIds": ["briefing-save-request.data"],
-        }
+        return self.body("save", {"briefing-save-request.data": request})
 
     def list_body(self) -> dict:
-        return {
-            "output": self.list["output"],
-            "outputs": {"id": "briefing-list", "property": "children"},
-            "inputs": [{"id": "briefing-refresh", "property": "data", "value": time.time()}],
-            "changedPropIds": ["briefing-refresh.data"],
-        }
-
-
-def _outputs(output: str, event_ids: list[str]):
-    parts = output.strip(".").split("...") if output.startswith("..") else [output]
-    outs = []
-    for part in parts:
-        ident, prop = part.rsplit(".", 1)
-        if ident.startswith("{"):
-            kind = json.loads(ident)["type"]
-            outs.append([{"id": {"index": e, "type": kind}, "property": prop} for e in event_ids])
-        else:
-            outs.append({"id": ident, "property": prop})
-    return outs if output.startswith("..") else outs[0]
+        return self.body("list", {"briefing-refresh.data": time.time()})
 
 
 def _walk(node):
@@ -139,20 +135,10 @@ def _walk(node):
             yield from _walk(v)
 
 
-def _ids_of_type(layout: dict, kind: str) -> set[str]:
-    return {
-        n["props"]["id"]["index"]
-        for n in _walk(layout)
-        if isinstance(n.get("props"), dict)
-        and isinstance(n["props"].get("id"), dict)
-        and n["props"]["id"].get("type") == kind
-    }
-
-
 def _slider_max(layout: dict) -> int:
     for n in _walk(layout):
         props = n.get("props")
-        if isinstance(props, dict) and props.get("id") == SLIDER:
+        if isinstance(props, dict) and props.get("id") == "date-slider":
             return int(props["max"])
     return 349
 
@@ -173,10 +159,7 @@ class Stats:
         return self.count >= self.max_requests
 
 
-ASSET_HEADERS = {"Accept-Encoding": os.environ.get("ASSET_ENCODING", "gzip, deflate, br")}
-
-
-async def timed(session, stats: Stats, kind: str, method: str, url: str, body=None, headers=None):
+async def timed(session, stats: Stats, kind: str, method: str, url: str, body=None):
     """One request; its time covers reading the whole response."""
     if stats.full():
         return None
@@ -184,8 +167,6 @@ async def timed(session, stats: Stats, kind: str, method: str, url: str, body=No
     t0 = time.perf_counter()
     try:
         kw = {"json": body} if body is not None else {}
-        if headers:
-            kw["headers"] = headers
         async with session.request(method, url, **kw) as r:
             data = await r.read()
             status = r.status
@@ -211,68 +192,30 @@ async def analyst(n: int, base: str, plan: Plan, stats: Stats, deadline: float, 
         await timed(s, stats, "page /", "GET", base)
         await timed(s, stats, "page /_dash-layout", "GET", urljoin(base, "_dash-layout"))
         await timed(s, stats, "page /_dash-dependencies", "GET", urljoin(base, "_dash-dependencies"))
-        await asyncio.gather(*(timed(s, stats, "page assets", "GET", u, headers=ASSET_HEADERS) for u in plan.assets))
-        for dep in plan.on_date:  # the initial call the browser makes
-            await timed(s, stats, "cb show date", "POST", update, plan.date_body(dep, 0))
-        if plan.list:
+        await asyncio.gather(*(timed(s, stats, "page assets", "GET", u) for u in plan.assets))
+        if plan.deps["list"]:  # the list's initial call
             await timed(s, stats, "cb briefing list", "POST", update, plan.list_body())
-        day, moves = 0, 0
+        day, actions = 0, 0
         while time.monotonic() < deadline and not stats.full():
             await asyncio.sleep(random.uniform(*think))
-            moves += 1
-            how = random.choices(["next", "prev", "event"], weights=[6, 2, 2])[0]
-            if day == 0 and how == "prev":
-                how = "next"
-            if plan.move:
-                data = await timed(s, stats, "cb move date", "POST", update, plan.move_body(day, how))
-                if data:
-                    with contextlib.suppress(ValueError, KeyError):
-                        day = json.loads(_inflate(data))["response"][SLIDER]["value"]
-                if day >= plan.span:
-                    day = 0
-            else:
-                day = random.randrange(plan.span + 1)
-            for dep in plan.on_date:
-                await timed(s, stats, "cb show date", "POST", update, plan.date_body(dep, day))
-            if plan.save and moves % 20 == n % 20:
+            actions += 1
+            day = min(plan.span, max(0, day + random.choice([1, 1, 7, 30, -1, -7])))
+            if plan.deps["save"] and actions % 20 == n % 20:
                 await timed(s, stats, "cb briefing save", "POST", update, plan.save_body(n, day))
-                if plan.list:
+                if plan.deps["list"]:
                     await timed(s, stats, "cb briefing list", "POST", update, plan.list_body())
+                continue
+            action = random.choices(["compare", "place", "search"], weights=[5, 3, 3])[0]
+            if not plan.deps[action]:
+                continue
+            if action == "compare":
+                body = plan.compare_body(day, max(0, day - random.choice([7, 30, 90])))
+            else:
+                body = plan.place_body() if action == "place" else plan.search_body()
+            await timed(s, stats, f"cb {action}", "POST", update, body)
 
 
-def _inflate(data: bytes) -> bytes:
-    """Responses are read raw (the server may compress them); JSON starts with '{'."""
-    if data[:1] == b"{":
-        return data
-    import gzip
-    import zlib
-
-    with contextlib.suppress(OSError, zlib.error):
-        return gzip.decompress(data)
-    with contextlib.suppress(ImportError, Exception):
-        import brotli  # type: ignore[import-not-found]
-
-        return brotli.decompress(data)
-    return data
-
-
-async def warm_up(base: str, plan: Plan, passes: int) -> None:
-    """Ask every date-dependent callback for every day ``passes`` times (8 at a time), so that each worker has
-    computed each date once before the measured run; not counted."""
-    update = urljoin(base, "_dash-update-component")
-    jobs = [(dep, day) for _ in range(passes) for dep in plan.on_date for day in range(plan.span + 1)]
-    random.shuffle(jobs)
-    sem = asyncio.Semaphore(8)
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as s:
-
-        async def one(dep, day):
-            async with sem, s.post(update, json=plan.date_body(dep, day)) as r:
-                await r.read()
-
-        await asyncio.gather(*(one(dep, day) for dep, day in jobs))
-
-
-async def run(base: str, users: int, duration: float, max_requests: int, ramp: float, think, warm: int, master):
+async def run(base: str, users: int, duration: float, max_requests: int, ramp: float, think, master):
     async with aiohttp.ClientSession() as s:
         async with s.get(urljoin(base, "_dash-dependencies")) as r:
             deps = await r.json()
@@ -281,13 +224,8 @@ async def run(base: str, users: int, duration: float, max_requests: int, ramp: f
         async with s.get(base) as r:
             index_html = await r.text()
     plan = Plan(deps, layout, index_html, base)
-    print(f"callbacks: move={'yes' if plan.move else 'no'}, on-date={len(plan.on_date)}, "
-          f"save={'yes' if plan.save else 'no'}, list={'yes' if plan.list else 'no'}; "
-          f"skipped: {plan.skipped or 'none'}; {len(plan.assets)} scripts/stylesheets", flush=True)  # fmt: skip
-    if warm:
-        t = time.monotonic()
-        await warm_up(base, plan, warm)
-        print(f"warm-up: {warm} pass(es) over {plan.span + 1} days in {time.monotonic() - t:.0f} s", flush=True)
+    found = ", ".join(f"{k}={'yes' if d else 'no'}" for k, d in plan.deps.items())
+    print(f"callbacks: {found}; skipped: {plan.skipped or 'none'}; {len(plan.assets)} scripts/stylesheets", flush=True)
     stats = Stats(max_requests)
     cpu0 = cpu_seconds(master) if master else None
     t0 = time.monotonic()
@@ -401,15 +339,13 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=60, help="seconds, ramp-up included")
     ap.add_argument("--ramp", type=float, default=10, help="seconds over which the analysts arrive")
     ap.add_argument("--max-requests", type=int, default=100_000)
-    ap.add_argument("--warm", type=int, default=0, metavar="PASSES",
-                    help="first ask for every day PASSES times, unmeasured (e.g. 2 x workers)")  # fmt: skip
     ap.add_argument("--think", type=float, nargs=2, default=(0.5, 1.5), metavar=("MIN", "MAX"))
     args = ap.parse_args()
     load_before, pressure_before = os.getloadavg()[0], cpu_pressure()
     with gunicorn(args.workers) if args.serve else contextlib.nullcontext((args.url, None)) as (url, master):
         base = loopback_only(url)
         stats, elapsed, cpu_used = asyncio.run(
-            run(base, args.users, args.duration, args.max_requests, args.ramp, tuple(args.think), args.warm, master)
+            run(base, args.users, args.duration, args.max_requests, args.ramp, tuple(args.think), master)
         )
     cpu = f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}"
     print(f"\n{args.users} analysts, {args.duration:.0f} s, think {args.think[0]}–{args.think[1]} s, "

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
-from layers.core import Dataset, Territory, load_dataset
+from layers.core import Dataset, DatasetError, Territory, load_dataset
+from layers.core.timeline import build_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = Path(os.environ.get("RAQQA_GEODATA", ROOT / "geodata"))
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,36 @@ class Context:
     def colors(self) -> dict[str, str]:
         return {f["id"]: f["color"] for f in self.dataset.theatre["factions"]}
 
+    @cached_property
+    def tables(self) -> dict:
+        """The timeline tables the browser derives every day from (built once per process)."""
+        return build_timeline(self.territory)
+
 
 @cache
 def context(folder: str | None = None) -> Context:
     """Load and validate the dataset (default ``geodata/`` or $RAQQA_GEODATA) once per process."""
     ds = load_dataset(Path(folder) if folder else GEODATA)
     return Context(ds, Territory(ds))
+
+
+def theatre_context(slug: str) -> Context | None:
+    """The bundled theatre for ``""``; an imported theatre by its slug; None if there is no such theatre."""
+    if not slug:
+        return context()
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        return None
+    try:
+        from layers.upload import theatre_folder
+    except ImportError:
+        return None
+    folder = theatre_folder(slug)
+    if folder is None:
+        return None
+    try:
+        return context(str(folder))
+    except DatasetError:
+        return None
 
 
 def instance_dir() -> Path:

@@ -7,6 +7,7 @@ import dash_leaflet as dl
 NAME = "basemap"
 TITLE = "Basemap"
 DYNAMIC = False
+DEFAULT_ON = True
 # Basemap files in draw order, with the pane each goes in. Land lies under the control layer; water, borders
 # and town labels lie above it so the river and the border stay readable through the control colours.
 PARTS = (
@@ -20,7 +21,7 @@ PARTS = (
 PANES = {"under": 250, "over": 450, "labels": 640}
 
 
-def component(ctx) -> list:
+def component(ctx, tables: dict | None = None) -> list:
     """Panes of static GeoJSON, one per basemap file present, styled by ``raqqaLayers.basemap``."""
     panes = []
     for pane, z in PANES.items():

@@ -33,16 +33,16 @@ VIEW_KEYS = ("date", "compare", "bounds", "center", "zoom", "layers", "caption",
 MAX_ID = 2**53 - 1
 
 
-def component(ctx) -> html.Details:
+def component(ctx) -> html.Section:
     """The panel: a name, "Add this view", and the saved briefings (filled in by ``show_list`` on load)."""
-    return html.Details(
+    return html.Section(
         [
-            html.Summary("Briefings"),
+            html.H3("Saved briefings"),
             html.Div(
                 [
                     html.Label("Briefing name", htmlFor=NAME_INPUT, className="visually-hidden"),
                     dcc.Input(id=NAME_INPUT, type="text", maxLength=MAX_NAME, placeholder="Briefing name"),
-                    html.Button("Add this view", id=ADD_ID, n_clicks=0, className="step"),
+                    html.Button("Add this view", id=ADD_ID, n_clicks=0, className="tool"),
                 ],
                 className="briefing-form",
             ),
@@ -52,7 +52,6 @@ def component(ctx) -> html.Details:
             dcc.Store(id=REFRESH_ID),
         ],
         className="briefings",
-        open=False,
     )
 
 

@@ -1,22 +1,22 @@
-"""Ground held by each faction at the chosen date, derived from the control ledger."""
+"""Ground held by each faction: the Voronoi cells of the ledger's places, coloured by their holder on the day.
+
+Authored override polygons (if the dataset has any) are drawn above the cells on the days they are in force.
+"""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import dash_leaflet as dl
 
 from layers._common import geojson_layer
-from layers.core.geojson import control_geojson
 
 NAME = "control"
 TITLE = "Ground held"
 DYNAMIC = True
+DEFAULT_ON = True
 
 
-def component(ctx) -> dl.GeoJSON:
-    return geojson_layer(NAME, data(ctx, ctx.dataset.start), hideout={"colors": ctx.colors})
-
-
-def data(ctx, date: dt.date, compare: dt.date | None = None) -> dict:
-    return control_geojson(ctx.territory, date)
+def component(ctx, tables: dict) -> list[dl.GeoJSON]:
+    return [
+        geojson_layer(NAME, tables["cells"], part="cells"),
+        geojson_layer(NAME, tables["overrides"], part="overrides"),
+    ]

@@ -1,8 +1,6 @@
-"""Events of the chosen date (and the fortnight before it) as markers at their places."""
+"""Events at their places: large on their own date, small for the fortnight after, hidden otherwise."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import dash_leaflet as dl
 from shapely.geometry import Point
@@ -13,31 +11,30 @@ from layers.core.geojson import collection, feature
 NAME = "events"
 TITLE = "Events"
 DYNAMIC = True
+DEFAULT_ON = True
 RECENT_DAYS = 14
 
 
-def component(ctx) -> dl.GeoJSON:
-    return geojson_layer(NAME, data(ctx, ctx.dataset.start), point=True)
+def component(ctx, tables: dict) -> dl.GeoJSON:
+    return geojson_layer(NAME, data(ctx), point=True)
 
 
-def data(ctx, date: dt.date, compare: dt.date | None = None) -> dict:
-    """Events within ``RECENT_DAYS`` up to ``date`` whose place is on the map, newest flagged current."""
+def data(ctx) -> dict:
+    """Every event whose place is in the gazetteer, with its day index for the engine."""
     feats = []
-    for e in recent_events(ctx, date):
-        place = ctx.dataset.places[e.place_id]
+    for i, e in enumerate(ctx.dataset.events):
+        place = ctx.dataset.places.get(e.place_id)
+        if place is None:
+            continue
         props = {
+            "i": i,
             "id": e.event_id,
+            "day": ctx.day_of(e.date),
             "title": e.title,
             "date": e.date.isoformat(),
             "kind": e.kind,
-            "current": e.date == date,
             "place": place.name,
             "confidence": e.confidence,
         }
         feats.append(feature(Point(place.lon, place.lat), props))
     return collection(feats)
-
-
-def recent_events(ctx, date: dt.date) -> list:
-    lo = date - dt.timedelta(days=RECENT_DAYS)
-    return [e for e in ctx.dataset.events if lo <= e.date <= date and e.place_id in ctx.dataset.places]

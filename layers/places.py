@@ -1,22 +1,35 @@
-"""Places of the gazetteer, coloured by who held them at the chosen date, with source and confidence."""
+"""Places of the ledger, a dot in their holder's colour on the chosen date; hollow when the location is estimated."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import dash_leaflet as dl
+from shapely.geometry import Point
 
 from layers._common import geojson_layer
-from layers.core.geojson import places_geojson
+from layers.core.geojson import collection, feature
 
 NAME = "places"
 TITLE = "Places"
 DYNAMIC = True
+DEFAULT_ON = True
 
 
-def component(ctx) -> dl.GeoJSON:
-    return geojson_layer(NAME, data(ctx, ctx.dataset.start), point=True, hideout={"colors": ctx.colors})
+def component(ctx, tables: dict) -> dl.GeoJSON:
+    return geojson_layer(NAME, data(ctx, tables), point=True)
 
 
-def data(ctx, date: dt.date, compare: dt.date | None = None) -> dict:
-    return places_geojson(ctx.territory, date)
+def data(ctx, tables: dict) -> dict:
+    """One point per place with ledger rows; ``p`` is its index in the timeline tables."""
+    feats = []
+    for i, p in enumerate(tables["places"]):
+        place = ctx.dataset.places[p["id"]]
+        props = {
+            "p": i,
+            "id": place.id,
+            "name": place.name,
+            "alt_names": list(place.alt_names),
+            "kind": place.kind,
+            "confidence": place.confidence,
+        }
+        feats.append(feature(Point(place.lon, place.lat), props))
+    return collection(feats)

@@ -2,8 +2,8 @@
 optional login. ``secure(app)`` is called once by ``app.py`` after the layout is set.
 
 - **CSP** on every response: scripts only from the app itself plus the hashes of Dash's inline scripts
-  (``app.csp_hashes()``); no plugins, no framing, no requests to other hosts (tile hosts are added to
-  ``img-src`` only when the caller passes them). Also ``nosniff`` and ``Referrer-Policy: no-referrer``.
+  (``app.csp_hashes()``); no plugins, no framing, no requests to other hosts (the online basemaps' tile hosts,
+  passed by the caller, are added to ``img-src`` only). Also ``nosniff`` and ``Referrer-Policy: no-referrer``.
 - **Limits**: request bodies over ``RAQQA_MAX_BODY_MB`` (default 25) are refused with 413 before any callback
   runs; a callback request must name a server callback and carry as many inputs and states as it declares,
   nested at most 32 deep, or it gets 400.
@@ -22,6 +22,7 @@ import html
 import json
 import logging
 import os
+import re
 import secrets
 import sys
 import threading
@@ -105,13 +106,16 @@ def content_security_policy(app: dash.Dash, tile_origins: Sequence[str] = ()) ->
 
 
 def _origin(value: str) -> str:
-    """A tile host as a CSP source: ``https://host[:port]`` only (no paths, quotes or separators)."""
+    """A tile host as a CSP source: an origin or a tile URL template (``https://{s}.tile.example.org/{z}/…``)
+    becomes ``https://host[:port]``, with ``{s}`` (subdomains) as ``*.``; anything else is refused."""
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-        raise ValueError(f"not an origin: {value!r}")
-    if any(c in value for c in " ;,'\"\r\n"):
-        raise ValueError(f"not an origin: {value!r}")
-    return f"{parts.scheme}://{parts.netloc}"
+    host = parts.netloc.replace("{s}.", "*.", 1)
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(host):
+        raise ValueError(f"not a tile origin: {value!r}")
+    return f"{parts.scheme}://{host}"
+
+
+_HOST = re.compile(r"(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from tests.conftest import GEODATA, ROOT
 
 def test_core_imports_no_dash():
     code = (
-        "import sys, layers.core, layers.core.geojson; "
+        "import sys, layers.core, layers.core.geojson, layers.core.timeline, layers.core.search; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dash', 'dash_leaflet', 'flask')))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -23,7 +23,7 @@ def test_layer_registry_is_ordered_and_uniform():
     assert names == ["basemap", "control", "change", "frontline", "places", "events"]
     for m in layers.LAYERS:
         assert m.__doc__ and callable(m.component) and isinstance(m.TITLE, str)
-        assert m.DYNAMIC == hasattr(m, "data")
+        assert isinstance(m.DYNAMIC, bool) and isinstance(m.DEFAULT_ON, bool)
 
 
 def test_readme_documents_every_layer_and_geodata_file():

@@ -70,6 +70,7 @@ class Territory:
             self._rows_by_place.setdefault(row.place_id, []).append(row)
         self._dates_by_place = {p: [r.date for r in rows] for p, rows in self._rows_by_place.items()}
         self.cells = self._cells()
+        self.uncovered = self._uncovered()
         self._snapshots: dict[tuple, Snapshot] = {}
         self._memo: dict[str, dict] = {}
 
@@ -141,6 +142,11 @@ class Territory:
                 cells[tuple(pids)] = _polygonal(shapely.difference(within, beyond, grid_size=GRID_M))
         return cells
 
+    def _uncovered(self) -> BaseGeometry:
+        """Ground no cell reaches: "no reporting" on every date."""
+        covered = shapely.union_all(list(self.cells.values()), grid_size=GRID_M)
+        return _drop_slivers(_polygonal(shapely.difference(self.ground, covered, grid_size=GRID_M)))
+
     # ----------------------------------------------------------------------------------------------------
     # queries
 
@@ -189,10 +195,8 @@ class Territory:
             parts.setdefault(holder, []).append(cell)
             rows.setdefault(holder, []).extend(ids)
             places.setdefault(holder, []).extend(pids)
-        covered = shapely.union_all([c for cs in parts.values() for c in cs], grid_size=GRID_M)
-        uncovered = _drop_slivers(_polygonal(shapely.difference(self.ground, covered, grid_size=GRID_M)))
-        if not uncovered.is_empty:
-            parts.setdefault(NO_REPORTING, []).append(uncovered)
+        if not self.uncovered.is_empty:
+            parts.setdefault(NO_REPORTING, []).append(self.uncovered)
         polygons = {h: _polygonal(shapely.union_all(gs, grid_size=GRID_M)) for h, gs in parts.items()}
         for o in self.ds.overrides:
             if o.valid_from <= date <= o.valid_to:

@@ -26,11 +26,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60, log=None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{proc.stdout.read().decode(errors='replace')}")
+            out = log.read_text(errors="replace") if log else proc.stdout.read().decode(errors="replace")
+            raise RuntimeError(f"app exited with {proc.returncode}:\n{out}")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
@@ -44,17 +45,21 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> Non
 def serve_app(**env_overrides: str):
     """The app in a subprocess on a free loopback port, with extra environment; yields its URL."""
     port = _free_port()
-    env = {**os.environ, **env_overrides, "PORT": str(port), "HOST": "127.0.0.1"}
-    proc = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_until_up(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    # the online basemaps point at this server (a 404), so choosing one fails the way it does offline
+    tiles = f"http://127.0.0.1:{port}/no-tiles-here/{{z}}/{{x}}/{{y}}.png"
+    env = {**os.environ, **env_overrides, "PORT": str(port), "HOST": "127.0.0.1", "RAQQA_TILE_URL": tiles}
+    # the server's log goes to a file: an unread pipe fills up and then blocks the server mid-session
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "app.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=out)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            _wait_until_up(url, proc, log=log)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +117,13 @@ def page(browser_context, app_url):
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     yield pg
     pg.close()
+    assert set(pg.hosts) <= {"127.0.0.1"}, f"a request left 127.0.0.1: {sorted(set(pg.hosts))}"
+
+
+def rendered(page, day: int | None = None, timeout: float = 15000) -> int:
+    """Wait until the map shows ``day`` (any day if None) and return the day shown."""
+    if day is None:
+        page.wait_for_function("document.body.dataset.renderedDay !== undefined", timeout=timeout)
+    else:
+        page.wait_for_function(f"document.body.dataset.renderedDay === '{day}'", timeout=timeout)
+    return int(page.evaluate("document.body.dataset.renderedDay"))

@@ -1,71 +1,79 @@
-"""The real app in headless Chromium: it loads offline, shows ground held, and moving the date changes the map."""
+"""The real app in headless Chromium: it loads offline, draws ground held, and the figures match the model."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+
+from layers._context import context
+from layers.core.timeline import state_on
+from tests.browser.conftest import rendered
 
 pytestmark = pytest.mark.browser
 
-CONTROL_PATHS = "#layer-control path, .leaflet-pane path.leaflet-interactive"
-
-
-def control_shapes(page) -> list[str]:
-    """The SVG path data of the control layer's polygons, as drawn."""
-    return page.eval_on_selector_all(
-        ".leaflet-overlay-pane path, .leaflet-pane path", "els => els.map(e => e.getAttribute('d')).filter(Boolean)"
-    )
-
 
 def area_of(page, holder: str) -> str:
-    return page.inner_text(f"tr[data-holder='{holder}'] td:nth-child(3)")
+    return page.inner_text(f"tr[data-holder='{holder}'] td.km2")
 
 
 def test_loads_offline_with_sdf_and_isis_ground(page, app_url):
     page.goto(app_url)
-    page.wait_for_selector("tr[data-holder='SDF']")
-    page.wait_for_function("document.querySelectorAll('.leaflet-pane path').length > 10")
+    assert rendered(page) == 0
     assert page.inner_text("#date-display") == "5 November 2016"
-    assert area_of(page, "ISIS") != "0"
-    assert set(page.hosts) <= {"127.0.0.1"}, sorted(set(page.hosts))
+    assert area_of(page, "ISIS") not in ("0", "–")
+    assert (
+        page.evaluate("document.querySelectorAll('.leaflet-pane-control-pane path, .leaflet-pane path').length") > 100
+    )
     assert page.errors == []
 
 
 def test_fonts_come_from_the_app(page, app_url):
     page.goto(app_url)
-    page.wait_for_selector("tr[data-holder='SDF']")
+    rendered(page)
     assert page.evaluate("document.fonts.ready.then(() => document.fonts.check('700 16px \"Noto Sans\"'))")
     assert any("/assets/fonts/noto-sans-latin-700-normal.woff2" in u for u in page.urls)
-    assert set(page.hosts) <= {"127.0.0.1"}
 
 
-def test_next_event_moves_the_date_and_redraws_the_map(page, app_url):
-    page.goto(app_url)
-    page.wait_for_function("document.querySelectorAll('.leaflet-pane path').length > 10")
-    before_shapes, before_area = control_shapes(page), area_of(page, "SDF")
-    for _ in range(3):
-        shown = page.inner_text("#date-display")
-        page.click("#next-event")
-        page.wait_for_function("s => document.querySelector('#date-display').innerText !== s", arg=shown)
-    page.wait_for_function(
-        "a => document.querySelector(\"tr[data-holder='SDF'] td:nth-child(3)\").innerText !== a", arg=before_area
+@pytest.mark.parametrize("date", ["2016-12-10", "2017-06-06", "2017-09-23", "2017-10-20"])
+def test_figures_computed_in_the_browser_match_the_model(page, app_url, date):
+    ctx = context()
+    day = ctx.day_of(dt.date.fromisoformat(date))
+    page.goto(f"{app_url}?date={date}")
+    rendered(page, day)
+    st = state_on(ctx.tables, day)
+    for h, km2 in zip(ctx.tables["holders"], st["km2"], strict=True):
+        assert area_of(page, h) == f"{round(km2):,}", (date, h)
+    assert page.inner_text("#frontline-km") == f"Frontline length: {round(st['front_km']):,} km"
+
+
+def test_cells_are_coloured_by_the_holder_of_the_day(page, app_url):
+    ctx = context()
+    page.goto(f"{app_url}?date=2016-11-05")
+    rendered(page, 0)
+    fills = lambda: page.evaluate(  # noqa: E731
+        "raqqaEngine.reg.cells.map(l => l.options.fillColor)"
     )
-    assert control_shapes(page) != before_shapes
-    assert page.inner_text("#date-display") != "5 November 2016"
-    assert set(page.hosts) <= {"127.0.0.1"}, sorted(set(page.hosts))
-    assert page.errors == []
+    before = fills()
+    page.keyboard.press("End")
+    rendered(page, ctx.tables["span"])
+    after = fills()
+    changed = sum(a != b for a, b in zip(before, after, strict=True))
+    st0, st1 = state_on(ctx.tables, 0), state_on(ctx.tables, ctx.tables["span"])
+    low = lambda r: r >= 0 and ctx.tables["rows"][r]["confidence"] == "low"  # noqa: E731  (drawn hatched)
+    expected = sum(
+        (a, low(r0)) != (b, low(r1))
+        for a, b, r0, r1 in zip(st0["cell_holder"], st1["cell_holder"], st0["cell_row"], st1["cell_row"], strict=True)
+    )
+    assert changed == expected > 10
+    sdf = ctx.tables["colors"]["SDF"]
+    assert sdf in after
 
 
-def test_clicking_an_event_sets_its_date(page, app_url):
-    page.goto(app_url)
-    page.wait_for_selector("[id*='A16']")
-    page.click("button[id*='\"A16\"']")
-    page.wait_for_function("document.querySelector('#date-display').innerText === '17 October 2017'")
-    assert "current" in page.get_attribute("button[id*='\"A16\"']", "class")
-
-
-def test_arrow_key_on_the_slider_moves_one_day(page, app_url):
-    page.goto(app_url)
-    page.wait_for_selector("[role='slider']")
-    page.focus("[role='slider']")
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('#date-display').innerText === '6 November 2016'")
+def test_hatching_marks_contested_unreported_and_low_confidence_ground(page, app_url):
+    page.goto(f"{app_url}?date=2017-06-09")
+    rendered(page)
+    fills = page.evaluate("raqqaEngine.reg.cells.map(l => l.options.fillColor)")
+    assert "url(#hatch-contested)" in fills and "url(#hatch-none)" in fills
+    assert any(f.startswith("url(#hatch-low-") for f in fills)
+    assert page.evaluate("!!document.getElementById('hatch-low-0') && !!document.getElementById('hatch-contested')")

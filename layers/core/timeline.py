@@ -1,0 +1,211 @@
+"""The tables the browser derives every day of the campaign from, so moving the date needs no server.
+
+The map's ground is a fixed set of Voronoi cells (see ``territory.py``); what changes from day to day is only
+which ledger row is in force for each place, hence which holder colours each cell. So instead of one polygon
+snapshot per date, the page gets, once:
+
+- ``cells``: the cells as GeoJSON (and the ground no cell reaches, always "no reporting"), with their areas;
+- ``edges`` (and ``edge_list``, the same without geometry): the line each pair of neighbouring cells shares,
+  with its length (a frontline is an edge whose two cells have different holders, neither "no reporting");
+- ``rows``: the ledger, in date order, each row with its day index, place, holder, confidence and source;
+- ``place_rows``: per place, the indices of its rows in date order.
+
+The holder of a place on day ``d`` is its last row with ``day <= d`` (a binary search); a cell takes the latest
+such row among its places. Areas are sums of cell areas and the frontline length a sum of edge lengths, so a
+day costs O(places + edges) in the browser whatever the number of dates. :func:`state_on` is that same
+derivation in Python; the tests check it against :class:`~layers.core.territory.Territory` on every change date.
+
+Authored override polygons replace what lies under them; on days when one is in force the exact areas,
+frontline length and frontline geometry come precomputed in ``exact`` (one entry per distinct state).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Sequence
+
+import shapely
+
+from layers.core.dataset import is_http_url
+from layers.core.geojson import collection, feature
+from layers.core.territory import FRONT_TOLERANCE_M, NO_REPORTING, Territory, _lineal
+
+MIN_EDGE_M = 1.0  # shared boundary shorter than this is a corner touch, not an edge
+
+
+def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
+    """The JSON-ready tables described in the module docstring.
+
+    ``simplify_m`` > 0 simplifies the cells as one coverage (shared edges stay shared: no gaps or overlaps).
+    """
+    ds = territory.ds
+    start = ds.start
+    holders = [*ds.faction_ids, NO_REPORTING]
+    place_ids = sorted({r.place_id for r in ds.ledger} | set(territory._rows_by_place))
+    place_index = {p: i for i, p in enumerate(place_ids)}
+
+    rows = []
+    place_rows: list[list[int]] = [[] for _ in place_ids]
+    for i, r in enumerate(ds.ledger):  # the ledger is sorted by (date, line)
+        place_rows[place_index[r.place_id]].append(i)
+        rows.append(
+            {
+                "id": r.row_id,
+                "day": (r.date - start).days,
+                "date": r.date.isoformat(),
+                "place": place_index[r.place_id],
+                "holder": holders.index(r.holder),
+                "confidence": r.confidence,
+                "precision": r.date_precision,
+                "source": r.source_url if is_http_url(r.source_url) else "",
+                "source_title": r.source_title,
+            }
+        )
+
+    keys = list(territory.cells)
+    geoms = [territory.cells[k] for k in keys]
+    uncovered = territory.uncovered
+    if simplify_m > 0:
+        simplified = shapely.coverage_simplify([*geoms, uncovered], simplify_m, simplify_boundary=False)
+        geoms, uncovered = list(simplified[:-1]), simplified[-1]
+    cell_features = [
+        feature(
+            territory.to_deg(g),
+            {"i": i, "places": [place_index[p] for p in k], "km2": round(territory.cells[k].area / 1e6, 3)},
+        )
+        for i, (k, g) in enumerate(zip(keys, geoms, strict=True))
+    ]
+    if not uncovered.is_empty:
+        cell_features.append(
+            feature(territory.to_deg(uncovered), {"i": -1, "places": [], "km2": round(uncovered.area / 1e6, 3)})
+        )
+
+    edges = _edges(territory, keys)
+    places = []
+    for p in place_ids:
+        place = ds.places[p]
+        places.append({"id": p, "name": place.name, "lon": place.lon, "lat": place.lat, "confidence": place.confidence})
+
+    return {
+        "start": start.isoformat(),
+        "end": ds.end.isoformat(),
+        "span": (ds.end - start).days,
+        "holders": holders,
+        "colors": {f["id"]: f["color"] for f in ds.theatre["factions"]},
+        "labels": {f["id"]: f["label"] for f in ds.theatre["factions"]} | {NO_REPORTING: "No reporting"},
+        "places": places,
+        "rows": rows,
+        "place_rows": place_rows,
+        "cells": collection(cell_features),
+        "cell_places": [[place_index[p] for p in k] for k in keys],
+        "cell_km2": [territory.cells[k].area / 1e6 for k in keys],
+        "uncovered_km2": uncovered.area / 1e6 if not uncovered.is_empty else 0.0,
+        "edges": edges,
+        "edge_list": [[f["properties"]["a"], f["properties"]["b"], f["properties"]["km"]] for f in edges["features"]],
+        "overrides": _overrides(territory),
+        "exact": _exact_states(territory, holders),
+    }
+
+
+def _edges(territory: Territory, keys: Sequence[tuple]) -> dict:
+    """Every boundary two cells share, as GeoJSON lines with the two cell indices and the length in km."""
+    geoms = [territory.cells[k] for k in keys]
+    tree = shapely.STRtree(geoms)
+    feats = []
+    for i, g in enumerate(geoms):
+        for j in sorted(int(j) for j in tree.query(g, predicate="intersects")):
+            if j <= i:
+                continue
+            shared = _lineal(shapely.intersection(g.boundary, geoms[j].buffer(FRONT_TOLERANCE_M)))
+            if shared.length >= MIN_EDGE_M:
+                feats.append(
+                    feature(
+                        territory.to_deg(shared),
+                        {"i": len(feats), "a": i, "b": j, "km": round(shared.length / 1000, 4)},
+                    )
+                )
+    return collection(feats)
+
+
+def _overrides(territory: Territory) -> dict:
+    ds = territory.ds
+    feats = []
+    for i, o in enumerate(ds.overrides):
+        clipped = territory.to_deg(shapely.intersection(territory.to_m(o.geometry), territory.ground))
+        props = {
+            "i": i,
+            "id": o.id,
+            "holder": o.holder,
+            "from": (o.valid_from - ds.start).days,
+            "to": (o.valid_to - ds.start).days,
+            "rows": list(o.ledger_rows),
+            "note": o.note,
+        }
+        feats.append(feature(clipped, props))
+    return collection(feats)
+
+
+def _exact_states(territory: Territory, holders: list[str]) -> list[dict]:
+    """For every run of days with an override in force: the exact areas, frontline length and geometry."""
+    ds = territory.ds
+    if not ds.overrides:
+        return []
+    bounds = sorted({ds.start, *territory.change_dates()})
+    out: list[dict] = []
+    for k, d0 in enumerate(bounds):
+        if not any(o.valid_from <= d0 <= o.valid_to for o in ds.overrides):
+            continue
+        d1 = bounds[k + 1] - dt.timedelta(days=1) if k + 1 < len(bounds) else ds.end
+        snap = territory.control_at(d0)
+        fronts = territory.frontlines(snap)
+        out.append(
+            {
+                "from": (d0 - ds.start).days,
+                "to": (d1 - ds.start).days,
+                "km2": [round(snap.area_km2(h), 3) for h in holders],
+                "front_km": round(sum(g.length for *_, g in fronts) / 1000, 3),
+                "fronts": collection([feature(territory.to_deg(g), {"between": [a, b]}) for a, b, g in fronts]),
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the browser's derivation, in Python (assets/20_engine.js does the same)
+
+
+def place_row_on(tables: dict, place: int, day: int) -> int:
+    """Index of the row in force for ``place`` on ``day``, or -1."""
+    idx = tables["place_rows"][place]
+    days = [tables["rows"][i]["day"] for i in idx]
+    k = bisect.bisect_right(days, day)
+    return idx[k - 1] if k else -1
+
+
+def state_on(tables: dict, day: int) -> dict:
+    """Holders of every cell, areas per holder (km², in ``holders`` order) and frontline km on ``day``."""
+    rows = tables["rows"]
+    no_rep = len(tables["holders"]) - 1
+    cell_row = []
+    for places in tables["cell_places"]:
+        best = -1
+        for p in places:
+            r = place_row_on(tables, p, day)
+            if r > best:  # rows are in (date, line) order: a higher index is the later report
+                best = r
+        cell_row.append(best)
+    cell_holder = [rows[r]["holder"] if r >= 0 else no_rep for r in cell_row]
+    km2 = [0.0] * len(tables["holders"])
+    for h, a in zip(cell_holder, tables["cell_km2"], strict=True):
+        km2[h] += a
+    km2[no_rep] += tables["uncovered_km2"]
+    front = 0.0
+    for ea, eb, km in tables["edge_list"]:
+        a, b = cell_holder[ea], cell_holder[eb]
+        if a != b and no_rep not in (a, b):
+            front += km
+    for ex in tables["exact"]:
+        if ex["from"] <= day <= ex["to"]:
+            km2, front = list(ex["km2"]), ex["front_km"]
+    return {"cell_row": cell_row, "cell_holder": cell_holder, "km2": km2, "front_km": front}
