@@ -11,7 +11,7 @@ import os
 
 from dash import Dash
 
-from layers import dashboard, security, serving
+from layers import dashboard, security, serving, upload
 from layers._context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
@@ -25,9 +25,10 @@ app = Dash(
     update_title=None,
 )
 app.layout = dashboard.layout  # a function: each page load gets a fresh page
-security.secure(app, tile_origins=dashboard.tile_urls())  # CSP, limits, callback checks, optional login
-serving.cache_compressed_static(app)  # scripts and stylesheets compressed once per worker
 server = app.server
+server.config["MAX_CONTENT_LENGTH"] = upload.MAX_REQUEST_BYTES  # larger requests get 413 before any callback
+security.secure(app, tile_origins=dashboard.tile_urls())  # CSP, callback-body checks, optional login
+serving.cache_compressed_static(app)  # scripts and stylesheets compressed once per worker
 
 if __name__ == "__main__":
     app.run(

@@ -17,7 +17,7 @@
   const E = {
     t: null, day: null, compare: null, map: null, control: null,
     reg: {cells: [], uncovered: null, overrides: [], change: [], edges: [], places: [], events: []},
-    shown: {cells: [], change: [], edges: [], places: [], events: []},
+    shown: {cells: [], overrides: [], change: [], edges: [], places: [], events: []},
     playing: false, briefing: false, stepIndex: -1, selectedPlace: -1, highlightEvent: null,
     lastPush: 0, settleTimer: null, exactLayer: null, pendingUrl: null,
   };
@@ -40,6 +40,8 @@
     t.eventsById = {};
     t.events.forEach(function (e) { t.eventsById[e.id] = e; });
     t.startMs = Date.parse(t.start + "T00:00:00Z");
+    t.expected = {cells: t.cell_places.length, edges: t.edge_list.length, places: t.places.length,
+      events: t.events.filter(function (e) { return e.lat !== null; }).length, overrides: t.n_overrides};
     return t;
   }
 
@@ -167,9 +169,14 @@
       const key = s.cellHolder[c] * 2 + (s.cellRow[c] >= 0 ? t.rowLow[s.cellRow[c]] : 0);
       if (E.shown.cells[c] !== key) { layer.setStyle(cellStyle(s.cellHolder[c], key % 2 === 1)); E.shown.cells[c] = key; }
     });
-    E.reg.overrides.forEach(function (layer) {
+    E.reg.overrides.forEach(function (layer, i) {
       const p = layer.feature.properties;
-      show(layer.getElement && layer.getElement(), p.from <= day && day <= p.to);
+      const on = p.from <= day && day <= p.to;
+      if (E.shown.overrides[i] !== on) {
+        const h = t.holders.indexOf(p.holder);
+        layer.setStyle(on ? Object.assign(cellStyle(h, false), {color: "#222", weight: 1.2, opacity: 0.9, fillOpacity: 0.8}) : HIDDEN);
+        E.shown.overrides[i] = on;
+      }
     });
     // changed hands since the compare date
     E.reg.change.forEach(function (layer, c) {
@@ -278,19 +285,36 @@
     if (day === E.day && !opts.force) { return; }
     E.day = day;
     render();
-    document.body.dataset.renderedDay = String(day);  // the map's SVG now shows this day
-    document.body.dataset.renderedDate = isoOf(day);
+    markRendered();
     if (!opts.fromSlider) { sliderSoon(); }
     if (!opts.fromUrl) { writeUrl(opts.push); }
     settleSoon();
   };
+
+  /* Tell tests and benchmarks which day the whole map shows: only once every layer has registered all of its
+     features (overlays mount a moment after the map; until then a later render() completes the picture). */
+  function markRendered() {
+    const reg = E.reg, want = E.t.expected;
+    const have = function (arr) { let n = 0; for (let i = 0; i < arr.length; i++) { if (arr[i]) { n++; } } return n; };
+    if (have(reg.cells) < want.cells || have(reg.change) < want.cells || have(reg.edges) < want.edges ||
+        have(reg.places) < want.places || have(reg.events) < want.events || have(reg.overrides) < want.overrides) {
+      delete document.body.dataset.renderedDay;
+      return;
+    }
+    document.body.dataset.renderedDay = String(E.day);  // the map's SVG now shows this day
+    document.body.dataset.renderedDate = isoOf(E.day);
+  }
 
   /* The slider thumb is a React component: re-rendering it on every step of a fast scrub would delay the map's
      frames, so its value follows at most every SLIDER_MS (the date and the map never wait for it). */
   const SLIDER_MS = 120;
   function sliderSoon() {
     if (E.sliderTimer) { return; }
-    E.sliderTimer = setTimeout(function () { E.sliderTimer = null; setProps("date-slider", {value: E.day}); }, SLIDER_MS);
+    E.sliderTimer = setTimeout(function () {
+      E.sliderTimer = null;
+      E.sliderSent = E.day;  // its echo through fromSlider may arrive after a newer step: ignored there
+      setProps("date-slider", {value: E.day});
+    }, SLIDER_MS);
   }
 
   E.setCompare = function (day, opts) {
@@ -305,6 +329,9 @@
     clearTimeout(E.settleTimer);
     E.settleTimer = setTimeout(function () {
       setProps("settled", {data: {day: E.day, compare: E.compare, date: isoOf(E.day)}});
+      if (document.getElementById("area-chart")) {  // the trend chart, once its tab has been opened
+        setProps("area-chart", {referenceLines: [{x: isoOf(E.day), label: shortDate(E.day), color: "red.7"}]});
+      }
     }, SETTLE_MS);
   }
 
@@ -382,15 +409,23 @@
       const steps = briefingSteps();
       let i = steps.findIndex(function (st) { return st.day >= E.day; });
       E.stepIndex = i < 0 ? steps.length - 1 : i;
-      if (!(opts && opts.fromUrl)) { applyStep(steps[E.stepIndex]); }
+      if (!(opts && opts.fromUrl) || (E.rawSteps && E.rawSteps.length)) { applyStep(steps[E.stepIndex]); }
       caption();
     }
     if (!(opts && opts.fromUrl)) { writeUrl(true); }
     if (E.map) { setTimeout(function () { E.map.invalidateSize(); }, 50); }
   };
 
+  /* The steps of briefing mode: a saved briefing's views if one was opened (?briefing=<id>), else every event. */
   function briefingSteps() {
-    if (E.savedSteps && E.savedSteps.length) { return E.savedSteps; }
+    if (E.rawSteps && E.rawSteps.length) {
+      const saved = E.rawSteps.map(function (v) {
+        return {day: dayOfIso(v.date), compare: v.compare === undefined ? undefined : v.compare,
+          center: Array.isArray(v.center) ? v.center : null, zoom: typeof v.zoom === "number" ? v.zoom : null,
+          layers: Array.isArray(v.layers) ? v.layers : null, caption: typeof v.caption === "string" ? v.caption : null};
+      }).filter(function (st) { return st.day !== null; });
+      if (saved.length) { return saved; }
+    }
     return E.t.eventDays.map(function (d) { return {day: d}; });
   }
 
@@ -398,6 +433,7 @@
     if (!st) { return; }
     if (st.center && E.map) { E.map.flyTo(st.center, st.zoom || E.map.getZoom(), {duration: 0.6}); }
     if (st.compare !== undefined) { E.compare = st.compare === null ? null : dayOfIso(st.compare); }
+    if (st.layers) { applyLayers(st.layers); }
     const evs = E.t.events.filter(function (e) { return e.day === st.day; });
     if (!st.center && evs.length && evs[0].lat !== null) {
       E.highlightEvent = evs[0].id;
@@ -589,7 +625,10 @@
     hook.done = true;
     L.Map.addInitHook(function () {
       if (!this.getContainer().closest || !this.getContainer().closest(".map-panel")) { return; }
-      E.map = this;
+      E.map = this;  // a new page (another theatre) brings a new map: forget the old one's features
+      E.reg = {cells: [], uncovered: null, overrides: [], change: [], edges: [], places: [], events: []};
+      E.shown = {cells: [], overrides: [], change: [], edges: [], places: [], events: []};
+      E.started = false; E.exactLayer = null; E.exactShown = undefined;
       this.on("moveend", function () { if (E.t && E.viewReady) { writeUrl(false); } });
       this.on("overlayadd overlayremove", function () { if (E.t) { writeUrl(true); } });
       this.on("baselayerchange", function (e) { basemapChanged(e); });
@@ -630,7 +669,7 @@
     const p = feature.properties;
     if (kind === "cells") { if (p.i < 0) { E.reg.uncovered = layer; } else { E.reg.cells[p.i] = layer; E.shown.cells[p.i] = undefined; } }
     else if (kind === "change") { if (p.i >= 0) { E.reg.change[p.i] = layer; E.shown.change[p.i] = undefined; } }
-    else if (kind === "overrides") { E.reg.overrides[p.i] = layer; }
+    else if (kind === "overrides") { E.reg.overrides[p.i] = layer; E.shown.overrides[p.i] = undefined; }
     else if (kind === "edges") { E.reg.edges[p.i] = layer; E.shown.edges[p.i] = undefined; }
     else if (kind === "places") { E.reg.places[p.p] = layer; E.shown.places[p.p] = undefined; }
     else if (kind === "events") { E.reg.events[p.i] = layer; E.shown.events[p.i] = undefined; }
@@ -640,7 +679,7 @@
   function scheduleRender() {
     if (E.renderQueued) { return; }
     E.renderQueued = true;
-    window.requestAnimationFrame(function () { E.renderQueued = false; if (E.t && E.day !== null) { render(); } });
+    window.requestAnimationFrame(function () { E.renderQueued = false; if (E.t && E.day !== null) { render(); markRendered(); } });
   }
 
   /* The style a feature starts with, before or after the engine has a date. */
@@ -737,11 +776,12 @@
         if (!tables) { return window.dash_clientside.no_update; }
         E.t = prepare(tables);
         E.day = null; E.state = null; E.started = false; E.feedDay = null;
-        E.shown = {cells: [], change: [], edges: [], places: [], events: []};
+        E.shown = {cells: [], overrides: [], change: [], edges: [], places: [], events: []};
         if (E.map) { ready(); }
         return tables.theatre || "";
       },
       fromSlider: function (value) {
+        if (value === E.sliderSent) { E.sliderSent = null; return window.dash_clientside.no_update; }
         if (E.t && typeof value === "number") { E.setDay(value, {fromSlider: true, push: true}); }
         return window.dash_clientside.no_update;
       },
@@ -750,13 +790,15 @@
         return window.dash_clientside.no_update;
       },
       fromSpeed: function (value) { E.speed = Math.max(1, Math.min(120, +value || 7)); return window.dash_clientside.no_update; },
+      /* A saved briefing's views ({date, compare, center, zoom, caption, …}) become the briefing's steps. */
+      fromSteps: function (steps) {
+        E.rawSteps = Array.isArray(steps) ? steps : [];
+        if (E.briefing && E.t && briefingSteps().length) { E.stepIndex = 0; applyStep(briefingSteps()[0]); caption(); }
+        return window.dash_clientside.no_update;
+      },
       onTab: function (tab) {
         if (tab !== "compare" || !E.t) { return window.dash_clientside.no_update; }
         return E.compare === null ? null : isoOf(E.compare);
-      },
-      chartMarker: function (settled, tab) {
-        if (tab !== "trend" || !E.t || E.day === null) { return window.dash_clientside.no_update; }
-        return [{x: isoOf(E.day), label: shortDate(E.day), color: "red.7"}];
       },
     },
   });

@@ -4,10 +4,7 @@ window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
   control: {
     style: function (feature, context) {
       const E = window.raqqaEngine;
-      if (context.hideout.part === "overrides") {
-        const c = E.t ? E.t.colors[feature.properties.holder] : "#888";
-        return {color: "#222", weight: 1.2, fillColor: c || "#888", fillOpacity: 0.8};
-      }
+      if (context.hideout.part === "overrides") { return {stroke: false, fill: false}; }  // the engine shows it on its days
       return E.initialStyle("cells", feature);
     },
     bind: function (feature, layer, context) {

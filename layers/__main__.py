@@ -1,4 +1,5 @@
-"""Command line: ``python -m layers validate geodata/`` checks a dataset folder; ``summary`` prints its figures."""
+"""Command line: ``python -m layers validate geodata/`` checks a dataset folder (or import inputs); ``summary``
+prints its figures; ``import --config theatre.toml --out <folder> <inputs...>`` imports an analyst's theatre."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import sys
 from pathlib import Path
 
 from layers.core import DatasetError, Territory, load_dataset
+from layers.core.import_cli import import_theatre, validate_inputs
+
+DATASET_FILES = ("theatre.json", "places.geojson", "ledger.csv", "events.csv")
 
 
 def _validate(folder: Path) -> int:
@@ -41,14 +45,25 @@ def _summary(folder: Path, dates: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check a dataset folder and list every problem")
-    v.add_argument("folder", type=Path)
+    v = sub.add_parser("validate", help="check dataset folders or import inputs and list every problem")
+    v.add_argument("paths", nargs="+", type=Path, help="dataset folders, or snapshot files/folders and event tables")
+    v.add_argument("--config", type=Path, help="import config to check the inputs against (TOML or JSON)")
     s = sub.add_parser("summary", help="area held by each faction at the given dates")
     s.add_argument("folder", type=Path)
     s.add_argument("dates", nargs="*", help="ISO dates (default: campaign start and end)")
+    i = sub.add_parser("import", help="import an analyst's theatre (snapshots, event tables) into a dataset folder")
+    i.add_argument("--config", type=Path, required=True, help="theatre config (TOML or JSON), see docs/import.md")
+    i.add_argument("--out", type=Path, required=True, help="dataset folder to write")
+    i.add_argument("--replace", action="store_true", help="replace an existing dataset folder")
+    i.add_argument("inputs", nargs="+", type=Path, help="snapshot files or folders, event tables")
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return _validate(args.folder)
+        datasets = [p for p in args.paths if any((p / n).exists() for n in DATASET_FILES)]
+        others = [p for p in args.paths if p not in datasets]
+        codes = [_validate(p) for p in datasets] + ([validate_inputs(others, args.config)] if others else [])
+        return max(codes)
+    if args.command == "import":
+        return import_theatre(args.config, args.out, args.inputs, args.replace)
     return _summary(args.folder, args.dates)
 
 

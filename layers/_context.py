@@ -52,7 +52,7 @@ def theatre_context(slug: str) -> Context | None:
     """The bundled theatre for ``""``; an imported theatre by its slug; None if there is no such theatre."""
     if not slug:
         return context()
-    if not isinstance(slug, str) or not SLUG.match(slug):
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
         return None
     try:
         from layers.upload import theatre_folder

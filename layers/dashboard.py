@@ -17,7 +17,7 @@ import dash_mantine_components as dmc
 import xyzservices.providers as xyz
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from layers import LAYERS, briefings, guard
+from layers import LAYERS, briefings, guard, upload
 from layers._context import Context, context, theatre_context
 from layers.core.dataset import is_http_url
 from layers.core.search import keys, matches
@@ -106,6 +106,7 @@ def _client_tables(ctx: Context, slug: str) -> dict:
     """The timeline tables less the geometry (that goes to the map layers), plus what the engine shows."""
     t = ctx.tables
     out = {k: v for k, v in t.items() if k not in ("cells", "edges", "overrides")}
+    out["n_overrides"] = len(t["overrides"]["features"])
     out["theatre"] = slug
     out["title"] = ctx.dataset.theatre.get("short_name") or ctx.dataset.theatre["name"]
     out["events"] = [_event_record(ctx, e) for e in ctx.dataset.events]
@@ -244,7 +245,7 @@ def _sidebar(ctx: Context) -> html.Aside:
                 ],
                 id=TABS_ID,
                 value="events",
-                keepMounted=False,
+                keepMounted=True,  # hidden panels stay in the page, so callbacks can fill them at any time
                 className="side-tabs",
             ),
         ],
@@ -352,30 +353,37 @@ def _host(url: str) -> str:
     return url.split("/")[2].removeprefix("www.")
 
 
+TREND_ID = "trend-chart-holder"
+
+
 def _trend_panel(ctx: Context) -> list:
+    return [
+        html.P("Area held per faction (km²); the line marks the chosen date.", className="muted"),
+        html.Div(id=TREND_ID),  # the chart is made when the tab first opens: its scripts load only then
+    ]
+
+
+def trend_chart(ctx: Context) -> dmc.AreaChart:
     series = [
         {"name": f["id"], "label": f["label"], "color": f["color"]}
         for f in ctx.dataset.theatre["factions"]
         if any(r.holder == f["id"] for r in ctx.dataset.ledger)
     ]
-    return [
-        html.P("Area held per faction (km²); the line marks the chosen date.", className="muted"),
-        dmc.AreaChart(
-            id=CHART_ID,
-            h=260,
-            dataKey="date",
-            data=area_series(ctx),
-            series=series,
-            curveType="stepAfter",
-            withDots=False,
-            fillOpacity=0.25,
-            strokeWidth=2,
-            withLegend=True,
-            referenceLines=[],
-            tickLine="x",
-            xAxisProps={"minTickGap": 40},
-        ),
-    ]
+    return dmc.AreaChart(
+        id=CHART_ID,
+        h=260,
+        dataKey="date",
+        data=area_series(ctx),
+        series=series,
+        curveType="stepAfter",
+        withDots=False,
+        fillOpacity=0.25,
+        strokeWidth=2,
+        withLegend=True,
+        referenceLines=[],
+        tickLine="x",
+        xAxisProps={"minTickGap": 40},
+    )
 
 
 def area_series(ctx: Context) -> list[dict]:
@@ -437,7 +445,15 @@ def _briefings_panel(ctx: Context) -> list:
 
 
 def _data_panel(ctx: Context) -> list:
-    return [html.P("Exports and imports of the data shown.", className="muted")]
+    return [
+        html.H3("Import a theatre"),
+        html.P(
+            "Your own control snapshots (GeoJSON folder, GeoPackage, KML/KMZ) and events (ACLED, UCDP), with a "
+            "config file naming the factions: checked, then opened beside this one. Nothing already loaded changes.",
+            className="muted small",
+        ),
+        *upload.component(ctx),
+    ]
 
 
 def _timeline(ctx: Context) -> html.Footer:
@@ -595,6 +611,27 @@ def show_changes(settled, tab, slug):
     return changes_table(ctx, ctx.date_of(min(day, other)), ctx.date_of(max(day, other)))
 
 
+@callback(
+    Output(TREND_ID, "children"),
+    Input(TABS_ID, "value"),
+    State(TREND_ID, "children"),
+    State(SETTLED_ID, "data"),
+    State(THEATRE_ID, "data"),
+    prevent_initial_call=True,
+)
+def show_trend(tab, current, settled, slug):
+    """Make the trend chart the first time its tab opens, marked at the chosen date (the engine moves the mark)."""
+    if tab != "trend" or current:
+        return no_update
+    ctx = theatre_context(slug or "") or context()
+    chart = trend_chart(ctx)
+    day = settled.get("day") if isinstance(settled, dict) else None
+    if isinstance(day, int) and not isinstance(day, bool):
+        date = ctx.date_of(day)
+        chart.referenceLines = [{"x": date.isoformat(), "label": _short_date(date), "color": "red.7"}]
+    return chart
+
+
 clientside_callback(
     ClientsideFunction(namespace="engine", function_name="init"),
     Output(ENGINE_ID, "data"),
@@ -623,12 +660,6 @@ clientside_callback(
     Output(COMPARE_ID, "value"),
     Input(TABS_ID, "value"),
     prevent_initial_call=True,
-)
-clientside_callback(
-    ClientsideFunction(namespace="engine", function_name="chartMarker"),
-    Output(CHART_ID, "referenceLines"),
-    Input(SETTLED_ID, "data"),
-    Input(TABS_ID, "value"),
 )
 
 

@@ -4,9 +4,9 @@ optional login. ``secure(app)`` is called once by ``app.py`` after the layout is
 - **CSP** on every response: scripts only from the app itself plus the hashes of Dash's inline scripts
   (``app.csp_hashes()``); no plugins, no framing, no requests to other hosts (the online basemaps' tile hosts,
   passed by the caller, are added to ``img-src`` only). Also ``nosniff`` and ``Referrer-Policy: no-referrer``.
-- **Limits**: request bodies over ``RAQQA_MAX_BODY_MB`` (default 25) are refused with 413 before any callback
-  runs; a callback request must name a server callback and carry as many inputs and states as it declares,
-  nested at most 32 deep, or it gets 400.
+- **Limits**: request bodies over the app's ``MAX_CONTENT_LENGTH`` (``RAQQA_MAX_BODY_MB`` if set, else the
+  limit the app set, else 25 MB) are refused with 413 before any callback runs; a callback request must name
+  a server callback and carry as many inputs and states as it declares, nested at most 32 deep, or it gets 400.
 - **Login** (off unless ``RAQQA_AUTH_FILE`` names a file of ``user:hash`` lines): a form login with a signed
   session cookie, enforced in ``before_request`` for every route (page, ``/_dash-*``, assets, component
   suites); only the login form itself answers without a session. A form rather than HTTP Basic because the
@@ -59,7 +59,8 @@ _DUMMY_HASH = generate_password_hash("not a password")  # checked for unknown us
 def secure(app: dash.Dash, *, tile_origins: Sequence[str] = ()) -> None:
     """Apply the policy to ``app``: headers, limits, callback-body checks and (if configured) the login."""
     server = app.server
-    server.config["MAX_CONTENT_LENGTH"] = max_body_bytes()
+    if os.environ.get("RAQQA_MAX_BODY_MB") or server.config.get("MAX_CONTENT_LENGTH") is None:
+        server.config["MAX_CONTENT_LENGTH"] = max_body_bytes()
     auth_file = os.environ.get("RAQQA_AUTH_FILE")
     if auth_file:
         _enable_login(app, Path(auth_file))

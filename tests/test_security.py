@@ -158,8 +158,10 @@ def test_the_online_basemaps_are_allowed_as_images_only(client):
 # limits and hostile callback bodies
 
 
-def test_oversized_body_is_refused_with_413(client, graph):
-    big = b'{"output": "' + b"x" * (security.max_body_bytes() + 1) + b'"}'
+def test_oversized_body_is_refused_with_413(client, graph, real_app):
+    limit = real_app.server.config["MAX_CONTENT_LENGTH"]
+    assert 20 * 2**20 < limit < 64 * 2**20  # room for a 20 MiB upload in base64, and no more
+    big = b'{"output": "' + b"x" * (limit + 1) + b'"}'
     assert post(client, big).status_code == 413
     assert post(client, search_body(graph)).status_code == 200  # still serving
 
@@ -477,6 +479,19 @@ def test_add_user_command_prints_a_line_that_logs_in(tmp_path):
     users_file.write_text(out.stdout)
     assert list(users) == ["ana"] and security.Users(users_file).check("ana", PASSWORD)
     assert not security.Users(users_file).check("ana", PASSWORD + "x")
+
+
+def test_body_limit_from_the_environment_or_the_app(monkeypatch):
+    app = Dash(__name__)
+    app.layout = html.Div()
+    app.server.config["MAX_CONTENT_LENGTH"] = 1234
+    security.secure(app)
+    assert app.server.config["MAX_CONTENT_LENGTH"] == 1234  # the app's own limit is kept
+    monkeypatch.setenv("RAQQA_MAX_BODY_MB", "2")
+    other = Dash(__name__)
+    other.layout = html.Div()
+    security.secure(other)
+    assert other.server.config["MAX_CONTENT_LENGTH"] == 2 * 2**20
 
 
 def test_secret_key_is_made_once_and_shared(tmp_path, monkeypatch):

@@ -57,7 +57,7 @@ def test_gunicorn_serves_the_app_with_its_headers(gunicorn_url):
 
 
 def test_gunicorn_refuses_oversized_bodies(gunicorn_url):
-    """Refused on the declared length, before the body is read (the client need not send 26 MB)."""
+    """Refused on the declared length, before the body is read (the client need not send 64 MB)."""
     import http.client
     from urllib.parse import urlsplit
 
@@ -65,7 +65,7 @@ def test_gunicorn_refuses_oversized_bodies(gunicorn_url):
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     conn.putrequest("POST", "/_dash-update-component")
     conn.putheader("Content-Type", "application/json")
-    conn.putheader("Content-Length", str(26 * 1024 * 1024))
+    conn.putheader("Content-Length", str(64 * 1024 * 1024))
     conn.endheaders()
     assert conn.getresponse().status == 413
     conn.close()

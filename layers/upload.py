@@ -1,0 +1,206 @@
+"""Upload an analyst's own theatre in the app: drop the config and the data files, get a link or every problem.
+
+The upload goes through the same checks as ``python -m layers import``. A valid theatre is written atomically
+(temp folder, then rename) to ``$RAQQA_INSTANCE/theatres/<slug>/`` (default ``instance/`` in the repository),
+with the uploaded bytes kept under ``sources/upload/`` for audit, and opens at ``/?theatre=<slug>``; an upload
+never replaces an existing theatre, and a failed one writes nothing. Problems are shown as text, never HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from dash import Input, Output, State, callback, dcc, html
+
+from layers.core import DatasetError, Problem, imports
+from layers.core.dataset import MAX_FILE_BYTES
+from layers.core.import_config import SLUG_RE, InputFile
+
+NAME = "upload"
+UPLOAD_ID = f"{NAME}-files"
+RESULT_ID = f"{NAME}-result"
+ROOT = Path(__file__).resolve().parent.parent
+MAX_UPLOAD_FILES = 50
+MAX_THEATRES = 200  # imported theatres kept in the instance folder; uploads beyond are refused
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # all files of one upload together
+# The upload travels base64-encoded in the callback's JSON body (4/3 of its size): cap the request with
+# app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES.
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES * 4 // 3 + 2**20
+ACCEPT = ".toml,.json,.geojson,.gpkg,.kml,.kmz,.csv"
+UPLOAD_FILE = "upload"  # the "file" named by problems with the upload itself
+
+
+def component(ctx) -> list:
+    """The drop zone and the area where the result of an upload is shown."""
+    return [
+        dcc.Upload(
+            html.Div(["Import a theatre: drop its config (.toml/.json) and data files here, or ", html.U("choose")]),
+            id=UPLOAD_ID,
+            multiple=True,
+            max_size=MAX_UPLOAD_BYTES,
+            accept=ACCEPT,
+            className="upload-drop",
+        ),
+        html.Div(id=RESULT_ID, className="upload-result", **{"aria-live": "polite"}),
+    ]
+
+
+@callback(
+    Output(RESULT_ID, "children"),
+    Output(UPLOAD_ID, "contents"),
+    Input(UPLOAD_ID, "contents"),
+    State(UPLOAD_ID, "filename"),
+    prevent_initial_call=True,
+)
+def handle_upload(contents, filenames):
+    """Validate and import the uploaded files; clear ``contents`` so the files are not sent again."""
+    try:
+        files = decode_uploads(contents, filenames)
+        slug, imported = import_uploaded(files)
+    except DatasetError as exc:
+        return failure(exc.problems), None
+    return success(slug, imported), None
+
+
+def theatre_folder(slug: str) -> Path | None:
+    """The folder of an imported theatre, or None if ``slug`` is malformed or names none."""
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+        return None
+    folder = theatres_root() / slug
+    return folder if (folder / "theatre.json").is_file() else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# pure helpers
+
+
+def theatres_root() -> Path:
+    """Where imported theatres live: ``$RAQQA_INSTANCE/theatres`` (read at each call)."""
+    return Path(os.environ.get("RAQQA_INSTANCE") or ROOT / "instance") / "theatres"
+
+
+def decode_uploads(contents, filenames) -> list[InputFile]:
+    """The uploaded files from ``dcc.Upload``'s data URLs; DatasetError if anything about them is off.
+
+    The client's file names are kept for messages only (cleaned, never used as paths); sizes are checked
+    before decoding; base64 is decoded strictly.
+    """
+    contents = [contents] if isinstance(contents, str) else contents
+    filenames = [filenames] if isinstance(filenames, str) else filenames
+    if not isinstance(contents, list) or not contents or not all(isinstance(c, str) for c in contents):
+        raise DatasetError([Problem(UPLOAD_FILE, "files", "no files received")])
+    if not isinstance(filenames, list) or len(filenames) != len(contents):
+        filenames = [""] * len(contents)
+    if len(contents) > MAX_UPLOAD_FILES:
+        raise DatasetError([Problem(UPLOAD_FILE, "files", f"{len(contents)} files: at most {MAX_UPLOAD_FILES}")])
+    if sum(len(c) for c in contents) > MAX_REQUEST_BYTES:  # checked before decoding anything
+        raise DatasetError([Problem(UPLOAD_FILE, "files", f"larger than {MAX_UPLOAD_BYTES // 2**20} MiB in all")])
+    files, problems = [], []
+    for i, (content, raw_name) in enumerate(zip(contents, filenames, strict=True)):
+        name = display_name(raw_name, i)
+        data = _decode(content)
+        if data is None:
+            problems.append(Problem(name, "file", "not a base64 data URL: the upload is damaged"))
+        else:
+            files.append(InputFile(name, data))
+    if sum(len(f.data) for f in files) > MAX_UPLOAD_BYTES:
+        problems.append(Problem(UPLOAD_FILE, "files", f"larger than {MAX_UPLOAD_BYTES // 2**20} MiB in all"))
+    if problems:
+        raise DatasetError(problems)
+    return files
+
+
+def _decode(content: str) -> bytes | None:
+    head, sep, body = content.partition(",")
+    if not sep or not head.startswith("data:") or not head.endswith(";base64"):
+        return None
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def display_name(name, index: int) -> str:
+    """A client file name fit for messages: its last path part, no control characters, at most 100 characters."""
+    text = unicodedata.normalize("NFC", name if isinstance(name, str) else "")
+    text = re.split(r"[\\/]", text)[-1]
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C").strip()
+    return text[:100] or f"file {index + 1}"
+
+
+def split_config(files: list[InputFile]) -> tuple[InputFile, list[InputFile]]:
+    """The config among the uploaded files (a .toml, or a .json object with 'factions') and the inputs."""
+    configs = [f for f in files if f.suffix == ".toml" or (f.suffix == ".json" and _is_config_json(f.data))]
+    if len(configs) != 1:
+        found = ", ".join(f.name for f in configs) or "none"
+        raise DatasetError(
+            [Problem(UPLOAD_FILE, "config", f"upload exactly one config file (.toml or .json); found {found}")]
+        )
+    return configs[0], [f for f in files if f is not configs[0]]
+
+
+def _is_config_json(data: bytes) -> bool:
+    try:
+        obj = json.loads(data[: 2**20].decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    return isinstance(obj, dict) and "factions" in obj and "type" not in obj
+
+
+def import_uploaded(files: list[InputFile]) -> tuple[str, imports.Imported]:
+    """Validate and import; write ``theatres/<slug>/`` atomically. Never replaces an existing theatre."""
+    config, inputs = split_config(files)
+    imported = imports.prepare(config, inputs)
+    slug = imported.config.slug
+    target = theatres_root() / slug
+    if target.exists():
+        raise DatasetError(
+            [Problem(config.name, "slug", f"a theatre {slug!r} already exists: set another slug in the config")]
+        )
+    if target.parent.is_dir() and sum(1 for p in target.parent.iterdir() if SLUG_RE.fullmatch(p.name)) >= MAX_THEATRES:
+        raise DatasetError([Problem(UPLOAD_FILE, "theatres", f"already {MAX_THEATRES} imported theatres: remove some")])
+    imported.files.update(originals([config, *inputs]))
+    imports.save(imported, target, replace=False)
+    return slug, imported
+
+
+def originals(files: list[InputFile]) -> dict[str, bytes]:
+    """The uploaded bytes, kept for audit under ``sources/upload/`` with server-made names, and a manifest of
+    the names the client gave and each file's SHA-256 (load_dataset does not read this folder)."""
+    out, manifest = {}, []
+    for i, f in enumerate(files, start=1):
+        stored = f"{i:02d}{f.suffix if f.suffix in ACCEPT.split(',') else '.bin'}"
+        out[f"sources/upload/{stored}"] = f.data
+        manifest.append({"file": stored, "name": f.name, "sha256": hashlib.sha256(f.data).hexdigest()})
+    out["sources/upload/manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+    return out
+
+
+def success(slug: str, imported: imports.Imported) -> list:
+    """What was imported, the link that opens it, and the flagged repairs, all as text."""
+    counts = ", ".join(f"{n} {what}" for what, n in imported.counts.items())
+    out = [
+        html.P(f"Imported {imported.config.name}: {counts}."),
+        html.A(f"Open {imported.config.name}", href=f"/?theatre={slug}"),
+    ]
+    if imported.warnings:
+        out += [
+            html.P(f"{len(imported.warnings)} repair(s) flagged:"),
+            html.Ul([html.Li(str(p)) for p in imported.warnings], className="upload-warnings"),
+        ]
+    return out
+
+
+def failure(problems: list[Problem]) -> list:
+    """Every problem, one per line, as text."""
+    return [
+        html.P(f"Not imported: {len(problems)} problem(s). Nothing was written."),
+        html.Ul([html.Li(str(p)) for p in problems], className="upload-problems"),
+    ]

