@@ -8,7 +8,7 @@ slow clients directly. Set the same body limit on the proxy as RAQQA_MAX_BODY_MB
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))  # 2 cores: measured in docs/load.md
+workers = int(os.environ.get("WEB_CONCURRENCY", "5"))  # 2 x cores + 1; see docs/load.md
 worker_class = "sync"
 preload_app = True  # load the dataset and derive its tables once, before forking (read-only afterwards)
 timeout = 60
