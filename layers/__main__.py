@@ -1,5 +1,6 @@
 """Command line: ``python -m layers validate geodata/`` checks a dataset folder (or import inputs); ``summary``
-prints its figures; ``import --config theatre.toml --out <folder> <inputs...>`` imports an analyst's theatre."""
+prints its figures; ``import --config theatre.toml --out <folder> <inputs...>`` imports an analyst's theatre;
+``export`` writes a PNG, GIF, MP4, GeoJSON or CSV of the map."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from layers.core import DatasetError, Territory, load_dataset
+from layers.core import DatasetError, Territory, export, load_dataset
 from layers.core.import_cli import import_theatre, validate_inputs
 
 DATASET_FILES = ("theatre.json", "places.geojson", "ledger.csv", "events.csv")
@@ -56,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--out", type=Path, required=True, help="dataset folder to write")
     i.add_argument("--replace", action="store_true", help="replace an existing dataset folder")
     i.add_argument("inputs", nargs="+", type=Path, help="snapshot files or folders, event tables")
+    export.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return args.func(args)
     if args.command == "validate":
         datasets = [p for p in args.paths if any((p / n).exists() for n in DATASET_FILES)]
         others = [p for p in args.paths if p not in datasets]

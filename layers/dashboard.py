@@ -17,7 +17,7 @@ import dash_mantine_components as dmc
 import xyzservices.providers as xyz
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from layers import LAYERS, briefings, guard, upload
+from layers import LAYERS, briefings, export, guard, upload
 from layers._context import Context, context, theatre_context
 from layers.core.dataset import is_http_url
 from layers.core.search import keys, matches
@@ -446,6 +446,7 @@ def _briefings_panel(ctx: Context) -> list:
 
 def _data_panel(ctx: Context) -> list:
     return [
+        export.component(ctx),
         html.H3("Import a theatre"),
         html.P(
             "Your own control snapshots (GeoJSON folder, GeoPackage, KML/KMZ) and events (ACLED, UCDP), with a "

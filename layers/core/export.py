@@ -1,0 +1,454 @@
+"""Exports of the map: PNG of a view, GIF and MP4 of the whole campaign, GeoJSON and CSV of a date's slice.
+
+Every builder returns bytes; nothing here imports Dash. :func:`parse_request` validates an export request
+(from the browser or the command line) and is the only way in for untrusted input. The command line is
+``python -m layers export {png,gif,mp4,geojson,csv} --date YYYY-MM-DD [--bounds w,s,e,n] [--caption TEXT]
+[--every N] [--size WxH] -o FILE [folder]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from layers.core import render
+from layers.core.dataset import load_dataset
+from layers.core.errors import DatasetError
+from layers.core.geojson import collection, control_geojson
+from layers.core.territory import Territory
+
+KINDS = ("png", "gif", "mp4", "geojson", "csv")
+MEDIA_TYPES = {
+    "png": "image/png",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+    "geojson": "application/geo+json",
+    "csv": "text/csv",
+}
+FILE_PREFIX = "raqqa"
+MAX_CAPTION = 300
+MAX_EVERY = 366
+MAP_LAYERS = ("control", "frontline", "places", "events")  # the layers an image can show
+ANIMATION_SIZE = (1280, 720)  # frames of the GIF and MP4: a GIF of 1920x1080 frames grows past 20 MB
+FRAME_SECONDS = 0.5
+HOLD_SECONDS = 3.0  # the last frame stays up this long
+FRAME_CACHE = 600  # rendered frames kept per process (PNG-compressed, ~220 KB each at 1280x720)
+CSV_COLUMNS = (
+    "place_id",
+    "name",
+    "kind",
+    "lon",
+    "lat",
+    "location_confidence",
+    "holder",
+    "since",
+    "ledger_row",
+    "row_confidence",
+    "source_url",
+)
+KIND_HELP = {
+    "png": "the map at a date, with title, legend, caption and sources",
+    "gif": "the whole campaign as an animated GIF",
+    "mp4": "the whole campaign as an MP4 video",
+    "geojson": "control polygons at a date (RFC 7946)",
+    "csv": "places with their holder at a date",
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ATTRIBUTION = (
+    "Place coordinates © GeoNames (CC BY 4.0); basemap © OpenStreetMap contributors (ODbL); "
+    "Natural Earth (public domain). Ground is a schematic of reported control around named places."
+)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # an imported theatre's slug, as layers/_context.py has it
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ExportError(ValueError):
+    """A request that cannot be exported; the message is meant for the person who asked."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """A validated export request."""
+
+    kind: str
+    date: dt.date
+    bounds: tuple[float, float, float, float]
+    caption: str | None = None
+    layers: frozenset[str] = field(default_factory=lambda: frozenset(MAP_LAYERS))
+    every: int | None = None
+    size: tuple[int, int] | None = None
+    theatre: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# validation (the only way in for untrusted input)
+
+
+def parse_request(territory: Territory, data: object) -> Request:
+    """Validate a request dict ``{"kind", "date", "bounds", "caption", "layers", "compare", "theatre",
+    "every"}``; missing keys take the defaults (campaign start, area of interest). Raises ExportError."""
+    if not isinstance(data, dict):
+        raise ExportError("The export request was not understood.")
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ExportError(f"Unknown export kind; choose one of {', '.join(KINDS)}.")
+    ds = territory.ds
+    date = _parse_date(data.get("date"), ds.start, ds.end) if data.get("date") is not None else ds.start
+    if data.get("compare") is not None:
+        _parse_date(data.get("compare"), ds.start, ds.end)
+    bounds = _parse_bounds(data.get("bounds")) if data.get("bounds") is not None else tuple(ds.aoi.bounds)
+    return Request(
+        kind=kind,
+        date=date,
+        bounds=bounds,
+        caption=_parse_caption(data.get("caption")),
+        layers=_parse_layers(data.get("layers")),
+        every=_parse_every(data.get("every")),
+        size=_parse_size(data.get("size")),
+        theatre=_parse_theatre(data.get("theatre")),
+    )
+
+
+def _parse_date(value: object, start: dt.date, end: dt.date) -> dt.date:
+    span = f"between {render._date_text(start)} and {render._date_text(end)}"
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise ExportError(f"The date must be a day written YYYY-MM-DD, {span}.")
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ExportError(f"The date {value} does not exist; choose a day {span}.") from None
+    if not start <= date <= end:
+        raise ExportError(f"The date {value} is outside the campaign; choose a day {span}.")
+    return date
+
+
+def _parse_bounds(value: object) -> tuple[float, float, float, float]:
+    msg = "The map view must be four finite numbers [west, south, east, north] in degrees, west < east, south < north."
+    if not isinstance(value, list | tuple) or len(value) != 4:
+        raise ExportError(msg)
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+        raise ExportError(msg)
+    w, s, e, n = (float(v) for v in value)
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90) or e - w < 1e-4 or n - s < 1e-4:
+        raise ExportError(msg)
+    return (w, s, e, n)
+
+
+def _parse_caption(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ExportError("The caption must be text.")
+    if len(value) > MAX_CAPTION:
+        raise ExportError(f"The caption is {len(value)} characters long; at most {MAX_CAPTION} fit on the image.")
+    text = _CONTROL_CHARS.sub(" ", value).strip()
+    return text or None
+
+
+def _parse_layers(value: object) -> frozenset[str]:
+    if value is None:
+        return frozenset(MAP_LAYERS)
+    if not isinstance(value, list | tuple) or len(value) > 50 or not all(isinstance(v, str) for v in value):
+        raise ExportError("The list of map layers was not understood.")
+    return frozenset(v for v in value if v in MAP_LAYERS)
+
+
+def _parse_every(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_EVERY:
+        raise ExportError(f"'every' must be a whole number of days from 1 to {MAX_EVERY}.")
+    return value
+
+
+def _parse_size(value: object) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    ok = isinstance(value, list | tuple) and len(value) == 2
+    ok = ok and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    mw, mh = render.MAX_SIZE
+    if not ok or not (320 <= value[0] <= mw and 240 <= value[1] <= mh):
+        raise ExportError(f"The image size must be two whole numbers of pixels, from 320x240 to {mw}x{mh}.")
+    return (int(value[0]), int(value[1]))
+
+
+def _parse_theatre(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _SLUG_RE.match(value):
+        raise ExportError("The theatre name was not understood.")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------------
+# builders
+
+
+def build(territory: Territory, req: Request) -> bytes:
+    """The bytes of the export ``req`` asks for."""
+    if req.kind == "png":
+        return png_bytes(territory, req)
+    if req.kind in ("gif", "mp4"):
+        return animation_bytes(territory, req)
+    if req.kind == "geojson":
+        return geojson_bytes(territory, req.date)
+    return csv_bytes(territory, req.date)
+
+
+def filename(territory: Territory, req: Request) -> str:
+    """A file name for the export, e.g. ``raqqa-2017-06-06.png`` (an imported theatre's slug instead of raqqa)."""
+    prefix = req.theatre or FILE_PREFIX
+    if req.kind in ("gif", "mp4"):
+        step = f"-every-{req.every}-days" if req.every else ""
+        return f"{prefix}-{territory.ds.start}-to-{territory.ds.end}{step}.{req.kind}"
+    suffix = {"png": "", "geojson": "-control", "csv": "-places"}[req.kind]
+    return f"{prefix}-{req.date}{suffix}.{req.kind}"
+
+
+def png_bytes(territory: Territory, req: Request) -> bytes:
+    """The view at the request's date as a PNG (1920x1080 unless the request sets a size)."""
+    view = render.View(req.date, req.bounds, req.caption, req.layers, req.size or render.DEFAULT_SIZE)
+    return render.render_png(territory, view)
+
+
+def animation_bytes(territory: Territory, req: Request) -> bytes:
+    """The whole campaign as a GIF or MP4: one frame per map state (or every ``req.every`` days).
+
+    One animation is made at a time per process; a second request meanwhile is refused with a message
+    rather than queued, so repeated clicks cannot pile up minutes of drawing.
+    """
+    if not _ANIMATION_SLOT.acquire(blocking=False):
+        raise ExportError("Another animation is being made; try again when it is done.")
+    try:
+        frames = frames_rgb(territory, req)
+        return _gif(frames) if req.kind == "gif" else _mp4(frames)
+    finally:
+        _ANIMATION_SLOT.release()
+
+
+def frames_rgb(territory: Territory, req: Request) -> list[np.ndarray]:
+    """RGB frames of the campaign, each rendered once per ledger state, date, view and size, then cached."""
+    size = req.size or ANIMATION_SIZE
+    out = []
+    for date in render.frame_dates(territory, req.every):
+        key = (territory.state_key(date), date, req.bounds, size, req.layers)
+        png = _FRAMES.get(key)
+        if png is None:
+            png = render.render_png(territory, render.View(date, req.bounds, None, req.layers, size))
+            _FRAMES.put(key, png)
+        out.append(_decode(png))
+    return out
+
+
+def geojson_bytes(territory: Territory, date: dt.date) -> bytes:
+    """Control polygons at ``date`` as RFC 7946 GeoJSON: holder, area, share, ledger rows and their sources."""
+    base = control_geojson(territory, date)
+    rows = {r.row_id: r for r in territory.ds.ledger}
+    ground = sum(f["properties"]["area_km2"] for f in base["features"])
+    labels = {f["id"]: f["label"] for f in territory.ds.theatre["factions"]}
+    feats = []
+    for f in base["features"]:
+        p = f["properties"]
+        sources = []
+        for r in p["rows"]:
+            for url in (rows[r].source_url, *rows[r].supporting_source_url.split(";")):
+                if url.strip() and url.strip() not in sources:
+                    sources.append(url.strip())
+        props = {
+            "holder": p["holder"],
+            "label": labels.get(p["holder"], "No reporting"),
+            "date": date.isoformat(),
+            "area_km2": p["area_km2"],
+            "share": round(p["area_km2"] / ground, 4) if ground else 0.0,
+            "ledger_rows": list(p["rows"]),
+            "places": list(p["places"]),
+            "sources": sources,
+        }
+        feats.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
+    doc = collection(feats)
+    doc["date"] = date.isoformat()  # foreign members (RFC 7946 section 6.1)
+    doc["theatre"] = territory.ds.theatre["name"]
+    doc["attribution"] = ATTRIBUTION
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def csv_bytes(territory: Territory, date: dt.date) -> bytes:
+    """Places with their holder at ``date``: since when, the ledger row, its source and confidence (UTF-8 with
+    a byte-order mark so spreadsheets read the accents; every text cell safe against formula injection)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for p in sorted(territory.ds.places.values(), key=lambda p: p.id):
+        if p.role == "reference" and not territory.ds.rows_for(p.id):
+            continue
+        row = territory.row_at(p.id, date)
+        text = [row.holder, row.date.isoformat(), row.row_id, row.confidence, row.source_url] if row else [""] * 5
+        w.writerow(
+            [safe_cell(p.id), safe_cell(p.name), safe_cell(p.kind), f"{p.lon:.5f}", f"{p.lat:.5f}"]
+            + [safe_cell(c) for c in (p.confidence, *text)]
+        )
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def safe_cell(value: object) -> str:
+    """A text cell a spreadsheet will not run as a formula: text starting with = + - @ tab or CR gets a ``'``.
+
+    >>> safe_cell("=HYPERLINK(1)"), safe_cell("Raqqa")
+    ("'=HYPERLINK(1)", 'Raqqa')
+
+    Only text from the data goes through here; coordinates are numbers this module formats itself.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+# ---------------------------------------------------------------------------------------------------------
+# command line
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add ``export {png,gif,mp4,geojson,csv}`` to ``python -m layers``; the parsed ``func`` runs it."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--date", help="YYYY-MM-DD (default: the campaign start; gif/mp4 ignore it)")
+    common.add_argument("--bounds", help="view as west,south,east,north in degrees (default: the area of interest)")
+    common.add_argument("--caption", help=f"caption, at most {MAX_CAPTION} characters (default: the date's event)")
+    common.add_argument("--every", type=int, help="gif/mp4: one frame every N days (default: one per map state)")
+    common.add_argument("--size", help="WIDTHxHEIGHT in pixels (default 1920x1080; gif/mp4 1280x720)")
+    common.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    common.add_argument("folder", nargs="?", type=Path, help="dataset folder (default: geodata/ or $RAQQA_GEODATA)")
+    p = subparsers.add_parser("export", help="write a PNG, GIF, MP4, GeoJSON or CSV of the map", description=__doc__)
+    kinds = p.add_subparsers(dest="kind", required=True, metavar="{" + ",".join(KINDS) + "}")
+    for kind, text in KIND_HELP.items():
+        kinds.add_parser(kind, parents=[common], help=text).set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    folder = args.folder or Path(os.environ.get("RAQQA_GEODATA", Path(__file__).resolve().parents[2] / "geodata"))
+    try:
+        territory = Territory(load_dataset(folder))
+    except DatasetError as exc:
+        print(f"ERROR {folder}: dataset not valid ({len(exc.problems)} problem(s)); run validate", file=sys.stderr)
+        return 1
+    data = {"kind": args.kind, "date": args.date, "caption": args.caption, "every": args.every}
+    try:
+        if args.bounds is not None:
+            data["bounds"] = [float(v) for v in args.bounds.split(",")]
+        if args.size is not None:
+            data["size"] = [int(v) for v in args.size.lower().split("x")]
+    except ValueError:
+        print("ERROR: --bounds takes four numbers w,s,e,n; --size takes WIDTHxHEIGHT", file=sys.stderr)
+        return 2
+    try:
+        req = parse_request(territory, data)
+    except ExportError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    payload = build(territory, req)
+    args.output.write_bytes(payload)
+    print(f"wrote {args.output} ({len(payload):,} bytes, {req.kind}) in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# helpers
+
+
+class _FrameCache:
+    """A small thread-safe LRU of PNG-compressed frames."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_FRAMES = _FrameCache(FRAME_CACHE)
+_ANIMATION_SLOT = threading.Semaphore(1)
+
+
+def _decode(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def _gif(frames: list[np.ndarray]) -> bytes:
+    from PIL import Image
+
+    images = [Image.fromarray(f).quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=0) for f in frames]
+    durations = [int(FRAME_SECONDS * 1000)] * len(images)
+    durations[-1] = int(HOLD_SECONDS * 1000)
+    buf = io.BytesIO()
+    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)
+    return buf.getvalue()
+
+
+def _mp4(frames: list[np.ndarray]) -> bytes:
+    try:
+        import imageio.v2 as imageio
+        import imageio_ffmpeg  # noqa: F401  (ships the ffmpeg binary)
+    except ImportError as exc:  # pragma: no cover - both are pinned in requirements.txt
+        raise ExportError("MP4 export needs imageio and imageio-ffmpeg; the GIF export works without them.") from exc
+    fps = 1 / FRAME_SECONDS
+    hold = max(1, round(HOLD_SECONDS * fps))
+    with tempfile.TemporaryDirectory(prefix="raqqa-mp4-") as tmp:
+        path = Path(tmp) / "campaign.mp4"
+        writer = imageio.get_writer(
+            path,
+            format="FFMPEG",
+            fps=fps,
+            codec="libx264",
+            quality=8,
+            pixelformat="yuv420p",
+            macro_block_size=2,  # yuv420p needs even sizes; 1920x1080 and 1280x720 are kept exactly
+            ffmpeg_log_level="error",
+            output_params=["-movflags", "+faststart"],
+        )
+        try:
+            for f in frames:
+                writer.append_data(f)
+            for _ in range(hold - 1):
+                writer.append_data(frames[-1])
+        finally:
+            writer.close()
+        return path.read_bytes()

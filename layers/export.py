@@ -1,0 +1,106 @@
+"""Export buttons: PNG of the current view, GIF and MP4 of the campaign, GeoJSON and CSV of the date's slice.
+
+A click becomes an ``export-request`` (clientside, ``assets/export.js``: the kind plus the map's current view
+from ``window.raqqaEngine.view()``); the server validates every field of it (it is an open HTTP endpoint),
+builds the file with :mod:`layers.core.export` and hands it to ``dcc.Download``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html, no_update
+
+from layers._context import Context, theatre_context
+from layers.core import export as core_export
+
+LOG = logging.getLogger(__name__)
+NAME = "export"
+BUTTON_TYPE = "export-button"
+REQUEST_ID = "export-request"
+DOWNLOAD_ID = "export-download"
+STATUS_ID = "export-status"
+BUSY_ID = "export-busy"
+BUTTONS = (
+    ("png", "Image of this view (PNG)", "The map as you see it, with title, date, legend and sources, 1920×1080"),
+    ("gif", "Animation (GIF)", "The whole campaign, one frame per change of the map"),
+    ("mp4", "Video (MP4)", "The whole campaign, one frame per change of the map"),
+    ("geojson", "Ground held (GeoJSON)", "Polygons per holder at this date, with areas, ledger rows and sources"),
+    ("csv", "Places table (CSV)", "Every place with its holder at this date, since when, the ledger row and source"),
+)
+KIND_WORDS = {
+    "png": "image",
+    "gif": "animation",
+    "mp4": "video",
+    "geojson": "GeoJSON",
+    "csv": "places table",
+}
+
+
+def component(ctx: Context) -> html.Div:
+    """The export panel (for the Data tab): one button per kind, the request store, the download and a status line."""
+    buttons = [
+        html.Button(label, id={"type": BUTTON_TYPE, "kind": kind}, className="export-button", title=hint, n_clicks=0)
+        for kind, label, hint in BUTTONS
+    ]
+    return html.Div(
+        [
+            html.H3("Export"),
+            html.Div(buttons, className="export-buttons"),
+            html.Div(id=BUSY_ID, className="export-busy", **{"aria-live": "polite"}),
+            html.Div(id=STATUS_ID, className="export-status", role="status", **{"aria-live": "polite"}),
+            dcc.Store(id=REQUEST_ID),
+            dcc.Download(id=DOWNLOAD_ID),
+        ],
+        className="export-panel",
+        id="export-panel",
+    )
+
+
+clientside_callback(
+    ClientsideFunction(namespace="export", function_name="request"),
+    Output(REQUEST_ID, "data"),
+    Input({"type": BUTTON_TYPE, "kind": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output(DOWNLOAD_ID, "data"),
+    Output(STATUS_ID, "children"),
+    Input(REQUEST_ID, "data"),
+    prevent_initial_call=True,
+    running=[
+        (Output(BUSY_ID, "children"), "Preparing the file… (the animation and the video take a while)", ""),
+        (Output({"type": BUTTON_TYPE, "kind": ALL}, "disabled"), True, False),
+    ],
+)
+def export_file(request):
+    """Validate the request, build the file, hand it to the browser; bad input gives a message, not an error."""
+    theatre = request.get("theatre") if isinstance(request, dict) else None
+    ctx = theatre_context(theatre or "") if theatre is None or isinstance(theatre, str) else None
+    if ctx is None:
+        return no_update, "Export not made: that theatre is not open on this server."
+    return build_download(ctx, request)
+
+
+def build_download(ctx: Context, request) -> tuple:
+    """(dcc.Download data, status text) for a request dict from the browser, against theatre ``ctx``."""
+    try:
+        req = core_export.parse_request(ctx.territory, request)
+        t0 = time.perf_counter()
+        payload = core_export.build(ctx.territory, req)
+    except core_export.ExportError as exc:
+        return no_update, f"Export not made: {exc}"
+    except Exception:  # a valid request that failed to build: say so in the page, keep the details in the log
+        LOG.exception("export failed for %r", request if isinstance(request, dict) else type(request))
+        return no_update, "Export failed on the server; the error is in its log."
+    name = core_export.filename(ctx.territory, req)
+    data = dcc.send_bytes(payload, name, type=core_export.MEDIA_TYPES[req.kind])
+    took = time.perf_counter() - t0
+    return data, f"Saved {KIND_WORDS[req.kind]} {name} ({_size(len(payload))}, {took:.1f} s)."
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
