@@ -76,6 +76,19 @@ def test_app_runs_under_its_csp_without_violations(strict_context, app_url):
     pg.close()
 
 
+def test_an_export_downloads_under_the_csp(strict_context, app_url):
+    pg = watched(strict_context, app_url)
+    pg.click("[role=tab]:has-text('Data')")
+    with pg.expect_download(timeout=120_000) as info:
+        pg.get_by_role("button", name="Image of this view (PNG)").click()
+    assert info.value.suggested_filename.endswith(".png")
+    expect(pg.locator("#export-status")).to_contain_text("Saved")
+    assert pg.evaluate("window.__csp") == []
+    assert pg.errors == []
+    assert set(pg.hosts) <= {"127.0.0.1"}, sorted(set(pg.hosts))
+    pg.close()
+
+
 def test_csp_violations_would_be_seen(strict_context, app_url):
     """The recorder works: an inline script injected into the page is blocked and reported."""
     pg = watched(strict_context, app_url)
