@@ -633,6 +633,21 @@ def show_trend(tab, current, settled, slug):
     return chart
 
 
+@callback(
+    Output(STEPS_ID, "data"),
+    Input(URL_ID, "search"),
+)
+def briefing_steps(search):
+    """The views of the saved briefing named by ``?briefing=<id>`` (None: briefing mode steps through the events)."""
+    return briefings.steps_for(_query(search).get("briefing")) or None
+
+
+clientside_callback(
+    ClientsideFunction(namespace="engine", function_name="fromSteps"),
+    Output(ENGINE_ID, "data", allow_duplicate=True),
+    Input(STEPS_ID, "data"),
+    prevent_initial_call=True,
+)
 clientside_callback(
     ClientsideFunction(namespace="engine", function_name="init"),
     Output(ENGINE_ID, "data"),
