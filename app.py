@@ -1,7 +1,8 @@
 """Entry point: the Raqqa territorial-control dashboard, served entirely from this process (no CDN, no tiles).
 
 Run ``make run`` (or ``python app.py``); for production, ``gunicorn app:server``.
-Configuration comes from the environment: RAQQA_GEODATA (dataset folder), HOST, PORT, DEBUG.
+Configuration comes from the environment: RAQQA_GEODATA (dataset folder), HOST, PORT, DEBUG, and for
+security RAQQA_AUTH_FILE, RAQQA_INSTANCE, RAQQA_MAX_BODY_MB (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 
 from dash import Dash
 
-from layers import dashboard, upload
+from layers import dashboard, security, serving, upload
 from layers._context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
@@ -26,6 +27,8 @@ app = Dash(
 app.layout = dashboard.layout  # a function: each page load gets a fresh page
 server = app.server
 server.config["MAX_CONTENT_LENGTH"] = upload.MAX_REQUEST_BYTES  # larger requests get 413 before any callback
+security.secure(app, tile_origins=dashboard.tile_urls())  # CSP, callback-body checks, optional login
+serving.cache_compressed_static(app)  # scripts and stylesheets compressed once per worker
 
 if __name__ == "__main__":
     app.run(

@@ -65,3 +65,8 @@ def theatre_context(slug: str) -> Context | None:
         return context(str(folder))
     except DatasetError:
         return None
+
+
+def instance_dir() -> Path:
+    """Where the app keeps what analysts save and its own secrets: $RAQQA_INSTANCE, default ``instance/``."""
+    return Path(os.environ.get("RAQQA_INSTANCE") or ROOT / "instance")

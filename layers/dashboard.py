@@ -17,7 +17,7 @@ import dash_mantine_components as dmc
 import xyzservices.providers as xyz
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from layers import LAYERS, export, upload
+from layers import LAYERS, briefings, export, guard, upload
 from layers._context import Context, context, theatre_context
 from layers.core.dataset import is_http_url
 from layers.core.search import keys, matches
@@ -155,14 +155,13 @@ def _map(ctx: Context, slug: str) -> html.Div:
         if m.DYNAMIC
     ]
     static = [c for m in LAYERS if not m.DYNAMIC for c in m.component(ctx, tables)]
-    override = os.environ.get("RAQQA_TILE_URL")
     bases = [dl.BaseLayer(dl.LayerGroup(), name=OFFLINE_BASEMAP, checked=True)] + [
         dl.BaseLayer(
-            dl.TileLayer(url=override or p.build_url(), attribution=p.get("attribution", ""), maxZoom=18),
+            dl.TileLayer(url=url, attribution=p.get("attribution", ""), maxZoom=18),
             name=name,
             checked=False,
         )
-        for name, p in ONLINE_BASEMAPS
+        for (name, p), url in zip(ONLINE_BASEMAPS, tile_urls(), strict=True)
     ]
     return html.Div(
         [
@@ -439,7 +438,10 @@ def _compare_panel(ctx: Context) -> list:
 
 
 def _briefings_panel(ctx: Context) -> list:
-    return [html.P("Step through the events on a shared screen: press Briefing mode (or B).", className="muted")]
+    return [
+        html.P("Step through the events on a shared screen: press Briefing mode (or B).", className="muted"),
+        briefings.component(ctx),
+    ]
 
 
 def _data_panel(ctx: Context) -> list:
@@ -602,9 +604,10 @@ def show_changes(settled, tab, slug):
         return no_update
     if not isinstance(settled, dict) or settled.get("compare") is None:
         return []
+    span = ctx.day_of(ctx.dataset.end)
     try:
-        day, other = int(settled["day"]), int(settled["compare"])
-    except (KeyError, TypeError, ValueError):
+        day, other = guard.day_index(settled.get("day"), span), guard.day_index(settled["compare"], span)
+    except guard.BadInput:
         return no_update
     return changes_table(ctx, ctx.date_of(min(day, other)), ctx.date_of(max(day, other)))
 
@@ -630,6 +633,21 @@ def show_trend(tab, current, settled, slug):
     return chart
 
 
+@callback(
+    Output(STEPS_ID, "data"),
+    Input(URL_ID, "search"),
+)
+def briefing_steps(search):
+    """The views of the saved briefing named by ``?briefing=<id>`` (None: briefing mode steps through the events)."""
+    return briefings.steps_for(_query(search).get("briefing")) or None
+
+
+clientside_callback(
+    ClientsideFunction(namespace="engine", function_name="fromSteps"),
+    Output(ENGINE_ID, "data", allow_duplicate=True),
+    Input(STEPS_ID, "data"),
+    prevent_initial_call=True,
+)
 clientside_callback(
     ClientsideFunction(namespace="engine", function_name="init"),
     Output(ENGINE_ID, "data"),
@@ -754,6 +772,12 @@ def step_event(ctx: Context, date: dt.date, forward: bool) -> dt.date:
     if forward:
         return next((d for d in dates if d > date), date)
     return next((d for d in reversed(dates) if d < date), date)
+
+
+def tile_urls() -> list[str]:
+    """The tile URL templates of the online basemaps (RAQQA_TILE_URL replaces them all), in their order."""
+    override = os.environ.get("RAQQA_TILE_URL")
+    return [override or p.build_url() for _, p in ONLINE_BASEMAPS]
 
 
 def _query(search: str | None) -> dict[str, str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,11 @@ from layers.core.dataset import EVENT_COLUMNS, LEDGER_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"
+
+# What the app saves (briefings, its secret key) goes to a temp folder, never the repo's instance/; apps that
+# tests start in subprocesses inherit it.
+_INSTANCE = tempfile.TemporaryDirectory(prefix="raqqa-instance-")
+os.environ["RAQQA_INSTANCE"] = _INSTANCE.name
 
 # A 0.2° x 0.1° box split west-east by a straight river at lat 35.95: two places north, one south.
 TINY_BOX = (38.9, 35.9, 39.1, 36.0)

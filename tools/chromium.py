@@ -9,8 +9,18 @@ FLAGS = [
 ]  # fmt: skip
 
 
-def launch(playwright, profile: str, width: int = 1440, height: int = 900):
-    """A persistent context with a fresh profile; Playwright never downloads a browser here."""
+def launch(playwright, profile: str, width: int = 1440, height: int = 900, *, bypass_csp: bool = True):
+    """A persistent context with a fresh profile; Playwright never downloads a browser here.
+
+    Playwright evaluates polled predicates (``wait_for_function``) with ``eval``, which the app's
+    Content-Security-Policy forbids, so by default the context ignores the page's CSP;
+    ``tests/browser/test_security.py`` launches with ``bypass_csp=False`` to test the app under it.
+    """
     return playwright.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, args=FLAGS, headless=True, viewport={"width": width, "height": height}
+        profile,
+        executable_path=CHROMIUM,
+        args=FLAGS,
+        headless=True,
+        viewport={"width": width, "height": height},
+        bypass_csp=bypass_csp,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -25,11 +26,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60, log=None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{proc.stdout.read().decode(errors='replace')}")
+            out = log.read_text(errors="replace") if log else proc.stdout.read().decode(errors="replace")
+            raise RuntimeError(f"app exited with {proc.returncode}:\n{out}")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
@@ -39,32 +41,65 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> Non
     raise RuntimeError(f"app did not answer on {url} within {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def app_url():
+@contextlib.contextmanager
+def serve_app(**env_overrides: str):
+    """The app in a subprocess on a free loopback port, with extra environment; yields its URL."""
     port = _free_port()
     # the online basemaps point at this server (a 404), so choosing one fails the way it does offline
     tiles = f"http://127.0.0.1:{port}/no-tiles-here/{{z}}/{{x}}/{{y}}.png"
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "RAQQA_TILE_URL": tiles}
-    proc = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_until_up(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    env = {**os.environ, **env_overrides, "PORT": str(port), "HOST": "127.0.0.1", "RAQQA_TILE_URL": tiles}
+    # the server's log goes to a file: an unread pipe fills up and then blocks the server mid-session
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "app.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=out)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            _wait_until_up(url, proc, log=log)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
-def browser_context():
+def app_url():
+    with serve_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def app_with_env():
+    """Start further apps with environment overrides (``app_with_env(RAQQA_GEODATA=...)`` returns the URL);
+    all are stopped at the end of the module."""
+    with contextlib.ExitStack() as stack:
+        yield lambda **env: stack.enter_context(serve_app(**env))
+
+
+@pytest.fixture(scope="session")
+def pw():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-        ctx = launch(p, profile)
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser_context(pw):
+    """Chromium that ignores the app's CSP (Playwright's polled waits use eval); see test_security.py."""
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = launch(pw, profile)
+        yield ctx
+        ctx.close()
+
+
+@pytest.fixture(scope="session")
+def strict_context(pw):
+    """Chromium that enforces the app's Content-Security-Policy."""
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = launch(pw, profile, bypass_csp=False)
         yield ctx
         ctx.close()
 

@@ -208,3 +208,25 @@ def test_trend_chart_marks_the_chosen_date(page, app_url):
     page.wait_for_function(
         "document.querySelector('#area-chart .recharts-reference-line').textContent !== '30 Jun 2017'"
     )
+
+
+def test_a_saved_briefing_is_presented_step_by_step(page, app_url):
+    page.goto(f"{app_url}?date=2017-03-22")
+    rendered(page)
+    page.click("[role=tab]:has-text('Saved')")
+    page.fill("#briefing-name", "Raqqa encirclement")
+    page.click("#briefing-add")
+    page.wait_for_function("document.querySelector('#briefing-status').innerText.length > 0")
+    page.evaluate("raqqaEngine.setDay(raqqaEngine.t.eventDays[20], {})")
+    second = rendered(page)
+    page.click("#briefing-add")
+    page.wait_for_selector("li[data-briefing] .briefing-count:has-text('2 views')")
+    href = page.get_attribute("li[data-briefing]:has-text('Raqqa encirclement') a.briefing-present", "href")
+    page.goto(app_url.rstrip("/") + href)
+    first = context().day_of(dt.date(2017, 3, 22))
+    rendered(page, first)
+    assert "briefing" in page.evaluate("document.body.className")
+    page.wait_for_function("document.querySelector('.hud-step').innerText === 'Step 1 of 2'")
+    page.keyboard.press("PageDown")
+    rendered(page, second)
+    page.wait_for_function("document.querySelector('.hud-step').innerText === 'Step 2 of 2'")

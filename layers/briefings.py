@@ -1,0 +1,163 @@
+"""Saved briefings in the page: name a briefing, add the current map view to it, present or delete it.
+
+The view comes from the browser: ``assets/briefings.js`` turns a click on "Add this view" into the value of
+the ``briefing-save-request`` store (``{name, nonce, date, compare, bounds, center, zoom, layers, caption,
+theatre}``, the view from ``window.raqqaEngine.view()``), and the server callback checks and saves it in
+``$RAQQA_INSTANCE/briefings.sqlite3`` (``layers.core.briefings``). ``steps_for(id)`` gives a saved
+briefing's views to the briefing mode (``/?mode=briefing&briefing=<id>``).
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+from pathlib import Path
+
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ctx as dash_ctx
+from dash.exceptions import PreventUpdate
+
+from layers import guard
+from layers._context import context, instance_dir
+from layers.core.briefings import MAX_NAME, BriefingError, BriefingStore
+
+NAME = "briefing"
+NAME_INPUT = f"{NAME}-name"
+ADD_ID = f"{NAME}-add"
+STATUS_ID = f"{NAME}-status"
+LIST_ID = f"{NAME}-list"
+REQUEST_ID = f"{NAME}-save-request"
+REFRESH_ID = f"{NAME}-refresh"
+DELETE = f"{NAME}-delete"
+VIEW_KEYS = ("date", "compare", "bounds", "center", "zoom", "layers", "caption", "theatre")
+MAX_ID = 2**53 - 1
+
+
+def component(ctx) -> html.Section:
+    """The panel: a name, "Add this view", and the saved briefings (filled in by ``show_list`` on load)."""
+    return html.Section(
+        [
+            html.H3("Saved briefings"),
+            html.Div(
+                [
+                    html.Label("Briefing name", htmlFor=NAME_INPUT, className="visually-hidden"),
+                    dcc.Input(id=NAME_INPUT, type="text", maxLength=MAX_NAME, placeholder="Briefing name"),
+                    html.Button("Add this view", id=ADD_ID, n_clicks=0, className="tool"),
+                ],
+                className="briefing-form",
+            ),
+            html.Div(id=STATUS_ID, className="briefing-status", role="status", **{"aria-live": "polite"}),
+            html.Ul(id=LIST_ID, className="briefing-list"),
+            dcc.Store(id=REQUEST_ID),
+            dcc.Store(id=REFRESH_ID),
+        ],
+        className="briefings",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# callbacks
+
+clientside_callback(
+    ClientsideFunction(namespace="briefings", function_name="saveRequest"),
+    Output(REQUEST_ID, "data"),
+    Input(ADD_ID, "n_clicks"),
+    State(NAME_INPUT, "value"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output(STATUS_ID, "children"),
+    Output(REFRESH_ID, "data"),
+    Input(REQUEST_ID, "data"),
+    prevent_initial_call=True,
+)
+@guard.guarded
+def save_view(request):
+    """Check the request from the browser and append its view to the named briefing."""
+    if not isinstance(request, dict):
+        raise guard.BadInput("save request must be an object")
+    name = guard.short_text(request.get("name"), MAX_NAME, name="briefing name")
+    if not name:
+        return "Give the briefing a name first.", time.time()
+    if not request.get("date"):
+        return "Nothing to save: the map has not reported its view yet.", time.time()
+    ds = context().dataset
+    try:
+        guard.iso_date(request["date"], ds.start, ds.end, name="date")
+        if request.get("compare"):
+            guard.iso_date(request["compare"], ds.start, ds.end, name="compare date")
+        _, pos = store().add(name, {k: request.get(k) for k in VIEW_KEYS}, request.get("nonce"))
+    except (guard.BadInput, BriefingError) as exc:
+        return f"Not saved: {exc}.", time.time()
+    return f"Saved as view {pos + 1} of “{name}”.", time.time()
+
+
+@callback(Output(LIST_ID, "children"), Input(REFRESH_ID, "data"))
+def show_list(_refresh):
+    """The saved briefings, newest first."""
+    return [_list_item(b) for b in store().list_briefings()]
+
+
+@callback(
+    Output(STATUS_ID, "children", allow_duplicate=True),
+    Output(REFRESH_ID, "data", allow_duplicate=True),
+    Input({"type": DELETE, "index": ALL}, "submit_n_clicks"),
+    prevent_initial_call=True,
+)
+@guard.guarded
+def delete_briefing(_clicks):
+    """Delete the briefing whose (confirmed) delete button was pressed."""
+    trigger = dash_ctx.triggered_id
+    if not isinstance(trigger, dict) or not dash_ctx.triggered or not dash_ctx.triggered[0].get("value"):
+        raise PreventUpdate  # the list was redrawn, nothing was pressed
+    briefing_id = int(guard.number(trigger.get("index"), lo=1, hi=MAX_ID, name="briefing id"))
+    gone = store().delete(briefing_id)
+    return ("Briefing deleted." if gone else "That briefing was already deleted."), time.time()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# helpers
+
+
+@cache
+def _store_at(path: Path) -> BriefingStore:
+    return BriefingStore(path)
+
+
+def store() -> BriefingStore:
+    """The store in ``$RAQQA_INSTANCE/briefings.sqlite3`` (opened per operation; safe across workers)."""
+    return _store_at(instance_dir() / "briefings.sqlite3")
+
+
+def steps_for(briefing_id) -> list[dict] | None:
+    """The views of a saved briefing in order (``{date, compare, bounds, center, zoom, layers, caption,
+    theatre}``), or None if there is no such briefing or the id is not a positive integer."""
+    if isinstance(briefing_id, str) and briefing_id.isascii() and briefing_id.isdigit() and len(briefing_id) < 16:
+        briefing_id = int(briefing_id)
+    if isinstance(briefing_id, bool) or not isinstance(briefing_id, int) or not 1 <= briefing_id <= MAX_ID:
+        return None
+    found = store().get(briefing_id)
+    return None if found is None else found["items"]
+
+
+def present_href(briefing_id: int) -> str:
+    return f"/?mode=briefing&briefing={briefing_id}"
+
+
+def _list_item(b: dict) -> html.Li:
+    views = f"{b['items']} view{'s' if b['items'] != 1 else ''}"
+    return html.Li(
+        [
+            html.Span(b["name"], className="briefing-name"),
+            html.Span(views, className="briefing-count"),
+            html.A("Present", href=present_href(b["id"]), className="briefing-present"),
+            dcc.ConfirmDialogProvider(
+                html.Button("Delete", className="briefing-delete", title=f"Delete “{b['name']}”"),
+                id={"type": DELETE, "index": b["id"]},
+                message=f"Delete the briefing “{b['name']}” and its {views}?",
+            ),
+        ],
+        **{"data-briefing": str(b["id"])},
+    )
