@@ -99,12 +99,18 @@
   function shortDate(day) { const d = new Date(E.t.startMs + day * 86400000); return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()].slice(0, 3) + " " + d.getUTCFullYear(); }
   E.isoOf = function (d) { return isoOf(d); };
 
-  function prevEventDay(day) { let best = 0; E.t.eventDays.forEach(function (d) { if (d < day) { best = d; } }); return best; }
+  /* First index in the sorted array whose key(item) > x (or >= x with strict false). */
+  function bisect(arr, x, key, strict) {
+    let lo = 0, hi = arr.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; const v = key ? key(arr[mid]) : arr[mid]; if (strict ? v <= x : v < x) { lo = mid + 1; } else { hi = mid; } }
+    return lo;
+  }
+  function prevEventDay(day) { const k = bisect(E.t.eventDays, day, null, false); return k ? E.t.eventDays[k - 1] : 0; }
   function stepEvent(day, forward) {
     const ds = E.t.eventDays;
-    if (forward) { for (let i = 0; i < ds.length; i++) { if (ds[i] > day) { return ds[i]; } } return day; }
-    for (let i = ds.length - 1; i >= 0; i--) { if (ds[i] < day) { return ds[i]; } }
-    return day;
+    if (forward) { const k = bisect(ds, day, null, true); return k < ds.length ? ds[k] : day; }
+    const k = bisect(ds, day, null, false);
+    return k ? ds[k - 1] : day;
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -201,21 +207,49 @@
         E.shown.places[p] = key;
       }
     });
-    // events: big on their day, small for RECENT days after, hidden otherwise
-    E.reg.events.forEach(function (layer, i) {
+    // events: big on their day, small for RECENT days after, hidden otherwise; only the events near the
+    // previous and the new day can change, so only those are looked at
+    eventsToUpdate(day).forEach(function (i) {
+      const layer = E.reg.events[i];
+      if (!layer) { return; }
       const ed = layer.feature.properties.day;
       const key = ed === day ? 2 : (ed < day && day - ed <= RECENT ? 1 : 0);
       if (E.shown.events[i] !== key) {
         show(layer.getElement && layer.getElement(), key > 0);
-        if (key > 0) { layer.setStyle({radius: key === 2 ? 11 : 7, weight: key === 2 ? 3 : 2, fillOpacity: key === 2 ? 0.9 : 0.4}); layer.setRadius(key === 2 ? 11 : 7); }
+        if (key > 0) { layer.setStyle({weight: key === 2 ? 3 : 2, fillOpacity: key === 2 ? 0.9 : 0.4}); layer.setRadius(key === 2 ? 11 : 7); }
         E.shown.events[i] = key;
       }
       const el = layer.getElement && layer.getElement();
       if (el) { el.classList.toggle("event-highlight", E.highlightEvent === layer.feature.properties.id && key > 0); }
     });
+    E.eventsDay = day;
     figures(s);
     feed(day);
     text();
+  }
+
+  /* Indices of the event markers to look at for ``day``: all after a (re)registration or a highlight change,
+     else those dated within RECENT days before the previous or the new day. */
+  function eventsToUpdate(day) {
+    const reg = E.reg.events;
+    let n = 0;
+    for (let i = 0; i < reg.length; i++) { if (reg[i]) { n++; } }
+    if (!E.evIndex || E.evIndex.length !== n) {
+      E.evIndex = [];
+      reg.forEach(function (layer, i) { if (layer) { E.evIndex.push([layer.feature.properties.day, i]); } });
+      E.evIndex.sort(function (a, b) { return a[0] - b[0]; });
+      E.eventsDay = null;
+    }
+    if (E.eventsDay === null || E.eventsDay === undefined || E.shown.events.length === 0) {
+      return E.evIndex.map(function (p) { return p[1]; });
+    }
+    const out = [];
+    [E.eventsDay, day].forEach(function (d) {
+      const k0 = bisect(E.evIndex, d - RECENT, function (p) { return p[0]; }, false);
+      const k1 = bisect(E.evIndex, d, function (p) { return p[0]; }, true);
+      for (let k = k0; k < k1; k++) { out.push(E.evIndex[k][1]); }
+    });
+    return out;
   }
 
   function frontStyle(i, s) {
@@ -252,22 +286,43 @@
 
   function setText(el, value) { if (el && el.textContent !== value) { el.textContent = value; } }
 
+  /* The feed's items sorted by day (read from the page once; again if the page was replaced). */
+  function feedIndex() {
+    if (!E.feedItems || !E.feedItems.length || !E.feedItems[0].el.isConnected) {
+      E.feedItems = Array.from(document.querySelectorAll("#event-feed .feed-item"))
+        .map(function (el) { return {day: +el.dataset.day, el: el}; })
+        .sort(function (a, b) { return a.day - b.day; });
+      E.feedDay = null;
+    }
+    return E.feedItems;
+  }
+
+  /* Mark the feed's items current / past; only items between the previous and the new day can change. */
   function feed(day) {
-    if (E.feedDay === day) { return; }
+    const items = feedIndex();
+    if (!items.length || E.feedDay === day) { return; }
+    const key = function (it) { return it.day; };
+    let lo = 0, hi = items.length;
+    if (E.feedDay !== null && E.feedDay !== undefined) {
+      lo = bisect(items, Math.min(E.feedDay, day), key, false);
+      hi = bisect(items, Math.max(E.feedDay, day), key, true);
+    }
+    for (let k = lo; k < hi; k++) {
+      const it = items[k];
+      it.el.classList.toggle("current", it.day === day);
+      it.el.classList.toggle("past", it.day < day);
+    }
     E.feedDay = day;
-    const items = document.querySelectorAll("#event-feed .feed-item");
-    let current = null, last = null;
-    items.forEach(function (b) {
-      const d = +b.dataset.day;
-      b.classList.toggle("current", d === day);
-      b.classList.toggle("past", d < day);
-      b.classList.toggle("selected", b.dataset.event === E.highlightEvent);
-      if (d === day && !current) { current = b; }
-      if (d <= day) { last = b; }
-    });
-    const target = current || last;
-    if (target && target !== E.feedTarget && !E.playing) { target.scrollIntoView({block: "nearest"}); }
-    E.feedTarget = target;
+    const first = bisect(items, day, key, false);
+    const target = first < items.length && items[first].day === day ? items[first] : (first ? items[first - 1] : null);
+    if (target && target.el !== E.feedTarget && !E.playing) { target.el.scrollIntoView({block: "nearest"}); }
+    E.feedTarget = target ? target.el : null;
+  }
+
+  function selectFeedItem(id) {
+    document.querySelectorAll("#event-feed .feed-item.selected").forEach(function (el) { el.classList.remove("selected"); });
+    const el = document.querySelector('#event-feed .feed-item[data-event="' + CSS.escape(id) + '"]');
+    if (el) { el.classList.add("selected"); }
   }
 
   function text() {
@@ -380,8 +435,8 @@
     const ev = E.t && E.t.eventsById[id];
     if (!ev) { return; }
     E.highlightEvent = id;
-    E.feedDay = null;
-    E.shown.events = [];
+    selectFeedItem(id);
+    E.eventsDay = null;  // the highlighted marker changed: look at every event once
     E.setDay(ev.day, {push: true, force: true});
     if (ev.lat !== null && E.map && !(opts && opts.noFly)) {
       E.map.flyTo([ev.lat, ev.lon], Math.max(E.map.getZoom(), 10), {duration: 0.6});
@@ -437,7 +492,8 @@
     const evs = E.t.events.filter(function (e) { return e.day === st.day; });
     if (!st.center && evs.length && evs[0].lat !== null) {
       E.highlightEvent = evs[0].id;
-      E.shown.events = [];
+      selectFeedItem(evs[0].id);
+      E.eventsDay = null;
       if (E.map) { E.map.flyTo([evs[0].lat, evs[0].lon], Math.max(E.map.getZoom(), 9.5), {duration: 0.6}); }
     }
     E.setDay(st.day, {push: true, force: true});

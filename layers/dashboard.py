@@ -388,18 +388,16 @@ def trend_chart(ctx: Context) -> dmc.AreaChart:
 
 def area_series(ctx: Context) -> list[dict]:
     """Daily km² per faction (one row a day, so the x axis is proportional to time)."""
-    from layers.core.timeline import state_on
+    from layers.core.timeline import area_steps
 
     t = ctx.tables
-    bounds = sorted({0, *(r["day"] for r in t["rows"] if 0 <= r["day"] <= t["span"])})
-    cache = {d: state_on(t, d)["km2"] for d in bounds}
+    steps = area_steps(t)
     out, k = [], 0
     for day in range(t["span"] + 1):
-        while k + 1 < len(bounds) and bounds[k + 1] <= day:
+        while k + 1 < len(steps) and steps[k + 1][0] <= day:
             k += 1
-        km2 = cache[bounds[k]]
         row = {"date": (ctx.dataset.start + dt.timedelta(days=day)).isoformat()}
-        row.update({h: round(a) for h, a in zip(t["holders"], km2, strict=True) if h != NO_REPORTING})
+        row.update({h: round(a) for h, a in zip(t["holders"], steps[k][1], strict=True) if h != NO_REPORTING})
         out.append(row)
     return out
 

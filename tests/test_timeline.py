@@ -109,3 +109,28 @@ def test_tables_are_plain_json_and_hold_no_non_http_links(bundled_territory):
     text = json.dumps(tables)
     assert json.loads(text)["span"] == (bundled_territory.ds.end - bundled_territory.ds.start).days
     assert all(r["source"] == "" or r["source"].startswith(("http://", "https://")) for r in tables["rows"])
+
+
+def test_area_steps_walks_the_ledger_to_the_same_figures(bundled_territory, tmp_path):
+    from layers.core.timeline import area_steps
+
+    override = {
+        "type": "Feature",
+        "geometry": box(38.95, 35.9, 39.05, 35.95),
+        "properties": {"id": "O1", "holder": "Syrian government", "valid_from": "2017-04-01",
+                       "valid_to": "2017-04-30", "ledger_rows": ["T2"]},
+    }  # fmt: skip
+    theatres = [
+        bundled_territory,
+        Territory(load_dataset(make_theatre(tmp_path / "t"))),
+        Territory(load_dataset(make_theatre(tmp_path / "o", overrides=[override]))),
+    ]
+    for territory in theatres:
+        tables = build_timeline(territory)
+        steps = area_steps(tables)
+        assert steps[0][0] == 0 and [d for d, _ in steps] == sorted({d for d, _ in steps})
+        k = 0
+        for day in range(tables["span"] + 1):  # forward-filled, every day equals the full derivation
+            while k + 1 < len(steps) and steps[k + 1][0] <= day:
+                k += 1
+            assert steps[k][1] == pytest.approx(state_on(tables, day)["km2"], abs=1e-6), day

@@ -209,3 +209,50 @@ def state_on(tables: dict, day: int) -> dict:
         if ex["from"] <= day <= ex["to"]:
             km2, front = list(ex["km2"]), ex["front_km"]
     return {"cell_row": cell_row, "cell_holder": cell_holder, "km2": km2, "front_km": front}
+
+
+def area_steps(tables: dict) -> list[tuple[int, list[float]]]:
+    """km² per holder (``holders`` order) from each day on which it changes: ``[(day, km2), …]``, day 0 first.
+
+    One pass over the ledger in date order, updating only the cells of the place each row names, so it costs
+    O(rows), not O(dates × rows) like calling :func:`state_on` for every date. Days with an override in force
+    take the exact figures.
+    """
+    rows, holders = tables["rows"], tables["holders"]
+    no_rep = len(holders) - 1
+    cells_of: dict[int, list[int]] = {}
+    for c, places in enumerate(tables["cell_places"]):
+        for p in places:
+            cells_of.setdefault(p, []).append(c)
+    place_row = [-1] * len(tables["place_rows"])
+    cell_holder = [no_rep] * len(tables["cell_places"])
+    km2 = [0.0] * len(holders)
+    km2[no_rep] = sum(tables["cell_km2"]) + tables["uncovered_km2"]
+    out: list[tuple[int, list[float]]] = []
+    i = 0
+    while i < len(rows):
+        day = rows[i]["day"]
+        while i < len(rows) and rows[i]["day"] == day:  # every row of that day, in ledger order
+            place_row[rows[i]["place"]] = i
+            for c in cells_of.get(rows[i]["place"], ()):
+                best = max(place_row[p] for p in tables["cell_places"][c])
+                h = rows[best]["holder"] if best >= 0 else no_rep
+                km2[cell_holder[c]] -= tables["cell_km2"][c]
+                km2[h] += tables["cell_km2"][c]
+                cell_holder[c] = h
+            i += 1
+        out.append((day, list(km2)))
+    if not out or out[0][0] > 0:
+        out.insert(0, (0, [0.0] * no_rep + [sum(tables["cell_km2"]) + tables["uncovered_km2"]]))
+    if not tables["exact"]:
+        return out
+    # overrides: the exact figures on their days, the derived ones again from the day after
+    derived = dict(out)
+    days = sorted(set(derived) | {d for ex in tables["exact"] for d in (ex["from"], ex["to"] + 1)})
+    merged, last = [], derived[0]
+    for d in days:
+        last = derived.get(d, last)
+        ex = next((e for e in tables["exact"] if e["from"] <= d <= e["to"]), None)
+        if d <= tables["span"]:
+            merged.append((d, list(ex["km2"]) if ex else list(last)))
+    return merged
