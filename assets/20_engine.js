@@ -849,7 +849,7 @@
       /* A saved briefing's views ({date, compare, center, zoom, caption, …}) become the briefing's steps. */
       fromSteps: function (steps) {
         E.rawSteps = Array.isArray(steps) ? steps : [];
-        if (E.briefing && E.t && briefingSteps().length) { E.stepIndex = 0; applyStep(briefingSteps()[0]); caption(); }
+        if (E.rawSteps.length && E.briefing && E.t) { E.stepIndex = 0; applyStep(briefingSteps()[0]); caption(); }
         return window.dash_clientside.no_update;
       },
       onTab: function (tab) {

@@ -565,7 +565,7 @@ def switch_theatre(search, current):
 )
 def filter_feed(query, slug):
     """Hide the events that do not match ``query`` (any transliteration of a place name matches)."""
-    ctx = theatre_context(slug or "") or context()
+    ctx = _theatre(slug)
     query = query if isinstance(query, str) else ""
     found = search_events(ctx, query[:200])
     styles = [None if e.event_id in found else {"display": "none"} for e in ctx.dataset.events]
@@ -582,7 +582,7 @@ def filter_feed(query, slug):
 )
 def show_place_history(place_id, tab, slug):
     """The control history of the selected place (again when its tab opens: hidden tabs are not rendered)."""
-    ctx = theatre_context(slug or "") or context()
+    ctx = _theatre(slug)
     if tab != "place" or not isinstance(place_id, str) or place_id not in ctx.dataset.places:
         return no_update
     return place_history(ctx, place_id)
@@ -597,7 +597,7 @@ def show_place_history(place_id, tab, slug):
 )
 def show_changes(settled, tab, slug):
     """The table of places that changed hands between the compare date and the chosen date."""
-    ctx = theatre_context(slug or "") or context()
+    ctx = _theatre(slug)
     if tab != "compare":
         return no_update
     if not isinstance(settled, dict) or settled.get("compare") is None:
@@ -622,7 +622,7 @@ def show_trend(tab, current, settled, slug):
     """Make the trend chart the first time its tab opens, marked at the chosen date (the engine moves the mark)."""
     if tab != "trend" or current:
         return no_update
-    ctx = theatre_context(slug or "") or context()
+    ctx = _theatre(slug)
     chart = trend_chart(ctx)
     day = settled.get("day") if isinstance(settled, dict) else None
     if isinstance(day, int) and not isinstance(day, bool):
@@ -776,6 +776,11 @@ def tile_urls() -> list[str]:
     """The tile URL templates of the online basemaps (RAQQA_TILE_URL replaces them all), in their order."""
     override = os.environ.get("RAQQA_TILE_URL")
     return [override or p.build_url() for _, p in ONLINE_BASEMAPS]
+
+
+def _theatre(slug) -> Context:
+    """The theatre a callback answers for (the page's ``theatre`` Store); the bundled one if unknown."""
+    return theatre_context(slug if isinstance(slug, str) else "") or context()
 
 
 def _query(search: str | None) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from urllib.parse import urlparse
 
 import numpy as np
 import pytest
@@ -36,15 +35,9 @@ def export_url(app_url):
 
 
 @pytest.fixture
-def export_page(browser_context, export_url):
-    pg = browser_context.new_page()
-    pg.hosts = []
-    pg.errors = []
-    pg.on("request", lambda r: pg.hosts.append(urlparse(r.url).hostname or r.url.split(":")[0]))
-    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    yield pg
-    pg.close()
+def export_page(page):
+    """The shared page fixture: records console errors and checks no request left 127.0.0.1."""
+    return page
 
 
 def open_at(page, url, date: str | None = None) -> None:
