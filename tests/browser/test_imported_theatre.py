@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from layers.core import imports
-from tests.browser.conftest import ROOT, _free_port, _wait_until_up, rendered
+from tests.browser.conftest import rendered, serve_app
 from tests.test_imports import AOI, GOOD_SNAPSHOT, acled, acled_row, config_file, feat, gj, km2, sq
 
 pytestmark = pytest.mark.browser
@@ -22,18 +18,8 @@ def instance_app(tmp_path_factory):
     snaps = [GOOD_SNAPSHOT, gj("2017-03-01.geojson", feat(sq(*AOI), "SDF"))]
     imported = imports.prepare(config_file(), [*snaps, acled(acled_row())])
     imports.save(imported, instance / "theatres" / "test-theatre")
-    port = _free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "RAQQA_INSTANCE": str(instance)}
-    proc = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_until_up(url, proc)
+    with serve_app(RAQQA_INSTANCE=str(instance)) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture

@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.browser.conftest import ROOT, _free_port, _wait_until_up
+from tests.browser.conftest import serve_app
 from tests.test_imports import CONFIG, GOOD_SNAPSHOT, WEST, feat, gj
 
 pytestmark = pytest.mark.browser
 
-APP = """
-import os
-from dash import Dash, html
-from layers import upload
-app = Dash(__name__, serve_locally=True)
-app.server.config["MAX_CONTENT_LENGTH"] = upload.MAX_REQUEST_BYTES
-app.layout = html.Div(upload.component(None))
-# debug: Dash validates the callbacks against the layout; its version check would call plotly.com
-app.run(host="127.0.0.1", port=int(os.environ["PORT"]), debug=True, use_reloader=False,
-        dev_tools_disable_version_check=True)
-"""
-
 
 @pytest.fixture(scope="module")
 def upload_app(tmp_path_factory):
+    """The app with an empty instance folder of its own; its Data tab has the upload."""
     instance = tmp_path_factory.mktemp("instance")
-    port = _free_port()
-    env = {**os.environ, "PORT": str(port), "RAQQA_INSTANCE": str(instance)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", APP], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_until_up(url, proc)
+    with serve_app(RAQQA_INSTANCE=str(instance)) as url:
         yield url, instance
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture
@@ -55,6 +30,7 @@ def tab(browser_context):
 
 
 def _drop(tab, *files):
+    tab.click("[role=tab]:has-text('Data')")
     payload = [{"name": f.name, "mimeType": "application/octet-stream", "buffer": f.data} for f in files]
     tab.set_input_files("#upload-files input[type=file]", payload)
 
