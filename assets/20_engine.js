@@ -546,18 +546,24 @@
 
   function currentLayers() {
     if (!E.control || !E.map) { return null; }
-    const on = E.control._layers.filter(function (l) { return l.overlay && E.map.hasLayer(l.layer); })
+    const overlays = E.control._layers.filter(function (l) { return l.overlay; });
+    if (new Set(overlays.map(function (l) { return l.name; })).size < Object.keys(E.t.layers).length) {
+      return null;  // the overlays are still joining the control: not known yet
+    }
+    const on = overlays.filter(function (l) { return E.map.hasLayer(l.layer); })
       .map(function (l) { return E.t.layers[l.name]; }).filter(Boolean);
     return Array.from(new Set(on));
   }
 
   function writeUrl(push) {
-    if (!E.t || E.day === null || E.applying) { return; }
+    // nothing until the engine has restored this map's state from the URL (a new page starts with a new map)
+    if (!E.t || E.day === null || E.applying || !E.started || !E.viewReady) { return; }
     const q = new URLSearchParams(window.location.search);
     q.set("date", isoOf(E.day));
     if (E.compare === null) { q.delete("compare"); } else { q.set("compare", isoOf(E.compare)); }
     const layers = currentLayers();
-    if (layers && layers.slice().sort().join(",") !== E.t.default_layers.slice().sort().join(",")) { q.set("layers", layers.join(",")); } else { q.delete("layers"); }
+    if (layers && layers.slice().sort().join(",") !== E.t.default_layers.slice().sort().join(",")) { q.set("layers", layers.join(",")); }
+    else if (layers) { q.delete("layers"); }
     if (E.map && E.viewReady) { const c = E.map.getCenter(); q.set("view", [c.lat.toFixed(4), c.lng.toFixed(4), E.map.getZoom().toFixed(2)].join(",")); }
     if (E.briefing) { q.set("mode", "briefing"); } else { q.delete("mode"); }
     const url = window.location.pathname + "?" + q.toString();
@@ -684,7 +690,7 @@
       E.map = this;  // a new page (another theatre) brings a new map: forget the old one's features
       E.reg = {cells: [], uncovered: null, overrides: [], change: [], edges: [], places: [], events: []};
       E.shown = {cells: [], overrides: [], change: [], edges: [], places: [], events: []};
-      E.started = false; E.exactLayer = null; E.exactShown = undefined;
+      E.started = false; E.viewReady = false; E.exactLayer = null; E.exactShown = undefined;
       this.on("moveend", function () { if (E.t && E.viewReady) { writeUrl(false); } });
       this.on("overlayadd overlayremove", function () { if (E.t) { writeUrl(true); } });
       this.on("baselayerchange", function (e) { basemapChanged(e); });
@@ -823,6 +829,14 @@
     };
   };
 
+  /* Take the tables of the page now shown and draw it. */
+  function start(tables) {
+    E.t = prepare(tables);
+    E.day = null; E.state = null; E.started = false; E.feedDay = null;
+    E.shown = {cells: [], overrides: [], change: [], edges: [], places: [], events: []};
+    if (E.map) { ready(); }
+  }
+
   // ------------------------------------------------------------------------------------------------------
   // Dash entry points
 
@@ -830,10 +844,15 @@
     engine: {
       init: function (tables) {
         if (!tables) { return window.dash_clientside.no_update; }
-        E.t = prepare(tables);
-        E.day = null; E.state = null; E.started = false; E.feedDay = null;
-        E.shown = {cells: [], overrides: [], change: [], edges: [], places: [], events: []};
-        if (E.map) { ready(); }
+        clearTimeout(E.initTimer);
+        const wanted = new URLSearchParams(window.location.search).get("theatre") || "";
+        if (wanted !== (tables.theatre || "")) {
+          // the page for ?theatre= is on its way and will replace this one: starting here would race it
+          // (both would restore from, and write to, the same URL); start with this one only if it never comes
+          E.initTimer = setTimeout(function () { start(tables); }, 5000);
+          return window.dash_clientside.no_update;
+        }
+        start(tables);
         return tables.theatre || "";
       },
       fromSlider: function (value) {

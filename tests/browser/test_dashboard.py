@@ -230,3 +230,9 @@ def test_a_saved_briefing_is_presented_step_by_step(page, app_url):
     page.keyboard.press("PageDown")
     rendered(page, second)
     page.wait_for_function("document.querySelector('.hud-step').innerText === 'Step 2 of 2'")
+
+
+def test_an_unknown_theatre_in_the_link_falls_back_to_the_bundled_one(page, app_url):
+    page.goto(f"{app_url}?theatre=no-such-theatre&date=2017-06-06")
+    rendered(page, context().day_of(dt.date(2017, 6, 6)), timeout=20000)
+    assert page.inner_text("h1") == context().dataset.theatre["name"]
