@@ -318,17 +318,18 @@ def _is_hex_colour(value: object) -> bool:
     )
 
 
+def is_feature_collection(data: Any) -> bool:
+    """True if ``data`` (parsed JSON) has the shape of a GeoJSON FeatureCollection."""
+    return isinstance(data, dict) and data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list)
+
+
 def _features(path: Path, problems: list[Problem], optional: bool = False) -> list[dict]:
     if optional and not path.exists():
         return []
     data = read_json(path, problems)
     if data is None:
         return []
-    if (
-        not isinstance(data, dict)
-        or data.get("type") != "FeatureCollection"
-        or not isinstance(data.get("features"), list)
-    ):
+    if not is_feature_collection(data):
         problems.append(Problem(path.name, "file", "must be a GeoJSON FeatureCollection"))
         return []
     if "crs" in data:

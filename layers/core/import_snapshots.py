@@ -25,7 +25,7 @@ from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
 from layers.core import geocheck as gc
-from layers.core.dataset import MAX_FILE_BYTES
+from layers.core.dataset import MAX_FILE_BYTES, is_feature_collection
 from layers.core.import_config import Config, InputFile, parse_day
 
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -52,11 +52,7 @@ def read_geojson(f: InputFile, config: Config | None, found: gc.Findings) -> lis
     data = gc.parse_json(f.name, f.data, found)
     if data is None:
         return []
-    if (
-        not isinstance(data, dict)
-        or data.get("type") != "FeatureCollection"
-        or not isinstance(data.get("features"), list)
-    ):
+    if not is_feature_collection(data):
         found.error(f.name, "file", "must be a GeoJSON FeatureCollection")
         return []
     transformer = _file_transformer(f.name, data, config, found)
