@@ -108,3 +108,149 @@ def test_a_correction_must_match_the_value_it_replaces(tmp_path, monkeypatch):
     monkeypatch.setattr(imp, "SOURCES", tmp_path)
     with pytest.raises(SystemExit, match="T1.place_id is 'v1', expected 'wrong'"):
         imp.apply_corrections([row("T1", "2017-01-01", "v1", "SDF")])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# sourced coordinates (sources/sourced_coordinates.csv)
+
+GAZ_COLUMNS = (
+    "gazetteer_id,name_en,alt_names,place_type,parent_area,lat,lon,confidence,coord_source,coord_source_url,"
+    "method_note,timeline_role,first_timeline_date"
+)
+SOURCED_HEADER = ",".join(imp.SOURCED_COLUMNS)
+# A place estimated at 35.90, 39.17 and the coalition grid reference Airwars quotes for al-Hamrat (CS p=32116):
+# 37SEV1533573744 is 35.9079 N, 39.1700 E (the research notes convert it independently to 35.908, 39.170).
+HAMRAT_MGRS = "37SEV1533573744"
+
+
+def sourced_row(pid="v1", use="coordinate", lat="", lon="", mgrs=HAMRAT_MGRS, km="0.87", check="", conf="high"):
+    url = "https://airwars.org/civilian-casualties/cs1"
+    return f"{pid},{use},{lat},{lon},{mgrs},Airwars CS1,{url},Coalition MGRS converted with mgrs,{km},{check},{conf}"
+
+
+@pytest.fixture
+def theatre(tmp_path, monkeypatch):
+    """A research folder with one estimated place (v1) and an empty sources folder; returns a writer for rows."""
+    research, sources = tmp_path / "research", tmp_path / "sources"
+    research.mkdir()
+    sources.mkdir()
+    (research / "raqqa_gazetteer.csv").write_text(
+        f"{GAZ_COLUMNS}\n"
+        "v1,Village One,V-One,village,east of Raqqa,35.90,39.17,low,Estimate,,placed by hand,row,\n"
+        "v2,Village Two,,village,east of Raqqa,35.80,39.30,low,Estimate,,placed by hand,row,\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(imp, "SOURCES", sources)
+
+    def build(*rows: str) -> dict:
+        (sources / "sourced_coordinates.csv").write_text("\n".join([SOURCED_HEADER, *rows]) + "\n", encoding="utf-8")
+        return {f["properties"]["id"]: f for f in imp.build_places(research, {"v1", "v2"})}["v1"]
+
+    return build
+
+
+def test_mgrs_converts_to_the_centre_of_its_square():
+    lat, lon = imp.mgrs_to_latlon(HAMRAT_MGRS)
+    assert (round(lat, 3), round(lon, 3)) == (35.908, 39.170)
+    assert imp.mgrs_to_latlon("37SEV 15335 73744") == (lat, lon)  # spaced as published
+    coarse = imp.mgrs_to_latlon("37SEV153737")  # 100 m square: its centre, within 100 m of the 1 m point
+    assert imp.distance_km(lat, lon, *coarse) < 0.1
+
+
+def test_a_sourced_row_moves_the_place_and_keeps_its_source(theatre):
+    props = (f := theatre(sourced_row()))["properties"]
+    lon, lat = f["geometry"]["coordinates"]
+    assert (round(lat, 4), round(lon, 4)) == (35.9079, 39.17)
+    assert props["confidence"] == "high"
+    assert props["coord_source"] == "Airwars CS1"
+    assert props["coord_source_url"] == "https://airwars.org/civilian-casualties/cs1"
+    assert props["coord_method"] == "Coalition MGRS converted with mgrs"
+    assert props["note"].startswith("Earlier estimate 35.9, 39.17 (low; Estimate); moved 0.87 km.")
+
+
+def test_a_place_without_a_sourced_row_says_it_is_estimated(theatre):
+    props = theatre()["properties"]
+    assert props["confidence"] == "low" and props["coord_method"] == imp.COORD_METHODS["low"]
+
+
+def test_a_move_over_2_km_without_a_second_check_is_refused(theatre):
+    row = sourced_row(mgrs="", lat="35.95", lon="39.17", km="5.55")
+    with pytest.raises(SystemExit, match=r"line 2 \('v1'\): the point is 5\.55 km .* needs a second_check"):
+        theatre(row)
+    checked = theatre(sourced_row(mgrs="", lat="35.95", lon="39.17", km="5.55", check="SOHR https://example.org/b"))
+    assert checked["geometry"]["coordinates"] == [39.17, 35.95]
+    assert checked["properties"]["note"].endswith("Second check: SOHR https://example.org/b")
+
+
+def test_a_note_row_records_the_published_point_but_leaves_the_place(theatre):
+    props = (f := theatre(sourced_row(use="note", mgrs="", lat="36.0", lon="39.17", km="11.09", conf="low")))[
+        "properties"
+    ]
+    assert f["geometry"]["coordinates"] == [39.17, 35.9]
+    assert props["confidence"] == "low" and props["coord_source_url"] == ""
+    assert "Airwars CS1 (https://airwars.org/civilian-casualties/cs1) gives 36.000000, 39.170000" in props["note"]
+
+
+@pytest.mark.parametrize(
+    "mgrs, problem",
+    [
+        ("37SEV12345", "is not a grid reference"),  # odd number of digits
+        ("37SEV", "is not a grid reference"),  # a 100 km square alone locates no place
+        ("37SEV15335737440", "is not a grid reference"),  # 11 digits
+        ("hello", "is not a grid reference"),
+        ("37IEV1533573744", "is not a grid reference"),  # there is no latitude band I
+        ("61SEV15337374", "cannot be converted"),  # UTM zones stop at 60
+        ("37SEV1533\x1b[2J573744", r"'37SEV1533\\x1b\[2J573744' is not a grid reference"),  # shown escaped
+    ],
+)
+def test_a_malformed_mgrs_names_the_file_line_and_problem(theatre, mgrs, problem):
+    with pytest.raises(SystemExit, match=rf"sourced_coordinates\.csv line 3 \('v1'\): MGRS .*{problem}"):
+        theatre(sourced_row(pid="v2", mgrs="", lat="35.8", lon="39.3", km="0.0"), sourced_row(mgrs=mgrs))
+
+
+@pytest.mark.parametrize(
+    "row, problem",
+    [
+        (sourced_row(pid="nowhere"), "'nowhere'\\): is not a gazetteer place"),
+        (sourced_row(use="move"), "use 'move' is not one of coordinate, note"),
+        (sourced_row(conf="certain"), "confidence 'certain' is not one of high, medium, low"),
+        (sourced_row().replace("https://airwars.org/civilian-casualties/cs1", "javascript:alert(1)"), "source_url"),
+        (sourced_row(mgrs="", lat="nan", lon="39.17"), "lat 'nan' is outside -90..90"),
+        (sourced_row(mgrs="", lat="35.9", lon="east"), "lon 'east' is not a number"),
+        (sourced_row(lat="35.95", lon="39.17"), "lat/lon 35.95, 39.17 are 4.67 km from the MGRS"),
+        (sourced_row(km="0.2"), "distance_from_estimate_km is 0.2, but the point is 0.87 km from the estimate"),
+        (sourced_row(km="far"), "distance_from_estimate_km 'far' is not a number"),
+        (sourced_row(check="see SOHR"), "second_check names no http\\(s\\) URL"),
+    ],
+)
+def test_a_bad_sourced_row_is_refused_with_its_line(theatre, row, problem):
+    with pytest.raises(SystemExit, match=rf"sourced_coordinates\.csv line 2 \(.*{problem}"):
+        theatre(row)
+
+
+def test_a_place_given_twice_or_a_missing_column_is_refused(theatre, tmp_path):
+    with pytest.raises(SystemExit, match=r"line 3 \('v1'\): repeats the place \(first on line 2\)"):
+        theatre(sourced_row(), sourced_row())
+    short = tmp_path / "sourced_coordinates.csv"
+    short.write_text(SOURCED_HEADER.rsplit(",", 2)[0] + "\n" + sourced_row().rsplit(",", 2)[0] + "\n")
+    with pytest.raises(SystemExit, match=r"sourced_coordinates\.csv: missing column\(s\) second_check, confidence"):
+        imp.read_sourced_coordinates(short, {"v1"})
+
+
+def test_every_bundled_sourced_row_is_applied_where_it_says():
+    """geodata/sources/sourced_coordinates.csv against the built places.geojson."""
+    import json
+
+    places = {
+        f["properties"]["id"]: f for f in json.loads((ROOT / "geodata" / "places.geojson").read_text())["features"]
+    }
+    rows = imp.read_sourced_coordinates(ROOT / "geodata" / "sources" / "sourced_coordinates.csv", set(places))
+    assert rows
+    for pid, r in rows.items():
+        props, (lon, lat) = places[pid]["properties"], places[pid]["geometry"]["coordinates"]
+        if r["use"] == "coordinate":
+            assert (lat, lon) == (round(r["lat"], 6), round(r["lon"], 6))
+            assert (props["coord_source_url"], props["coord_method"]) == (r["source_url"], r["method"])
+            assert r["recorded_km"] <= imp.SECOND_CHECK_KM or r["second_check"]
+        else:
+            assert r["source_url"] in props["note"] and props["coord_source_url"] != r["source_url"]

