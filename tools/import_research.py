@@ -2,12 +2,17 @@
 
 Inputs:
   --research DIR   raqqa_timeline.csv, raqqa_gazetteer.csv, raqqa_article_events.csv (the shared research)
-  geodata/sources/ additions.csv (baseline and Syrian-government rows), gazetteer_additions.csv,
+  geodata/sources/ additions.csv (baseline, Syrian-government and S- rows: captures and reports the research lacks,
+                   each with its sources), gazetteer_additions.csv,
                    geonames_matches.csv (GeoNames coordinates for gazetteer places), corrections.csv
                    (fixes to research rows, each with its reason)
   geodata/basemap/rivers.geojson  the Euphrates, to record each place's bank
 
-Run:  python tools/import_research.py --research ../shared/research
+Announcement rows become milestone events, not control rows. Implied rows: B- (ISIS held a place before its
+first capture) and E- (SDF at the end, at most STALE_DAYS after the last contested or ISIS-held report; an older
+open state stops the import and names the row that needs a sourced successor).
+
+Run:  python tools/import_research.py --research ../shared/research   (from the main checkout)
 Then: python -m layers validate geodata/
 """
 
