@@ -91,7 +91,7 @@ def test_png_clips_to_the_requested_bounds(ctx):
 
 
 def test_contested_and_unreported_ground_is_hatched_not_only_coloured(ctx):
-    view = render.View(D(2017, 8, 15), (38.7, 35.75, 39.4, 36.2), size=(960, 540))
+    view = render.View(D(2017, 8, 15), (38.9, 35.88, 39.15, 36.03), size=(960, 540))
     rgb = render.render_rgb(ctx.territory, view)
     hatch = np.array([int(render.STYLE["contested_hatch"][i : i + 2], 16) for i in (1, 3, 5)], float)
     assert share_of(rgb, hatch, tol=25) > 0.002  # the purple hatch lines over contested ground
@@ -121,7 +121,7 @@ def test_default_caption_is_the_event_of_the_date_or_the_last_before(ctx):
 
 def test_source_line_names_the_rows_and_hosts_of_the_date(ctx):
     line = render.source_line(ctx.territory, D(2017, 6, 6))
-    assert "T080" in line and "en.wikipedia.org" in line and "airwars.org" in line
+    assert "T081" in line and "en.wikipedia.org" in line and "airwars.org" in line
     assert "ledger rows in force" in line
     for licence in ("GeoNames, CC BY 4.0", "OpenStreetMap contributors, ODbL", "Natural Earth, public domain"):
         assert licence in render.LICENCES

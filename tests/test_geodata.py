@@ -29,7 +29,7 @@ def test_every_ledger_row_has_a_source_a_confidence_and_a_known_place(bundled):
 def test_ledger_starts_with_a_baseline_and_runs_to_the_end(bundled):
     assert bundled.ledger[0].date < bundled.ledger[0].date.replace(day=6)  # before 6 Nov 2016
     assert str(bundled.ledger[0].date) == "2016-11-05" and bundled.ledger[0].date_precision == "baseline"
-    assert str(bundled.ledger[-1].date) == "2017-10-20"
+    assert str(bundled.ledger[-1].date) == "2017-10-17" and str(bundled.end) == "2017-10-20"  # the city fell on 17 Oct
     holders = {r.holder for r in bundled.ledger}
     assert {"SDF", "ISIS", "contested"} <= holders
 
@@ -46,6 +46,14 @@ def test_every_article_event_resolves_with_claim_and_corroboration(bundled):
     assert "2017-06-24" in events["A02"].corroborated and "2017-06-29" in events["A02"].corroborated
     assert str(events["A09"].date) == "2017-10-05" and "2017-09-05" in events["A09"].article_date
     assert str(events["A10"].date) == "2017-07-09" and "July" in events["A10"].article_date
+
+
+def test_announcements_are_events_and_hold_no_ground(bundled):
+    announced = {"operation_phase_start", "evacuation_deal", "victory_declared"}
+    assert not [r.row_id for r in bundled.ledger if r.change in announced]
+    events = {e.event_id: e for e in bundled.events}
+    assert events["M-T080"].title == "Battle of Raqqa begins" and events["M-T080"].ledger_rows == ()
+    assert events["M-T150"].ledger_rows == () and "S010" in events["A16"].ledger_rows
 
 
 def test_every_event_ledger_link_points_at_a_row_of_the_same_place_or_date(bundled):

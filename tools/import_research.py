@@ -2,13 +2,18 @@
 
 Inputs:
   --research DIR   raqqa_timeline.csv, raqqa_gazetteer.csv, raqqa_article_events.csv (the shared research)
-  geodata/sources/ additions.csv (baseline and Syrian-government rows), gazetteer_additions.csv,
+  geodata/sources/ additions.csv (baseline, Syrian-government and S- rows: captures and reports the research lacks,
+                   each with its sources), gazetteer_additions.csv,
                    geonames_matches.csv (GeoNames coordinates for gazetteer places), corrections.csv
                    (fixes to research rows, each with its reason), sourced_coordinates.csv (published
                    coordinates and coalition grid references for gazetteer places)
   geodata/basemap/rivers.geojson  the Euphrates, to record each place's bank
 
-Run:  python tools/import_research.py --research ../shared/research
+Announcement rows become milestone events, not control rows. Implied rows: B- (ISIS held a place before its
+first capture) and E- (SDF at the end, at most STALE_DAYS after the last contested or ISIS-held report; an older
+open state stops the import and names the row that needs a sourced successor).
+
+Run:  python tools/import_research.py --research ../shared/research   (from the main checkout)
 Then: python -m layers validate geodata/
 """
 
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import math
 import re
@@ -42,10 +48,19 @@ CAPTURES_FROM_ISIS = {
     "encircled_by_SDF",
     "contested",
     "ISIS_counterattack",
+    "ISIS_counterattack_repelled",
     "operation_phase_start",
     "captured_by_government",
 }
 MILESTONE_CHANGES = {"operation_phase_start", "encircled_by_SDF", "evacuation_deal", "victory_declared"}
+# Rows that announce something (a phase, a deal, a victory): they become milestone events, never control rows, so
+# no place changes hands on the day of an announcement. A row that also records a capture is corrected to that
+# capture in sources/corrections.csv and stays in the ledger.
+ANNOUNCEMENTS = {"operation_phase_start", "evacuation_deal", "victory_declared"}
+# States an implied end row may not carry forward: a place last reported in one of them longer ago than
+# STALE_DAYS before the end needs a sourced row (a capture, or a "by" date) in sources/additions.csv.
+UNSETTLED = {"contested", "ISIS"}
+STALE_DAYS = 30
 CHANGE_PHRASES = {
     "operation_phase_start": "operation phase begins",
     "encircled_by_SDF": "encircled by the SDF",
@@ -92,7 +107,7 @@ ARTICLE_EVENTS = {
     "A15": ("2017-10-10", "approx", "deir_ez_zor", "ISIS left with desert in eastern Deir ez-Zor (forecast)"),
     "A16": ("2017-10-17", "day", "raqqa_city", "SDF declare full control (article: 'not long')"),
 }
-ARTICLE_LEDGER_LINKS = {"A02": "T102", "A04": "T001", "A07": "", "A11": "", "A16": "T150"}
+ARTICLE_LEDGER_LINKS = {"A02": "T102", "A04": "", "A07": "", "A11": "", "A16": "S010"}
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -460,16 +475,17 @@ def implied_baselines(rows: list[dict], places: dict[str, dict]) -> list[dict]:
 
 
 def implied_ends(rows: list[dict], places: dict[str, dict]) -> list[dict]:
-    """SDF rows for places the sources leave contested or ISIS-held although the SDF held them at the end.
+    """SDF rows for places last reported contested or ISIS-held shortly before the SDF held the whole area.
 
-    City places: the SDF announced full control of Raqqa on 17 Oct 2017 (rows T148, T149). Elsewhere no
-    capture date was found; the SDF held the whole north bank around Raqqa when the campaign ended, so the
-    row is dated at the end with low confidence and says the real date is unknown.
+    City places: the SDF announced full control of Raqqa on 17 Oct 2017 (rows T149, S010). Elsewhere on the north
+    bank the SDF held the ground when the campaign ended (20 Oct 2017). An implied row only bridges the last
+    STALE_DAYS days: a place whose last row is older than that would carry a contested or ISIS state forward
+    for months, so the import stops and names the row that needs a sourced successor in sources/additions.csv.
     """
     last: dict[str, dict] = {}
     for r in sorted(rows, key=lambda r: (r["date"], r["row_id"])):
         last[r["place_id"]] = r
-    out = []
+    out, stale = [], []
     for pid, r in last.items():
         if r["holder"] == "SDF":
             continue
@@ -478,11 +494,18 @@ def implied_ends(rows: list[dict], places: dict[str, dict]) -> list[dict]:
         in_city = parent == "raqqa" or parent.startswith(("raqqa (", "raqqa old city", "central raqqa"))
         if in_city:
             date, conf, url = "2017-10-17", "medium", CITY_TAKEN_URL
-            text = "SDF-held once the SDF announced full control of Raqqa city (17 Oct 2017; rows T148, T149)."
+            text = "SDF-held once the SDF announced full control of Raqqa city (17 Oct 2017; rows T149, S010)."
         elif props["bank"] == "north":
             date, conf, url = "2017-10-20", "low", WIKI_CAMPAIGN
             text = "SDF-held at the end of the campaign; the sources found do not date its capture."
         else:
+            continue
+        days = (dt.date.fromisoformat(date) - dt.date.fromisoformat(r["date"])).days
+        if r["holder"] in UNSETTLED and days > STALE_DAYS:
+            stale.append(
+                f"{pid}: last row {r['row_id']} ({r['change']}, {r['holder']}, {r['date']}) is {days} days before"
+                f" the implied end row ({date}); add a sourced row to sources/additions.csv"
+            )
             continue
         out.append(
             {
@@ -500,6 +523,8 @@ def implied_ends(rows: list[dict], places: dict[str, dict]) -> list[dict]:
                 "note": f"Implied; last dated row is {r['row_id']} ({r['change']}, {r['date']}).",
             }
         )
+    if stale:
+        sys.exit("implied end rows would carry a stale state forward:\n  " + "\n  ".join(stale))
     return out
 
 
@@ -507,7 +532,14 @@ def implied_ends(rows: list[dict], places: dict[str, dict]) -> list[dict]:
 # events
 
 
-def build_events(research: Path, timeline: list[dict], places: dict[str, dict], rows: dict[str, dict]) -> list[dict]:
+def build_events(
+    research: Path, timeline: list[dict], places: dict[str, dict], rows: dict[str, dict], ledger_ids: set[str]
+) -> list[dict]:
+    """The seed article's events and the milestones: phase announcements and the rows in MILESTONE_ROWS.
+
+    ``rows`` holds every research row after corrections (announcements included); ``ledger_ids`` the rows that
+    are control rows. A milestone links its row only when that row is a control row of the same date.
+    """
     events = []
     for a in read_csv(research / "raqqa_article_events.csv"):
         date, precision, place, title = ARTICLE_EVENTS[a["event_id"]]
@@ -536,9 +568,10 @@ def build_events(research: Path, timeline: list[dict], places: dict[str, dict], 
     for t in timeline:
         if t["change"] not in MILESTONE_CHANGES and t["row_id"] not in MILESTONE_ROWS or t["row_id"] in linked:
             continue
-        place_id = rows[t["row_id"]]["place_id"]  # after corrections
-        name = places[place_id]["properties"]["name"]
+        r = rows[t["row_id"]]  # after corrections
+        name = places[r["place_id"]]["properties"]["name"]
         label = CHANGE_PHRASES.get(t["change"], t["change"].replace("_", " "))
+        linked_row = r["row_id"] in ledger_ids and r["date"] == t["date_iso"]
         events.append(
             {
                 "event_id": f"M-{t['row_id']}",
@@ -546,11 +579,11 @@ def build_events(research: Path, timeline: list[dict], places: dict[str, dict], 
                 "date_precision": t["date_precision"],
                 "title": MILESTONE_TITLES.get(t["row_id"], f"{name}: {label}"),
                 "kind": "milestone",
-                "place_id": place_id,
+                "place_id": r["place_id"],
                 "detail": t["description"],
-                "source_url": " ; ".join(u for u in (t["source_url"], t["supporting_source_url"]) if u),
-                "confidence": row_confidence(t),
-                "ledger_rows": t["row_id"],
+                "source_url": " ; ".join(u for u in (r["source_url"], r["supporting_source_url"]) if u),
+                "confidence": r["confidence"],
+                "ledger_rows": t["row_id"] if linked_row else "",
                 "agreement": "",
             }
         )
@@ -564,17 +597,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--research", type=Path, default=ROOT.parent / "shared" / "research")
     args = ap.parse_args(argv)
+    if not (args.research / "raqqa_timeline.csv").is_file():
+        sys.exit(f"{args.research / 'raqqa_timeline.csv'}: missing (give the research folder with --research)")
     timeline = read_csv(args.research / "raqqa_timeline.csv")
     raw_rows = timeline + read_csv(SOURCES / "additions.csv")
-    used = {t["gazetteer_id"] for t in raw_rows}
-    features = build_places(args.research, used)
+    all_rows = [to_ledger_row(t) for t in raw_rows]
+    apply_corrections(all_rows)
+    rows = [r for r in all_rows if r["change"] not in ANNOUNCEMENTS]
+    features = build_places(args.research, {r["place_id"] for r in rows})
     places = {f["properties"]["id"]: f for f in features}
-    rows = [to_ledger_row(t) for t in raw_rows]
-    apply_corrections(rows)
     rows += implied_baselines(rows, places)
     rows += implied_ends(rows, places)
     rows.sort(key=lambda r: (r["date"], r["row_id"]))
-    events = build_events(args.research, raw_rows, places, {r["row_id"]: r for r in rows})
+    events = build_events(
+        args.research, raw_rows, places, {r["row_id"]: r for r in all_rows}, {r["row_id"] for r in rows}
+    )
     events.sort(key=lambda e: (e["date"], e["event_id"]))
 
     (GEODATA / "places.geojson").write_text(
