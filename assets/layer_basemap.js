@@ -3,7 +3,7 @@ window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
   basemap: {
     style: function (feature, context) {
       const part = context.hideout.part;
-      if (part === "syria") { return {stroke: false, fillColor: "#efe9dc", fillOpacity: 1}; }
+      if (part === "land") { return {stroke: false, fillColor: "#efe9dc", fillOpacity: 1}; }
       if (part === "governorates") { return {color: "#8d8577", weight: 1, dashArray: "2 4", fill: false}; }
       if (part === "water") { return {stroke: true, color: "#6fa3c4", weight: 1, fillColor: "#9cc3da", fillOpacity: 1}; }
       if (part === "rivers") { return {color: "#5b9bc4", weight: feature.properties.name ? 3 : 1.5}; }
