@@ -40,8 +40,7 @@ def _part(part: str, data: dict) -> dl.GeoJSON:
         id=f"layer-{NAME}-{part}",
         data=data,
         style={"variable": "raqqaLayers.basemap.style"},
-        hideout={"part": part},
+        hideout={"part": part, "attribution": basemap.ATTRIBUTION[part]},
         interactive=False,
-        attribution=basemap.ATTRIBUTION.get(part, ""),
         **fn,
     )
