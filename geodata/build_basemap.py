@@ -428,7 +428,6 @@ def write_model_basemap() -> None:
     """The bundled theatre's own basemap/ (its ground and river for the control model): the region's clip."""
     from layers.core.dataset import load_dataset
 
-    basemap_clip.region.cache_clear()
     clipped = basemap_clip.for_dataset(load_dataset(HERE))
     for old in MODEL_OUT.glob("*.geojson"):
         old.unlink()

@@ -43,9 +43,13 @@ class BasemapError(ValueError):
     """The bounds asked for cannot be clipped (not finite, inverted, or without area)."""
 
 
-@cache
 def region(folder: Path = REGION_DIR) -> Mapping[str, tuple[tuple[BaseGeometry, dict], ...]]:
     """The region's layers as (geometry, properties) pairs, read and validated once per process."""
+    return _region(Path(folder).resolve())
+
+
+@cache
+def _region(folder: Path) -> Mapping[str, tuple[tuple[BaseGeometry, dict], ...]]:
     problems: list[Problem] = []
     if not folder.is_dir():
         raise DatasetError([Problem(folder.name, "folder", "missing: run `make basemap`")])
@@ -62,7 +66,12 @@ def region(folder: Path = REGION_DIR) -> Mapping[str, tuple[tuple[BaseGeometry, 
 
 def extent(folder: Path = REGION_DIR) -> tuple[float, float, float, float]:
     """West, south, east, north of everything in the region files."""
-    bounds = [g.bounds for layer in region(folder).values() for g, _ in layer]
+    return _extent(Path(folder).resolve())
+
+
+@cache
+def _extent(folder: Path) -> tuple[float, float, float, float]:
+    bounds = [g.bounds for layer in _region(folder).values() for g, _ in layer]
     return (
         min(b[0] for b in bounds),
         min(b[1] for b in bounds),
@@ -101,7 +110,7 @@ def for_bounds(bounds: Sequence[float], margin: float = MARGIN_DEG, folder: Path
     cut = clip_box(bounds, margin, folder)
     if cut is None:
         return MappingProxyType({})
-    return _clip(tuple(round(v, DECIMALS) for v in cut), folder)
+    return _clip(tuple(round(v, DECIMALS) for v in cut), Path(folder).resolve())
 
 
 def for_dataset(ds: Dataset, margin: float = MARGIN_DEG, folder: Path = REGION_DIR) -> Mapping[str, dict]:
@@ -113,7 +122,7 @@ def for_dataset(ds: Dataset, margin: float = MARGIN_DEG, folder: Path = REGION_D
 def _clip(cut: tuple[float, float, float, float], folder: Path) -> Mapping[str, dict]:
     window = box(*cut)
     out = {}
-    for name, layer in region(folder).items():
+    for name, layer in _region(folder).items():
         feats = []
         for geom, props in layer:
             piece = geom if window.contains(geom) else _cut(geom, window)
