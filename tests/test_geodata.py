@@ -7,9 +7,11 @@ import json
 
 import pytest
 import shapely
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, box, shape
 
+from layers.core import basemap
 from layers.core.dataset import is_http_url, split_urls
+from layers.core.errors import DatasetError
 from tests.conftest import GEODATA, assert_invariants
 
 RESEARCH_ARTICLE_EVENTS = [f"A{i:02d}" for i in range(1, 17)]
@@ -91,3 +93,127 @@ def test_geojson_files_are_rfc7946_and_small(path):
 def test_invariants_hold_on_every_change_date(bundled_territory):
     for date in bundled_territory.change_dates():
         assert_invariants(bundled_territory, date)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the offline basemap of Syria and Iraq, and its clip for a theatre
+
+REGION_BUDGET_BYTES = 1_500_000  # the whole of geodata/region/, uncompressed (geodata/README.md)
+MANBIJ = (37.8, 36.4, 38.1, 36.65)  # a Manbij-sized theatre around 36.5 N 37.95 E
+# What the bundled theatre's map showed before the basemap covered Syria and Iraq: its river, its reservoirs and
+# its 20 towns.
+BUNDLED_WATER = {"Lake Assad (Buhayrat al-Assad)", "Baath reservoir", "Tishrin reservoir"}
+BUNDLED_TOWNS = {
+    "Abū Qalqal", "Al Jarnīyah", "Al Karāmah", "Al Kasrah", "Al Khafsah", "Al Manşūrah", "Al-Tabqa", "Ar Raqqah",
+    "As Sabkhah", "At Tibnī", "Jinnīyah", "Maskanah", "Ma‘dān", "Qabbāsīn", "Shuyūkh Taḩtānī", "Sulūk",
+    "Tall Abyaḑ", "Jarābulus", "Şirrīn ash Shamālīyah", "‘Ayn ‘Īsá",
+}  # fmt: skip
+
+
+def names(layers, part) -> set[str]:
+    return {f["properties"].get("name") or "" for f in layers.get(part, {"features": []})["features"]}
+
+
+def test_the_region_basemap_covers_syria_and_iraq_within_its_size_budget():
+    files = sorted((GEODATA / "region").glob("*.geojson"))
+    assert [p.stem for p in files] == sorted(basemap.LAYERS)
+    assert sum(p.stat().st_size for p in files) <= REGION_BUDGET_BYTES
+    layers = basemap.region()
+    assert {p["name"] for _, p in layers["land"]} == {"Syria", "Iraq"}
+    assert {"Euphrates", "Tigris", "Khabur"} <= {p.get("name") for _, p in layers["rivers"]}
+    assert {p["countrycode"] for _, p in layers["towns"]} == {"SY", "IQ"}
+    assert {"Manbij", "Mosul", "Baghdad", "Ar Raqqah"} <= {p["name"] for _, p in layers["towns"]}
+    w, s, e, n = basemap.extent()
+    assert w < 36 and s < 29.5 and e > 48.5 and n > 37.3  # Syria's west coast to Iraq's Basra and Zakho
+
+
+def test_a_manbij_theatre_gets_the_euphrates_the_turkish_border_and_manbij():
+    layers = basemap.for_bounds(MANBIJ)
+    assert "Euphrates" in names(layers, "rivers")
+    assert "Syria–Turkey border" in names(layers, "borders")
+    assert {"Manbij", "Jarābulus"} <= names(layers, "towns")
+    assert names(layers, "land") == {"Syria"}
+    window = box(*MANBIJ).buffer(basemap.MARGIN_DEG + 1e-9, join_style="mitre")
+    for part, fc in layers.items():
+        for f in fc["features"]:
+            assert window.contains(shape(f["geometry"])), (part, f["properties"].get("name"))
+    # nothing from the far side of the region (Iraq) comes with it
+    assert "Mosul" not in names(layers, "towns") and "Tigris" not in names(layers, "rivers")
+
+
+def test_the_bundled_theatres_clip_shows_what_it_showed_and_is_what_its_model_uses(bundled):
+    layers = basemap.for_dataset(bundled)
+    assert "Euphrates" in names(layers, "rivers")
+    assert names(layers, "water") - {""} == BUNDLED_WATER
+    assert BUNDLED_TOWNS <= names(layers, "towns")
+    assert "Syria–Turkey border" in names(layers, "borders")
+    # geodata/basemap/ (the ground and river of the control model) is the very same clip
+    model = dict(bundled.basemap)
+    syria = model.pop("syria")
+    assert syria["features"] == as_json([f for f in layers["land"]["features"] if f["properties"]["name"] == "Syria"])
+    assert model == as_json({k: v for k, v in layers.items() if k != "land"})
+
+
+def as_json(value):
+    """``value`` as it reads back from a GeoJSON file (tuples become lists)."""
+    return json.loads(json.dumps(value))
+
+
+def test_a_world_sized_box_is_capped_to_the_region():
+    assert basemap.clip_box((-180, -90, 180, 90)) == basemap.extent()
+    world = basemap.for_bounds((-180, -90, 180, 90))
+    assert sum(len(fc["features"]) for fc in world.values()) == sum(len(v) for v in basemap.region().values())
+
+
+def test_a_theatre_outside_the_region_gets_no_basemap():
+    assert basemap.clip_box((2.0, 48.0, 2.5, 49.0)) is None
+    assert dict(basemap.for_bounds((2.0, 48.0, 2.5, 49.0))) == {}
+
+
+@pytest.mark.parametrize(
+    ("bounds", "margin", "message"),
+    [
+        ((39.0, 36.0, 38.0, 36.5), 0.2, "not west < east"),  # inverted
+        ((38.0, 36.5, 39.0, 36.0), 0.2, "not west < east, south < north"),
+        ((38.0, 36.0, 38.0, 36.5), 0.2, "not west < east"),  # no width
+        ((38.0, 36.0, 38.5, 36.0), 0.2, "south < north"),  # no height
+        ((38.0, 36.0, 200.0, 36.5), 0.2, "within lon ±180"),
+        ((float("nan"), 36.0, 38.5, 36.5), 0.2, "finite numbers"),
+        ((38.0, 36.0, float("inf"), 36.5), 0.2, "finite numbers"),
+        (("38", 36.0, 38.5, 36.5), 0.2, "finite numbers"),
+        ((True, 36.0, 38.5, 36.5), 0.2, "finite numbers"),
+        ((38.0, 36.0, 38.5), 0.2, "[west, south, east, north]"),
+        ("38,36,39,37", 0.2, "[west, south, east, north]"),
+        ((38.0, 36.0, 38.5, 36.5), -1, "margin"),
+        ((38.0, 36.0, 38.5, 36.5), 90, "margin"),
+        ((38.0, 36.0, 38.5, 36.5), float("nan"), "margin"),
+    ],
+)
+def test_a_bad_box_is_refused_with_the_reason(bounds, margin, message):
+    with pytest.raises(basemap.BasemapError) as err:
+        basemap.for_bounds(bounds, margin)
+    assert message in str(err.value)
+
+
+def test_a_missing_or_broken_region_names_the_file_and_feature(tmp_path):
+    with pytest.raises(DatasetError, match="region: folder: missing"):
+        basemap.region(tmp_path / "region")
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    bad = {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [400, 36]}}
+    (folder / "towns.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [bad]}))
+    with pytest.raises(DatasetError, match=r"towns\.geojson: feature 0: coordinates outside lon ±180"):
+        basemap.region(folder)
+
+
+def test_the_map_layer_draws_the_clip_of_the_theatre_shown():
+    from types import SimpleNamespace
+
+    from layers import basemap as layer
+
+    ctx = SimpleNamespace(dataset=SimpleNamespace(aoi=box(*MANBIJ)))
+    drawn = {c.id: c for pane in layer.component(ctx) for c in pane.children}
+    assert {"Manbij", "Jarābulus"} <= {f["properties"]["name"] for f in drawn["layer-basemap-towns"].data["features"]}
+    assert "Euphrates" in {f["properties"]["name"] for f in drawn["layer-basemap-rivers"].data["features"]}
+    assert "GeoNames" in drawn["layer-basemap-towns"].hideout["attribution"]
+    assert "OpenStreetMap" in drawn["layer-basemap-borders"].hideout["attribution"]

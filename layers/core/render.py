@@ -41,6 +41,7 @@ from matplotlib.transforms import Affine2D  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 from shapely.geometry.base import BaseGeometry  # noqa: E402
 
+from layers.core import basemap  # noqa: E402
 from layers.core.geojson import control_geojson, frontline_geojson  # noqa: E402
 from layers.core.territory import NO_REPORTING, Territory  # noqa: E402
 
@@ -234,8 +235,8 @@ def _draw_map(ax, territory: Territory, view: View) -> None:
     base = _basemap(territory)
     # Patches go in with add_artist, not add_patch: the limits are fixed above, and add_patch would walk
     # every Bézier segment of the ground to update data limits (a quarter of a frame's time).
-    if base.get("syria") is not None:
-        ax.add_artist(PathPatch(base["syria"], facecolor=STYLE["land"], edgecolor="none", zorder=1))
+    if base.get("land") is not None:
+        ax.add_artist(PathPatch(base["land"], facecolor=STYLE["land"], edgecolor="none", zorder=1))
     if base.get("governorates") is not None:
         ax.add_artist(
             PathPatch(
@@ -532,9 +533,9 @@ def _front_lines(territory: Territory, date: dt.date) -> list[tuple[bool, tuple]
 
 def _basemap(territory: Territory) -> dict:
     def build():
-        bm = territory.ds.basemap
+        bm = basemap.for_dataset(territory.ds)
         out: dict = {}
-        for name in ("syria", "governorates", "water"):
+        for name in ("land", "governorates", "water"):
             if bm.get(name):
                 geoms = [shape(f["geometry"]) for f in bm[name]["features"]]
                 if name == "governorates":
