@@ -9,7 +9,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from layers.core import DatasetError, Territory, export, load_dataset
+from layers.core import DatasetError, Territory, consistency, export, load_dataset
+from layers.core.health import health, health_lines
 from layers.core.import_cli import import_theatre, validate_inputs
 
 DATASET_FILES = ("theatre.json", "places.geojson", "ledger.csv", "events.csv")
@@ -18,18 +19,36 @@ DATASET_FILES = ("theatre.json", "places.geojson", "ledger.csv", "events.csv")
 def _validate(folder: Path) -> int:
     try:
         ds = load_dataset(folder)
-    except DatasetError as exc:
+        findings = consistency.check(ds)
+    except (DatasetError, consistency.RulesError) as exc:
         for p in exc.problems:
             print(f"ERROR {folder / p.file}: {p.item}: {p.message}", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s); dataset not valid.", file=sys.stderr)
         return 1
-    estimated = sum(1 for p in ds.places.values() if p.confidence != "high")
+    h = health(ds, findings)
     print(
-        f"OK {folder}: {len(ds.places)} places ({estimated} with estimated coordinates), "
+        f"OK {folder}: {len(ds.places)} places ({h['estimated_coordinates']} with estimated coordinates), "
         f"{len(ds.ledger)} ledger rows, {len(ds.events)} events, {len(ds.overrides)} override polygons, "
         f"{len(ds.basemap)} basemap layers"
     )
-    return 0
+    print("\n".join(health_lines(h)))
+    for f in findings:
+        if f.accepted:
+            print(_safe(f"ACCEPTED {folder / f.file}: {f.item}: {f.message} [{f.rule}] -- {f.accepted}"))
+    for f in findings:
+        if not f.accepted and f.severity != "error":
+            print(_safe(f"WARNING {folder / f.file}: {f.item}: {f.message} [{f.rule}]"))
+    errors = [f for f in findings if not f.accepted and f.severity == "error"]
+    for f in errors:
+        print(_safe(f"ERROR {folder / f.file}: {f.item}: {f.message} [{f.rule}]"), file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} consistency error(s); dataset not valid.", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _safe(text: str) -> str:
+    """Terminal output escapes control characters (data text is never a terminal command)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _summary(folder: Path, dates: list[str]) -> int:

@@ -35,6 +35,7 @@ NO_REPORTING = "no reporting"
 # a fixed grid is robust, and 1 mm is far below anything the sources resolve.
 GRID_M = 0.001
 FRONT_TOLERANCE_M = 1.0
+MIN_EDGE_M = 1.0  # shared boundary shorter than this is a corner touch, not an edge
 SNAPSHOT_CACHE = 4096  # distinct ledger states kept per process
 DEFAULT_PROJECTION = "+proj=laea +lat_0=36 +lon_0=39 +datum=WGS84 +units=m +no_defs"
 
@@ -286,6 +287,25 @@ def split_banks(ground: BaseGeometry, river: BaseGeometry | None) -> dict[str, B
         "north": _polygonal(shapely.union_all(north, grid_size=GRID_M)),
         "south": _polygonal(shapely.union_all(south, grid_size=GRID_M)),
     }
+
+
+def shared_edges(geoms: list[BaseGeometry]) -> list[tuple[int, int, BaseGeometry]]:
+    """Every boundary two of ``geoms`` (cells, in metres) share, as ``(i, j, line)`` with ``i < j``."""
+    tree = shapely.STRtree(geoms)
+    out = []
+    for i, g in enumerate(geoms):
+        for j in sorted(int(j) for j in tree.query(g, predicate="intersects")):
+            if j <= i:
+                continue
+            shared = _lineal(shapely.intersection(g.boundary, geoms[j].buffer(FRONT_TOLERANCE_M)))
+            if shared.length >= MIN_EDGE_M:
+                out.append((i, j, shared))
+    return out
+
+
+def adjacent_pairs(geoms: list[BaseGeometry]) -> list[tuple[int, int]]:
+    """Pairs of ``geoms`` that share an edge (a corner touch is not one)."""
+    return [(i, j) for i, j, _ in shared_edges(geoms)]
 
 
 def _voronoi(points: list[Point], extent: BaseGeometry) -> list[BaseGeometry]:

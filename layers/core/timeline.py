@@ -29,9 +29,7 @@ import shapely
 
 from layers.core.dataset import is_http_url
 from layers.core.geojson import collection, feature
-from layers.core.territory import FRONT_TOLERANCE_M, NO_REPORTING, Territory, _lineal
-
-MIN_EDGE_M = 1.0  # shared boundary shorter than this is a corner touch, not an edge
+from layers.core.territory import NO_REPORTING, Territory, shared_edges
 
 
 def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
@@ -110,21 +108,10 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
 
 def _edges(territory: Territory, keys: Sequence[tuple]) -> dict:
     """Every boundary two cells share, as GeoJSON lines with the two cell indices and the length in km."""
-    geoms = [territory.cells[k] for k in keys]
-    tree = shapely.STRtree(geoms)
     feats = []
-    for i, g in enumerate(geoms):
-        for j in sorted(int(j) for j in tree.query(g, predicate="intersects")):
-            if j <= i:
-                continue
-            shared = _lineal(shapely.intersection(g.boundary, geoms[j].buffer(FRONT_TOLERANCE_M)))
-            if shared.length >= MIN_EDGE_M:
-                feats.append(
-                    feature(
-                        territory.to_deg(shared),
-                        {"i": len(feats), "a": i, "b": j, "km": round(shared.length / 1000, 4)},
-                    )
-                )
+    for i, j, shared in shared_edges([territory.cells[k] for k in keys]):
+        props = {"i": len(feats), "a": i, "b": j, "km": round(shared.length / 1000, 4)}
+        feats.append(feature(territory.to_deg(shared), props))
     return collection(feats)
 
 
