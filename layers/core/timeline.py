@@ -8,7 +8,8 @@ snapshot per date, the page gets, once:
 - ``edges`` (and ``edge_list``, the same without geometry): the line each pair of neighbouring cells shares,
   with its length (a frontline is an edge whose two cells have different holders, neither "no reporting");
 - ``rows``: the ledger, in date order, each row with its day index, place, holder, confidence and source;
-- ``place_rows``: per place, the indices of its rows in date order.
+- ``place_rows``: per place, the indices of its rows in date order; then the same per region (``regions``):
+  a region's ground is a cell like a place's, its index follows the places' (see ``regions.py``).
 
 The holder of a place on day ``d`` is its last row with ``day <= d`` (a binary search); a cell takes the latest
 such row among its places. Areas are sums of cell areas and the frontline length a sum of edge lengths, so a
@@ -41,11 +42,14 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
     start = ds.start
     holders = [*ds.faction_ids, NO_REPORTING]
     place_ids = sorted({r.place_id for r in ds.ledger} | set(territory._rows_by_place))
-    place_index = {p: i for i, p in enumerate(place_ids)}
+    # regions come after the places: their indices are in place_rows and cell_places, not in places
+    region_ids = list(territory.region_ids)
+    place_index = {p: i for i, p in enumerate([*place_ids, *region_ids])}
 
     rows = []
-    place_rows: list[list[int]] = [[] for _ in place_ids]
-    for i, r in enumerate(ds.ledger):  # the ledger is sorted by (date, line)
+    place_rows: list[list[int]] = [[] for _ in place_index]
+    merged = sorted([*ds.ledger, *ds.region_rows], key=lambda r: (r.date, r.place_id in ds.places, r.line))
+    for i, r in enumerate(merged):  # in date order; a place's or a region's rows keep their (date, line) order
         place_rows[place_index[r.place_id]].append(i)
         rows.append(
             {
@@ -93,6 +97,7 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
         "colors": {f["id"]: f["color"] for f in ds.theatre["factions"]},
         "labels": {f["id"]: f["label"] for f in ds.theatre["factions"]} | {NO_REPORTING: "No reporting"},
         "places": places,
+        "regions": [{"id": r.id, "name": r.name, "basis": r.basis} for r in ds.regions if r.id in region_ids],
         "rows": rows,
         "place_rows": place_rows,
         "cells": collection(cell_features),
