@@ -247,7 +247,7 @@ def _apply_accepted(found: list[Finding], accepted: list[Accepted], file: str) -
             out.append(replace(f, accepted=a.reason))
     for a in accepted:
         if (a.rule, a.subject) not in used:
-            msg = f"accepts a {a.rule} warning about {a.subject!r} that no longer occurs: remove the line"
+            msg = f"accepts a warning ({a.rule}) about {a.subject!r} that no longer occurs: remove the line"
             out.append(Finding("accepted", WARNING, file, f"line {a.line}", a.subject, msg))
     return out
 
