@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from layers.core import DatasetError, Territory, consistency, export, load_dataset
+from layers.core.announced import compare, load_announced
 from layers.core.health import health, health_lines
 from layers.core.import_cli import import_theatre, validate_inputs
 
@@ -62,6 +63,24 @@ def _summary(folder: Path, dates: list[str]) -> int:
     return 0
 
 
+def _announced(folder: Path) -> int:
+    ds = load_dataset(folder)
+    rows = compare(Territory(ds), load_announced(folder, ds.faction_ids))
+    print("| figure | span | announced | derived | difference | source |")
+    print("|---|---|---:|---:|---:|---|")
+    for r in rows:
+        a = r["announced"]
+        span = f"{a.gains_from} – {a.date}"
+        shown = f"{a.qualifier} {a.km2:,.0f} km²".strip()
+        print(
+            _safe(
+                f"| {a.holder}: {a.what} | {span} | {shown} | {r['derived_km2']:,.0f} km² | "
+                f"{r['difference_km2']:+,.0f} km² | [{a.source_title}]({a.source_url}) |"
+            )
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -71,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("summary", help="area held by each faction at the given dates")
     s.add_argument("folder", type=Path)
     s.add_argument("dates", nargs="*", help="ISO dates (default: campaign start and end)")
+    a = sub.add_parser("announced", help="announced areas (sources/announced_areas.csv) against the derived ones")
+    a.add_argument("folder", type=Path)
     i = sub.add_parser("import", help="import an analyst's theatre (snapshots, event tables) into a dataset folder")
     i.add_argument("--config", type=Path, required=True, help="theatre config (TOML or JSON), see docs/import.md")
     i.add_argument("--out", type=Path, required=True, help="dataset folder to write")
@@ -85,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         others = [p for p in args.paths if p not in datasets]
         codes = [_validate(p) for p in datasets] + ([validate_inputs(others, args.config)] if others else [])
         return max(codes)
+    if args.command == "announced":
+        return _announced(args.folder)
     if args.command == "import":
         return import_theatre(args.config, args.out, args.inputs, args.replace)
     return _summary(args.folder, args.dates)
