@@ -141,3 +141,11 @@ def test_health_counts_rows_implied_rows_coordinates_and_findings(tmp_path):
 
 def test_bundled_data_leaves_under_15_percent_unreported_on_every_date(bundled):
     assert no_reporting_share(build_timeline(Territory(bundled)))["max_share"] < 0.15
+
+
+def test_timeline_places_say_where_their_coordinate_comes_from(bundled):
+    tables = build_timeline(Territory(bundled))
+    for p in tables["places"]:
+        place = bundled.places[p["id"]]
+        assert (p["coord_source"], p["coord_source_url"]) == (place.coord_source, place.coord_source_url)
+    assert any(p["coord_source_url"] for p in tables["places"]) and all(p["coord_source"] for p in tables["places"])

@@ -87,7 +87,18 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
     places = []
     for p in place_ids:
         place = ds.places[p]
-        places.append({"id": p, "name": place.name, "lon": place.lon, "lat": place.lat, "confidence": place.confidence})
+        places.append(
+            {
+                "id": p,
+                "name": place.name,
+                "lon": place.lon,
+                "lat": place.lat,
+                "confidence": place.confidence,
+                # where the coordinate comes from, for the tooltip and the Place tab
+                "coord_source": place.coord_source,
+                "coord_source_url": place.coord_source_url if is_http_url(place.coord_source_url) else "",
+            }
+        )
 
     return {
         "start": start.isoformat(),
