@@ -149,3 +149,14 @@ def test_timeline_places_say_where_their_coordinate_comes_from(bundled):
         place = bundled.places[p["id"]]
         assert (p["coord_source"], p["coord_source_url"]) == (place.coord_source, place.coord_source_url)
     assert any(p["coord_source_url"] for p in tables["places"]) and all(p["coord_source"] for p in tables["places"])
+
+
+def test_region_rows_are_checked_for_truncated_urls(tmp_path):
+    from layers.core.consistency import check
+
+    rows = [region_row("R1", "2017-01-01", "north", "ISIS", source_url="http://suryaa.com/14136-")]
+    ds = load_dataset(theatre(tmp_path, [NORTH_REGION], rows))
+    bad = [(f.severity, f.file, f.item, f.message) for f in check(ds) if f.rule == "url" and f.severity == "error"]
+    assert bad == [
+        ("error", "regions.csv", "row R1", "source_url 'http://suryaa.com/14136-' looks truncated: it ends with '-'")
+    ]

@@ -417,11 +417,12 @@ def _dependent(url: str, hosts: Mapping[str, tuple[str, str]]) -> tuple[str, str
 def second_sources(ds: Dataset, hosts: Mapping[str, tuple[str, str]]) -> list[Finding]:
     """Supporting sources that are mirrors, summaries or relays, or from the first source's outlet."""
     out = []
-    items = [(f"row {r.row_id}", r, split_urls(r.source_url)[:1], r.supporting_source_url) for r in ds.ledger]
+    rows = (*ds.ledger, *ds.region_rows)
+    items = [(f"row {r.row_id}", r, split_urls(r.source_url)[:1], r.supporting_source_url) for r in rows]
     # an event's URLs back different parts of it (the article, the corroboration): only their hosts count
     items += [(f"event {e.event_id}", e, (), ";".join(e.source_urls[1:])) for e in ds.events]
     for item, obj, first, support in items:
-        file = "ledger.csv" if isinstance(obj, LedgerRow) else "events.csv"
+        file = _file_of(ds, obj)
         subject, confidence = item.split(" ", 1)[1], obj.confidence
         for url in split_urls(support):
             dep = _dependent(url, hosts)
@@ -436,6 +437,13 @@ def second_sources(ds: Dataset, hosts: Mapping[str, tuple[str, str]]) -> list[Fi
             msg = f"the second source {url} is not independent: {why}{rests}"
             out.append(Finding("second-source", sev, file, item, f"{subject} {host_of(url)}", msg))
     return out
+
+
+def _file_of(ds: Dataset, obj) -> str:
+    """The file a ledger row, region row or event comes from."""
+    if not isinstance(obj, LedgerRow):
+        return "events.csv"
+    return "ledger.csv" if obj.place_id in ds.places else "regions.csv"
 
 
 def url_problem(url: str) -> tuple[str, str] | None:
@@ -461,11 +469,11 @@ def url_problem(url: str) -> tuple[str, str] | None:
 
 
 def url_findings(ds: Dataset) -> list[Finding]:
-    """Malformed, truncated and placeholder URLs in the ledger, the events and the gazetteer."""
+    """Malformed, truncated and placeholder URLs in the ledger, the regions, the events and the gazetteer."""
     cells: list[tuple[str, str, str, str]] = []
-    for r in ds.ledger:
+    for r in (*ds.ledger, *ds.region_rows):
         for col in ("source_url", "supporting_source_url"):
-            cells += [("ledger.csv", f"row {r.row_id}", col, u) for u in split_urls(getattr(r, col))]
+            cells += [(_file_of(ds, r), f"row {r.row_id}", col, u) for u in split_urls(getattr(r, col))]
     for e in ds.events:
         cells += [("events.csv", f"event {e.event_id}", "source_url", u) for u in e.source_urls]
     for p in ds.places.values():
