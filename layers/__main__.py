@@ -9,7 +9,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from layers.core import DatasetError, Territory, export, load_dataset
+from layers.core import DatasetError, Territory, consistency, export, load_dataset
+from layers.core.announced import compare, load_announced
+from layers.core.health import health, health_lines
 from layers.core.import_cli import import_theatre, validate_inputs
 
 DATASET_FILES = ("theatre.json", "places.geojson", "ledger.csv", "events.csv")
@@ -18,18 +20,36 @@ DATASET_FILES = ("theatre.json", "places.geojson", "ledger.csv", "events.csv")
 def _validate(folder: Path) -> int:
     try:
         ds = load_dataset(folder)
-    except DatasetError as exc:
+        findings = consistency.check(ds)
+    except (DatasetError, consistency.RulesError) as exc:
         for p in exc.problems:
             print(f"ERROR {folder / p.file}: {p.item}: {p.message}", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s); dataset not valid.", file=sys.stderr)
         return 1
-    estimated = sum(1 for p in ds.places.values() if p.confidence != "high")
+    h = health(ds, findings)
     print(
-        f"OK {folder}: {len(ds.places)} places ({estimated} with estimated coordinates), "
+        f"OK {folder}: {len(ds.places)} places ({h['estimated_coordinates']} with estimated coordinates), "
         f"{len(ds.ledger)} ledger rows, {len(ds.events)} events, {len(ds.overrides)} override polygons, "
         f"{len(ds.basemap)} basemap layers"
     )
-    return 0
+    print("\n".join(health_lines(h)))
+    for f in findings:
+        if f.accepted:
+            print(_safe(f"ACCEPTED {folder / f.file}: {f.item}: {f.message} [{f.rule}] -- {f.accepted}"))
+    for f in findings:
+        if not f.accepted and f.severity != "error":
+            print(_safe(f"WARNING {folder / f.file}: {f.item}: {f.message} [{f.rule}]"))
+    errors = [f for f in findings if not f.accepted and f.severity == "error"]
+    for f in errors:
+        print(_safe(f"ERROR {folder / f.file}: {f.item}: {f.message} [{f.rule}]"), file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} consistency error(s); dataset not valid.", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _safe(text: str) -> str:
+    """Terminal output escapes control characters (data text is never a terminal command)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _summary(folder: Path, dates: list[str]) -> int:
@@ -43,6 +63,24 @@ def _summary(folder: Path, dates: list[str]) -> int:
     return 0
 
 
+def _announced(folder: Path) -> int:
+    ds = load_dataset(folder)
+    rows = compare(Territory(ds), load_announced(folder, ds.faction_ids))
+    print("| figure | span | announced | derived | difference | source |")
+    print("|---|---|---:|---:|---:|---|")
+    for r in rows:
+        a = r["announced"]
+        span = f"{a.gains_from} – {a.date}"
+        shown = f"{a.qualifier} {a.km2:,.0f} km²".strip()
+        print(
+            _safe(
+                f"| {a.holder}: {a.what} | {span} | {shown} | {r['derived_km2']:,.0f} km² | "
+                f"{r['difference_km2']:+,.0f} km² | [{a.source_title}]({a.source_url}) |"
+            )
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -52,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("summary", help="area held by each faction at the given dates")
     s.add_argument("folder", type=Path)
     s.add_argument("dates", nargs="*", help="ISO dates (default: campaign start and end)")
+    a = sub.add_parser("announced", help="announced areas (sources/announced_areas.csv) against the derived ones")
+    a.add_argument("folder", type=Path)
     i = sub.add_parser("import", help="import an analyst's theatre (snapshots, event tables) into a dataset folder")
     i.add_argument("--config", type=Path, required=True, help="theatre config (TOML or JSON), see docs/import.md")
     i.add_argument("--out", type=Path, required=True, help="dataset folder to write")
@@ -66,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         others = [p for p in args.paths if p not in datasets]
         codes = [_validate(p) for p in datasets] + ([validate_inputs(others, args.config)] if others else [])
         return max(codes)
+    if args.command == "announced":
+        return _announced(args.folder)
     if args.command == "import":
         return import_theatre(args.config, args.out, args.inputs, args.replace)
     return _summary(args.folder, args.dates)

@@ -148,7 +148,7 @@ def assert_invariants(territory, date) -> None:
     from layers.core.territory import GRID_M, NO_REPORTING
 
     snap = territory.control_at(date)
-    rows = {r.row_id: r for r in territory.ds.ledger}
+    rows = {r.row_id: r for r in (*territory.ds.ledger, *territory.ds.region_rows)}
     holders = list(snap.polygons)
     for i, a in enumerate(holders):
         for b in holders[i + 1 :]:

@@ -221,7 +221,7 @@ def test_geojson_parses_and_areas_add_up_to_the_ground(ctx):
     total = sum(f["properties"]["area_km2"] for f in doc["features"])
     assert total == pytest.approx(ctx.territory.ground.area / 1e6, rel=1e-3)
     assert sum(f["properties"]["share"] for f in doc["features"]) == pytest.approx(1.0, abs=1e-3)
-    rows = {r.row_id: r for r in ctx.dataset.ledger}
+    rows = {r.row_id: r for r in (*ctx.dataset.ledger, *ctx.dataset.region_rows)}  # regions hold ground too
     for f in doc["features"]:
         geom = shape(f["geometry"])
         assert geom.is_valid and geom.geom_type in ("Polygon", "MultiPolygon")

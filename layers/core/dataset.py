@@ -156,6 +156,8 @@ class Dataset:
     aoi: BaseGeometry
     overrides: tuple[Override, ...] = ()
     basemap: Mapping[str, dict] = field(default_factory=dict)
+    regions: tuple = ()  # layers.core.regions.Region: sourced holders of ground no place reaches
+    region_rows: tuple[LedgerRow, ...] = ()  # their rows; ``place_id`` is the region id
 
     @property
     def start(self) -> dt.date:
@@ -190,6 +192,14 @@ def load_dataset(folder: str | Path) -> Dataset:
     aoi = _load_aoi(folder / "aoi.geojson", problems)
     overrides = _load_overrides(folder / "overrides.geojson", factions, {r.row_id for r in ledger}, problems)
     basemap = _load_basemap(folder / "basemap", problems)
+    from layers.core.regions import load_regions  # regions.py builds on this module's readers
+
+    regions, region_rows = load_regions(folder, places, factions, theatre or {}, problems)
+    problems += [
+        Problem("regions.csv", f"line {r.line} ({r.row_id})", "row_id is already used in ledger.csv")
+        for r in region_rows
+        if r.row_id in {x.row_id for x in ledger}
+    ]
     if problems:
         raise DatasetError(problems)
     return Dataset(
@@ -201,6 +211,8 @@ def load_dataset(folder: str | Path) -> Dataset:
         aoi=aoi,
         overrides=tuple(overrides),
         basemap=MappingProxyType(basemap),
+        regions=regions,
+        region_rows=region_rows,
     )
 
 

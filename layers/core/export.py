@@ -259,7 +259,7 @@ def frames_rgb(territory: Territory, req: Request) -> list[np.ndarray]:
 def geojson_bytes(territory: Territory, date: dt.date) -> bytes:
     """Control polygons at ``date`` as RFC 7946 GeoJSON: holder, area, share, ledger rows and their sources."""
     base = control_geojson(territory, date)
-    rows = {r.row_id: r for r in territory.ds.ledger}
+    rows = {r.row_id: r for r in (*territory.ds.ledger, *territory.ds.region_rows)}
     ground = sum(f["properties"]["area_km2"] for f in base["features"])
     labels = {f["id"]: f["label"] for f in territory.ds.theatre["factions"]}
     feats = []

@@ -40,6 +40,7 @@ from shapely.geometry import Point, mapping
 from shapely.geometry.base import BaseGeometry
 
 from layers.core import geocheck as gc
+from layers.core.consistency import DEFAULT_RULES
 from layers.core.dataset import (
     EVENT_COLUMNS,
     LEDGER_COLUMNS,
@@ -337,6 +338,7 @@ def _theatre(config: Config, input_names: list[str]) -> dict:
         "projection": config.projection,
         # Ground comes from the snapshot polygons only: no Voronoi cells around the snapshot places.
         "max_cell_radius_km": 0,
+        "rules": {k: v for k, v in DEFAULT_RULES.items() if k != "severity"},  # the consistency rules' defaults
         "source_url": config.source_url,
         "imported_from": input_names,
     }

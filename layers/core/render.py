@@ -172,7 +172,8 @@ def source_line(territory: Territory, date: dt.date) -> str:
     ds = territory.ds
     today = [r for r in ds.ledger if r.date == date]
     events = [e for e in ds.events if e.date == date]
-    in_force = [r for p in sorted({r.place_id for r in ds.ledger}) if (r := territory.row_at(p, date))]
+    held = sorted({r.place_id for r in ds.ledger}) + list(territory.region_ids)
+    in_force = [r for p in held if (r := territory.row_at(p, date))]
     parts = []
     if today:
         ids = ", ".join(r.row_id for r in today[:8]) + (f" and {len(today) - 8} more" if len(today) > 8 else "")

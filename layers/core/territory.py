@@ -7,8 +7,10 @@ The model, stated once:
 3. Every place with ledger rows is a seed. Each bank is cut into Voronoi cells of its seeds (computed in an
    equal-area projection), and each cell is capped at ``max_cell_radius_km`` from its seed: ground farther
    from every reported place is shown as "no reporting" rather than guessed.
-4. At a date, each cell takes the holder of its place's latest ledger row on or before that date; cells are
-   dissolved per holder. Authored override polygons, where valid for the date, replace what lies under them.
+4. Ground no cell reaches falls to the dataset's sourced regions (``regions.py``): each region's part of it,
+   on its bank, is one more cell, held as the region's rows say. Only what is left is "no reporting".
+5. At a date, each cell takes the holder of its place's (or region's) latest row on or before that date; cells
+   are dissolved per holder. Authored override polygons, where valid for the date, replace what lies under them.
 
 So every polygon traces to ledger rows, factions never overlap, and their union stays inside the ground.
 """
@@ -35,6 +37,7 @@ NO_REPORTING = "no reporting"
 # a fixed grid is robust, and 1 mm is far below anything the sources resolve.
 GRID_M = 0.001
 FRONT_TOLERANCE_M = 1.0
+MIN_EDGE_M = 1.0  # shared boundary shorter than this is a corner touch, not an edge
 SNAPSHOT_CACHE = 4096  # distinct ledger states kept per process
 DEFAULT_PROJECTION = "+proj=laea +lat_0=36 +lon_0=39 +datum=WGS84 +units=m +no_defs"
 
@@ -68,9 +71,14 @@ class Territory:
         self._rows_by_place: dict[str, list[LedgerRow]] = {}
         for row in dataset.ledger:
             self._rows_by_place.setdefault(row.place_id, []).append(row)
-        self._dates_by_place = {p: [r.date for r in rows] for p, rows in self._rows_by_place.items()}
         self.cells = self._cells()
         self.uncovered = self._uncovered()
+        # rows of places and of regions: a region is a cell's "place" like any other
+        self._rows_of = dict(self._rows_by_place)
+        for row in dataset.region_rows:
+            self._rows_of.setdefault(row.place_id, []).append(row)
+        self._dates_of = {p: [r.date for r in rows] for p, rows in self._rows_of.items()}
+        self.region_ids = self._add_regions()
         self._snapshots: dict[tuple, Snapshot] = {}
         self._memo: dict[str, dict] = {}
 
@@ -142,6 +150,22 @@ class Territory:
                 cells[tuple(pids)] = _polygonal(shapely.difference(within, beyond, grid_size=GRID_M))
         return cells
 
+    def _add_regions(self) -> tuple[str, ...]:
+        """Cut each region's share of the uncovered ground into a cell of its own; return their ids."""
+        added = []
+        for region in self.ds.regions:
+            area = self.banks.get(region.bank, self.ground) if region.bank else self.ground
+            within = shapely.intersection(
+                shapely.set_precision(self.to_m(region.geometry), GRID_M), area, grid_size=GRID_M
+            )
+            cell = _drop_slivers(_polygonal(shapely.intersection(within, self.uncovered, grid_size=GRID_M)))
+            if cell.is_empty:
+                continue
+            self.cells[(region.id,)] = cell
+            self.uncovered = _drop_slivers(_polygonal(shapely.difference(self.uncovered, cell, grid_size=GRID_M)))
+            added.append(region.id)
+        return tuple(added)
+
     def _uncovered(self) -> BaseGeometry:
         """Ground no cell reaches: "no reporting" on every date."""
         covered = shapely.union_all(list(self.cells.values()), grid_size=GRID_M)
@@ -151,22 +175,22 @@ class Territory:
     # queries
 
     def row_at(self, place_id: str, date: dt.date) -> LedgerRow | None:
-        """The ledger row in force for a place on ``date`` (the latest on or before it), if any."""
-        dates = self._dates_by_place.get(place_id)
+        """The row in force for a place (or region) on ``date`` (the latest on or before it), if any."""
+        dates = self._dates_of.get(place_id)
         if not dates:
             return None
         i = bisect.bisect_right(dates, date)
-        return self._rows_by_place[place_id][i - 1] if i else None
+        return self._rows_of[place_id][i - 1] if i else None
 
     def state_key(self, date: dt.date) -> tuple:
         """Rows and overrides in force on ``date``: equal keys mean identical maps."""
-        rows = tuple(r.row_id if (r := self.row_at(p, date)) else "" for p in self._rows_by_place)
+        rows = tuple(r.row_id if (r := self.row_at(p, date)) else "" for p in self._rows_of)
         overrides = tuple(o.id for o in self.ds.overrides if o.valid_from <= date <= o.valid_to)
         return rows + overrides
 
     def change_dates(self) -> list[dt.date]:
         """Every date on which the map can change (ledger dates and override bounds), sorted."""
-        dates = {r.date for r in self.ds.ledger}
+        dates = {r.date for r in self.ds.ledger} | {r.date for r in self.ds.region_rows}
         for o in self.ds.overrides:
             dates |= {o.valid_from, o.valid_to + dt.timedelta(days=1)}
         return sorted(d for d in dates if self.ds.start <= d <= self.ds.end)
@@ -194,7 +218,7 @@ class Territory:
                 holder, ids = latest.holder, [latest.row_id]
             parts.setdefault(holder, []).append(cell)
             rows.setdefault(holder, []).extend(ids)
-            places.setdefault(holder, []).extend(pids)
+            places.setdefault(holder, []).extend(p for p in pids if p in self.ds.places)
         if not self.uncovered.is_empty:
             parts.setdefault(NO_REPORTING, []).append(self.uncovered)
         polygons = {h: _polygonal(shapely.union_all(gs, grid_size=GRID_M)) for h, gs in parts.items()}
@@ -233,9 +257,7 @@ class Territory:
         out = []
         for i, a in enumerate(holders):
             for b in holders[i + 1 :]:
-                # edges of a's ground within FRONT_TOLERANCE_M of b's: shared edges, robust to float seams
-                shared = shapely.intersection(snap.polygons[a].boundary, snap.polygons[b].buffer(FRONT_TOLERANCE_M))
-                lines = _lineal(shared)
+                lines = shared_line(snap.polygons[a], snap.polygons[b])
                 if not lines.is_empty:
                     out.append((a, b, lines))
         return out
@@ -286,6 +308,33 @@ def split_banks(ground: BaseGeometry, river: BaseGeometry | None) -> dict[str, B
         "north": _polygonal(shapely.union_all(north, grid_size=GRID_M)),
         "south": _polygonal(shapely.union_all(south, grid_size=GRID_M)),
     }
+
+
+def shared_line(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
+    """The boundary two polygons share: each one's boundary within FRONT_TOLERANCE_M of the other (robust to
+    float seams), the shorter of the two (a boundary with zero-width spikes from the overlay grid runs longer)."""
+    one = _lineal(shapely.intersection(a.boundary, b.buffer(FRONT_TOLERANCE_M)))
+    two = _lineal(shapely.intersection(b.boundary, a.buffer(FRONT_TOLERANCE_M)))
+    return one if one.length <= two.length else two
+
+
+def shared_edges(geoms: list[BaseGeometry]) -> list[tuple[int, int, BaseGeometry]]:
+    """Every boundary two of ``geoms`` (cells, in metres) share, as ``(i, j, line)`` with ``i < j``."""
+    tree = shapely.STRtree(geoms)
+    out = []
+    for i, g in enumerate(geoms):
+        for j in sorted(int(j) for j in tree.query(g, predicate="intersects")):
+            if j <= i:
+                continue
+            shared = shared_line(g, geoms[j])
+            if shared.length >= MIN_EDGE_M:
+                out.append((i, j, shared))
+    return out
+
+
+def adjacent_pairs(geoms: list[BaseGeometry]) -> list[tuple[int, int]]:
+    """Pairs of ``geoms`` that share an edge (a corner touch is not one)."""
+    return [(i, j) for i, j, _ in shared_edges(geoms)]
 
 
 def _voronoi(points: list[Point], extent: BaseGeometry) -> list[BaseGeometry]:

@@ -8,7 +8,8 @@ snapshot per date, the page gets, once:
 - ``edges`` (and ``edge_list``, the same without geometry): the line each pair of neighbouring cells shares,
   with its length (a frontline is an edge whose two cells have different holders, neither "no reporting");
 - ``rows``: the ledger, in date order, each row with its day index, place, holder, confidence and source;
-- ``place_rows``: per place, the indices of its rows in date order.
+- ``place_rows``: per place, the indices of its rows in date order; then the same per region (``regions``):
+  a region's ground is a cell like a place's, its index follows the places' (see ``regions.py``).
 
 The holder of a place on day ``d`` is its last row with ``day <= d`` (a binary search); a cell takes the latest
 such row among its places. Areas are sums of cell areas and the frontline length a sum of edge lengths, so a
@@ -29,9 +30,7 @@ import shapely
 
 from layers.core.dataset import is_http_url
 from layers.core.geojson import collection, feature
-from layers.core.territory import FRONT_TOLERANCE_M, NO_REPORTING, Territory, _lineal
-
-MIN_EDGE_M = 1.0  # shared boundary shorter than this is a corner touch, not an edge
+from layers.core.territory import NO_REPORTING, Territory, shared_edges
 
 
 def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
@@ -43,11 +42,14 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
     start = ds.start
     holders = [*ds.faction_ids, NO_REPORTING]
     place_ids = sorted({r.place_id for r in ds.ledger} | set(territory._rows_by_place))
-    place_index = {p: i for i, p in enumerate(place_ids)}
+    # regions come after the places: their indices are in place_rows and cell_places, not in places
+    region_ids = list(territory.region_ids)
+    place_index = {p: i for i, p in enumerate([*place_ids, *region_ids])}
 
     rows = []
-    place_rows: list[list[int]] = [[] for _ in place_ids]
-    for i, r in enumerate(ds.ledger):  # the ledger is sorted by (date, line)
+    place_rows: list[list[int]] = [[] for _ in place_index]
+    merged = sorted([*ds.ledger, *ds.region_rows], key=lambda r: (r.date, r.place_id in ds.places, r.line))
+    for i, r in enumerate(merged):  # in date order; a place's or a region's rows keep their (date, line) order
         place_rows[place_index[r.place_id]].append(i)
         rows.append(
             {
@@ -85,7 +87,18 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
     places = []
     for p in place_ids:
         place = ds.places[p]
-        places.append({"id": p, "name": place.name, "lon": place.lon, "lat": place.lat, "confidence": place.confidence})
+        places.append(
+            {
+                "id": p,
+                "name": place.name,
+                "lon": place.lon,
+                "lat": place.lat,
+                "confidence": place.confidence,
+                # where the coordinate comes from, for the tooltip and the Place tab
+                "coord_source": place.coord_source,
+                "coord_source_url": place.coord_source_url if is_http_url(place.coord_source_url) else "",
+            }
+        )
 
     return {
         "start": start.isoformat(),
@@ -95,6 +108,7 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
         "colors": {f["id"]: f["color"] for f in ds.theatre["factions"]},
         "labels": {f["id"]: f["label"] for f in ds.theatre["factions"]} | {NO_REPORTING: "No reporting"},
         "places": places,
+        "regions": [{"id": r.id, "name": r.name, "basis": r.basis} for r in ds.regions if r.id in region_ids],
         "rows": rows,
         "place_rows": place_rows,
         "cells": collection(cell_features),
@@ -110,21 +124,10 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
 
 def _edges(territory: Territory, keys: Sequence[tuple]) -> dict:
     """Every boundary two cells share, as GeoJSON lines with the two cell indices and the length in km."""
-    geoms = [territory.cells[k] for k in keys]
-    tree = shapely.STRtree(geoms)
     feats = []
-    for i, g in enumerate(geoms):
-        for j in sorted(int(j) for j in tree.query(g, predicate="intersects")):
-            if j <= i:
-                continue
-            shared = _lineal(shapely.intersection(g.boundary, geoms[j].buffer(FRONT_TOLERANCE_M)))
-            if shared.length >= MIN_EDGE_M:
-                feats.append(
-                    feature(
-                        territory.to_deg(shared),
-                        {"i": len(feats), "a": i, "b": j, "km": round(shared.length / 1000, 4)},
-                    )
-                )
+    for i, j, shared in shared_edges([territory.cells[k] for k in keys]):
+        props = {"i": len(feats), "a": i, "b": j, "km": round(shared.length / 1000, 4)}
+        feats.append(feature(territory.to_deg(shared), props))
     return collection(feats)
 
 
