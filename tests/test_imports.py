@@ -439,9 +439,10 @@ CORPUS = [
          "unsupported file type '.shp': expected .geojson, .gpkg, .kml, .kmz or .csv"),
     Case("huge-file", [raw(SNAP, b"{" + b" " * (20 * 2**20))], "error", SNAP, "file", "larger than 20 MiB"),
     Case("too-many-features", [gj(SNAP, *[feat(WEST)] * 4)], "error", SNAP, "file",
-         "4 features: more than the limit of 3", patch={"MAX_FEATURES": 3}),
+         "more than 3 features in all the inputs together: the limit of one import", patch={"MAX_FEATURES": 3}),
     Case("too-many-vertices", [gj(SNAP, feat(WEST))], "error", SNAP, "file",
-         "5 positions: more than the limit of 4; simplify first", patch={"MAX_VERTICES": 4}),
+         "more than 4 positions in all the inputs together: the limit of one import; simplify the polygons",
+         patch={"MAX_VERTICES": 4}),
     # --- CRS
     Case("legacy-crs-unknown", [gj(SNAP, feat(WEST), crs={"type": "name", "properties": {"name": "EPSG:999999"}})],
          "error", SNAP, "crs", "unknown CRS 'EPSG:999999': reproject to lon/lat WGS84 (EPSG:4326) before importing"),
@@ -551,8 +552,8 @@ CORPUS = [
          "unknown faction 'Martians': not a faction id (SDF, ISIS) or in faction_map"),
     Case("gpkg-too-many-vertices", lambda tmp: [gpkg(tmp, [{"date": "2017-02-01", "faction": "SDF",
                                                             "geometry": box(38.9, 35.9, 39.0, 36.0)}])],
-         "error", "snapshots.gpkg", "file", "5 positions: more than the limit of 4; simplify first",
-         patch={"MAX_VERTICES": 4}),
+         "error", "snapshots.gpkg", "file", "more than 4 positions in all the inputs together: the limit of one "
+         "import; simplify the polygons", patch={"MAX_VERTICES": 4}),
     # --- event tables
     Case("javascript-url-in-source", [acled(acled_row(source="javascript:alert(document.cookie)"))], "error",
          "acled.csv", L2, "source 'javascript:alert(document.cookie)' is not an http(s) URL"),

@@ -25,3 +25,8 @@ class DatasetError(ValueError):
         shown = "\n".join(f"  - {p}" for p in self.problems[:50])
         more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
         super().__init__(f"{len(self.problems)} problem(s) in the dataset:\n{shown}{more}")
+
+
+class DerivationError(DatasetError):
+    """Raised when a theatre's files validate but its map cannot be derived (an overlay that fails, or more work
+    than the declared budgets allow); its problems name the file, the feature and why."""
