@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from layers.core import DatasetError, Territory, export, load_dataset
+from layers.core.errors import terminal_text
 from layers.core.import_cli import import_theatre, validate_inputs
 
 DATASET_FILES = ("theatre.json", "places.geojson", "ledger.csv", "events.csv")
@@ -20,7 +21,7 @@ def _validate(folder: Path) -> int:
         ds = load_dataset(folder)
     except DatasetError as exc:
         for p in exc.problems:
-            print(f"ERROR {folder / p.file}: {p.item}: {p.message}", file=sys.stderr)
+            print(terminal_text(f"ERROR {folder / p.file}: {p.item}: {p.message}"), file=sys.stderr)
         print(f"{len(exc.problems)} problem(s); dataset not valid.", file=sys.stderr)
         return 1
     estimated = sum(1 for p in ds.places.values() if p.confidence != "high")
@@ -39,7 +40,7 @@ def _summary(folder: Path, dates: list[str]) -> int:
         date = dt.date.fromisoformat(text)
         snap = terr.control_at(date)
         areas = ", ".join(f"{h} {snap.area_km2(h):,.0f} km²" for h in snap.polygons)
-        print(f"{date}: {areas}; frontline {terr.frontline_km(snap):,.0f} km")
+        print(terminal_text(f"{date}: {areas}; frontline {terr.frontline_km(snap):,.0f} km"))
     return 0
 
 

@@ -261,10 +261,37 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
 # coordinate reference systems
 
 
+# PROJ parameters and WKT keywords that make PROJ open a file (init files, grids, TIN and deformation models)
+FILE_READING_CRS = re.compile(
+    r"(?i)(?<![a-z_])(?:init|nadgrids|geoidgrids|grids|xy_grids|z_grids|file|model|catalog)\s*="
+    r"|PARAMETERFILE\s*\[|PROJ4_GRIDS"
+)
+READS_A_FILE = "uses a PROJ parameter that reads a file (+init, grids, models): give an authority code (EPSG:32637)"
+FILE_PATH = re.compile(r"(?i)^(?:[/\\~]|\.\.?[/\\]|file:|[a-z]:[/\\])")
+
+
+def crs_text_problem(text: str) -> str | None:
+    """Why a CRS string must not reach PROJ (it names a file, or reads one), or None.
+
+    Checked before PROJ parses anything: ``+init=/etc/passwd`` or a grid given by path makes PROJ open that file.
+    """
+    t = text.strip()
+    if "\x00" in t or FILE_PATH.match(t) or ("/" in t and not re.search(r"[\[=]|://", t)):
+        return "is a file path, not a CRS: give an authority code such as EPSG:32637"
+    if FILE_READING_CRS.search(t):
+        return READS_A_FILE
+    return None
+
+
 def crs_transformer(file: str, name: str, found: Findings, item: str = "crs") -> Transformer | None | bool:
-    """Transformer from the named CRS to lon/lat WGS84; None if already lon/lat; False (with an error) if unknown."""
+    """Transformer from the named CRS to lon/lat WGS84; None if already lon/lat; False (with an error) if unknown
+    or if it names or reads a file (refused before PROJ sees it)."""
     if name.strip().upper() in WGS84_NAMES:
         return None
+    why = crs_text_problem(name)
+    if why:
+        found.error(file, item, f"CRS {name[:80]!r} {why}")
+        return False
     try:
         crs = CRS.from_user_input(name)
         if crs.is_geographic and crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):

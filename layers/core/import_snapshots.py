@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import sqlite3
 import tempfile
 import warnings
 import zipfile
@@ -198,6 +199,8 @@ def _read_ogr(
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / filename
         path.write_bytes(data)
+        if filename.endswith(".gpkg") and not _gpkg_crs_safe(f.name, path, found):
+            return out
         try:
             with warnings.catch_warnings():
                 # GDAL's and pandas' notes on odd files (the checks below report what matters); errors still raise
@@ -209,6 +212,27 @@ def _read_ogr(
         except (RuntimeError, ValueError, OSError, GEOSException) as exc:  # pyogrio's errors are RuntimeErrors
             found.error(f.name, "file", f"cannot be read as {what}: {exc}")
     return out
+
+
+def _gpkg_crs_safe(file: str, path: Path, found: gc.Findings) -> bool:
+    """The GeoPackage's CRS definitions (read with SQLite, before GDAL or PROJ open the file) read no files."""
+    try:
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            cur = con.execute("SELECT * FROM gpkg_spatial_ref_sys")
+            names = [d[0].lower() for d in cur.description]
+            rows = cur.fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return True  # no CRS table: GDAL reports what is wrong with the file
+    for row in rows:
+        srs = dict(zip(names, row, strict=True))
+        for key in ("definition", "definition_12_063"):
+            if isinstance(srs.get(key), str) and gc.FILE_READING_CRS.search(srs[key]):
+                found.error(file, f"CRS {srs.get('srs_id')}", f"definition {gc.READS_A_FILE}")
+                return False
+    return True
 
 
 def _read_gpkg_layer(file: str, path: Path, layer: str, config: Config | None, found: gc.Findings) -> list[Area]:

@@ -38,6 +38,9 @@ NO_REPORTING = "no reporting"
 GRID_M = 0.001
 FRONT_TOLERANCE_M = 1.0
 SNAPSHOT_CACHE = 4096  # distinct ledger states kept per process
+# Override polygons applied over all the periods in which the set in force is constant (an import gives each
+# polygon one period, so this is at least its feature budget): checked before any overlay runs.
+MAX_OVERRIDE_APPLICATIONS = 200_000
 DEFAULT_PROJECTION = "+proj=laea +lat_0=36 +lon_0=39 +datum=WGS84 +units=m +no_defs"
 
 
@@ -64,6 +67,7 @@ class Territory:
         self._fwd = Transformer.from_crs("EPSG:4326", proj, always_xy=True)
         self._inv = Transformer.from_crs(proj, "EPSG:4326", always_xy=True)
         self.radius_m = float(dataset.theatre.get("max_cell_radius_km", 25)) * 1000
+        self._override_bounds, self._override_sets = _override_epochs(dataset.overrides)  # budget checked first
         self.ground = self._ground()
         self.river = self._river()
         self.banks = split_banks(self.ground, self.river)
@@ -75,7 +79,6 @@ class Territory:
         self.uncovered = self._uncovered()
         self._snapshots: dict[tuple, Snapshot] = {}
         self._memo: dict[str, dict] = {}
-        self._override_bounds, self._override_sets = _override_epochs(dataset.overrides)
         # Only cells with ground take part in a snapshot: an imported theatre's places (radius 0) hold none, its
         # overrides hold it all, so a date costs O(overrides in force), not O(every place ever reported).
         self._grounded = {pids: cell for pids, cell in self.cells.items() if not cell.is_empty}
@@ -369,7 +372,8 @@ def _override_error(o: Override, i: int, message: str) -> DerivationError:
 def _override_epochs(overrides: Sequence[Override]) -> tuple[list[dt.date], list[tuple[int, ...]]]:
     """The dates on which the set of overrides in force changes, and from each, the indices in force (sorted).
 
-    One sweep over the overrides' bounds: O(n log n) plus the size of the answer.
+    One sweep over the overrides' bounds: O(n log n) plus the size of the answer, which is capped by
+    MAX_OVERRIDE_APPLICATIONS (DerivationError as soon as it is exceeded, before any overlay runs).
     """
     starts: dict[dt.date, list[int]] = {}
     ends: dict[dt.date, list[int]] = {}
@@ -379,9 +383,17 @@ def _override_epochs(overrides: Sequence[Override]) -> tuple[list[dt.date], list
     bounds = sorted(starts.keys() | ends.keys())
     active: set[int] = set()
     sets = []
+    work = 0
     for b in bounds:
         active.difference_update(ends.get(b, ()))
         active.update(starts.get(b, ()))
+        work += len(active)
+        if work > MAX_OVERRIDE_APPLICATIONS:
+            message = (
+                f"{len(overrides):,} override polygons would be applied more than {MAX_OVERRIDE_APPLICATIONS:,} "
+                "times (once per period in which the set in force is constant): merge them or shorten their dates"
+            )
+            raise DerivationError([Problem("overrides.geojson", "file", message)])
         sets.append(tuple(sorted(active)))
     return bounds, sets
 
