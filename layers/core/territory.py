@@ -391,7 +391,7 @@ def _override_epochs(overrides: Sequence[Override]) -> tuple[list[dt.date], list
         if work > MAX_OVERRIDE_APPLICATIONS:
             message = (
                 f"{len(overrides):,} override polygons would be applied more than {MAX_OVERRIDE_APPLICATIONS:,} "
-                "times (once per period in which the set in force is constant): merge them or shorten their dates"
+                "times (once per period in which the set in force is constant): merge them or shorten their date ranges"
             )
             raise DerivationError([Problem("overrides.geojson", "file", message)])
         sets.append(tuple(sorted(active)))
