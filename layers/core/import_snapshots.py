@@ -218,20 +218,23 @@ def _gpkg_crs_safe(file: str, path: Path, found: gc.Findings) -> bool:
     """The GeoPackage's CRS definitions (read with SQLite, before GDAL or PROJ open the file) read no files."""
     try:
         con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        con.text_factory = lambda b: b.decode("utf-8", "replace")  # damaged text is still checked, not fatal
         try:
             cur = con.execute("SELECT * FROM gpkg_spatial_ref_sys")
             names = [d[0].lower() for d in cur.description]
-            rows = cur.fetchall()
+            for row in cur:
+                srs = dict(zip(names, row, strict=True))
+                for key in ("definition", "definition_12_063"):
+                    if isinstance(srs.get(key), str) and gc.FILE_READING_CRS.search(srs[key]):
+                        found.error(file, f"CRS {srs.get('srs_id')}", f"definition {gc.READS_A_FILE}")
+                        return False
         finally:
             con.close()
     except sqlite3.Error:
         return True  # no CRS table: GDAL reports what is wrong with the file
-    for row in rows:
-        srs = dict(zip(names, row, strict=True))
-        for key in ("definition", "definition_12_063"):
-            if isinstance(srs.get(key), str) and gc.FILE_READING_CRS.search(srs[key]):
-                found.error(file, f"CRS {srs.get('srs_id')}", f"definition {gc.READS_A_FILE}")
-                return False
+    except ValueError as exc:  # names in the schema that are not UTF-8
+        found.error(file, "file", f"cannot be read as a GeoPackage: {exc}")
+        return False
     return True
 
 
