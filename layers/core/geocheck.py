@@ -27,7 +27,7 @@ from layers.core.dataset import MAX_FILE_BYTES, is_http_url
 from layers.core.errors import Problem
 
 MAX_JSON_DEPTH = 64
-MAX_FEATURES = 20_000  # snapshot polygons in all the files of one import
+MAX_FEATURES = 10_000  # snapshot polygons in all the files of one import (each becomes an override to derive)
 MAX_VERTICES = 1_000_000  # positions in all the snapshot polygons of one import
 MAX_ROWS = 100_000  # per table
 MAX_TEXT = 2_000  # characters kept in one text field

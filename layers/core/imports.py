@@ -199,6 +199,14 @@ def prepare(config_file: InputFile, inputs: list[InputFile]) -> Imported:
         raise DatasetError(found.errors)
     config, areas, reports = read
     files, counts = _dataset_files(config, areas, reports, [f.name for f in inputs])
+    too_big = [
+        Problem(name, "file", f"would be {_mib(len(data))}: more than the {MAX_FILE_BYTES // 2**20} MiB a dataset "
+                "file may hold; simplify the polygons or import fewer")
+        for name, data in files.items()
+        if len(data) > MAX_FILE_BYTES
+    ]  # fmt: skip
+    if too_big:
+        raise DatasetError(too_big)
     return Imported(config, files, found.warnings, counts)
 
 
@@ -425,7 +433,7 @@ def _dataset_files(
         )
     event_rows, event_places = _events(reports, config)
     files = {
-        "theatre.json": _json(_theatre(config, input_names)),
+        "theatre.json": _json(_theatre(config, input_names), indent=1),
         "aoi.geojson": _json(_fc([{"type": "Feature", "properties": {}, "geometry": _rounded(config.aoi)}])),
         "places.geojson": _json(_fc(places + event_places)),
         "ledger.csv": _csv(LEDGER_COLUMNS, ledger),
@@ -536,8 +544,9 @@ def _fc(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+def _json(data: Any, indent: int | None = None) -> bytes:
+    """JSON as written: compact (the C encoder) unless ``indent`` is given for a small file people read."""
+    return (json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False) + "\n").encode("utf-8")
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict]) -> bytes:

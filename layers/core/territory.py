@@ -416,9 +416,13 @@ def _apply_overrides(
         for h in list(polygons):
             polygons[h] = _polygonal(shapely.difference(polygons[h], covered, grid_size=GRID_M))
         tree = shapely.STRtree(areas)
+        shapes = np.array(areas, dtype=object)
         pieces: dict[str, list[BaseGeometry]] = {}
         for i, (holder, area) in enumerate(zip(holders, areas, strict=True)):
-            later = [int(j) for j in tree.query(area, predicate="intersects") if j > i and holders[j] != holder]
+            near = [j for j in tree.query(area).tolist() if j > i and holders[j] != holder]
+            # only those whose interiors meet this one's (neighbours that merely touch take nothing from it)
+            inside = shapely.relate_pattern(shapes[near], area, "2********")
+            later = [j for j, hit in zip(near, inside, strict=True) if hit]
             if later:
                 area = shapely.difference(area, shapely.union_all([areas[j] for j in later]), grid_size=GRID_M)
             pieces.setdefault(holder, []).append(area)
