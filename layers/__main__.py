@@ -11,6 +11,7 @@ from pathlib import Path
 
 from layers.core import DatasetError, Territory, consistency, export, load_dataset
 from layers.core.announced import compare, load_announced
+from layers.core.errors import terminal_text
 from layers.core.health import health, health_lines
 from layers.core.import_cli import import_theatre, validate_inputs
 
@@ -23,7 +24,7 @@ def _validate(folder: Path) -> int:
         findings = consistency.check(ds)
     except (DatasetError, consistency.RulesError) as exc:
         for p in exc.problems:
-            print(f"ERROR {folder / p.file}: {p.item}: {p.message}", file=sys.stderr)
+            print(terminal_text(f"ERROR {folder / p.file}: {p.item}: {p.message}"), file=sys.stderr)
         print(f"{len(exc.problems)} problem(s); dataset not valid.", file=sys.stderr)
         return 1
     h = health(ds, findings)
@@ -35,21 +36,16 @@ def _validate(folder: Path) -> int:
     print("\n".join(health_lines(h)))
     for f in findings:
         if f.accepted:
-            print(_safe(f"ACCEPTED {folder / f.file}: {f.item}: {f.message} [{f.rule}] -- {f.accepted}"))
+            print(terminal_text(f"ACCEPTED {folder / f.file}: {f.item}: {f.message} [{f.rule}] -- {f.accepted}"))
     for f in findings:
         if not f.accepted and f.severity != "error":
-            print(_safe(f"WARNING {folder / f.file}: {f.item}: {f.message} [{f.rule}]"))
+            print(terminal_text(f"WARNING {folder / f.file}: {f.item}: {f.message} [{f.rule}]"))
     errors = [f for f in findings if not f.accepted and f.severity == "error"]
     for f in errors:
-        print(_safe(f"ERROR {folder / f.file}: {f.item}: {f.message} [{f.rule}]"), file=sys.stderr)
+        print(terminal_text(f"ERROR {folder / f.file}: {f.item}: {f.message} [{f.rule}]"), file=sys.stderr)
     if errors:
         print(f"{len(errors)} consistency error(s); dataset not valid.", file=sys.stderr)
     return 1 if errors else 0
-
-
-def _safe(text: str) -> str:
-    """Terminal output escapes control characters (data text is never a terminal command)."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _summary(folder: Path, dates: list[str]) -> int:
@@ -59,7 +55,7 @@ def _summary(folder: Path, dates: list[str]) -> int:
         date = dt.date.fromisoformat(text)
         snap = terr.control_at(date)
         areas = ", ".join(f"{h} {snap.area_km2(h):,.0f} km²" for h in snap.polygons)
-        print(f"{date}: {areas}; frontline {terr.frontline_km(snap):,.0f} km")
+        print(terminal_text(f"{date}: {areas}; frontline {terr.frontline_km(snap):,.0f} km"))
     return 0
 
 
@@ -73,7 +69,7 @@ def _announced(folder: Path) -> int:
         span = f"{a.gains_from} – {a.date}"
         shown = f"{a.qualifier} {a.km2:,.0f} km²".strip()
         print(
-            _safe(
+            terminal_text(
                 f"| {a.holder}: {a.what} | {span} | {shown} | {r['derived_km2']:,.0f} km² | "
                 f"{r['difference_km2']:+,.0f} km² | [{a.source_title}]({a.source_url}) |"
             )

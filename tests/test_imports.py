@@ -11,6 +11,8 @@ import base64
 import datetime as dt
 import io
 import json
+import math
+import os
 import random
 import re
 import subprocess
@@ -439,9 +441,10 @@ CORPUS = [
          "unsupported file type '.shp': expected .geojson, .gpkg, .kml, .kmz or .csv"),
     Case("huge-file", [raw(SNAP, b"{" + b" " * (20 * 2**20))], "error", SNAP, "file", "larger than 20 MiB"),
     Case("too-many-features", [gj(SNAP, *[feat(WEST)] * 4)], "error", SNAP, "file",
-         "4 features: more than the limit of 3", patch={"MAX_FEATURES": 3}),
+         "more than 3 features in all the inputs together: the limit of one import", patch={"MAX_FEATURES": 3}),
     Case("too-many-vertices", [gj(SNAP, feat(WEST))], "error", SNAP, "file",
-         "5 positions: more than the limit of 4; simplify first", patch={"MAX_VERTICES": 4}),
+         "more than 4 positions in all the inputs together: the limit of one import; simplify the polygons",
+         patch={"MAX_VERTICES": 4}),
     # --- CRS
     Case("legacy-crs-unknown", [gj(SNAP, feat(WEST), crs={"type": "name", "properties": {"name": "EPSG:999999"}})],
          "error", SNAP, "crs", "unknown CRS 'EPSG:999999': reproject to lon/lat WGS84 (EPSG:4326) before importing"),
@@ -551,8 +554,8 @@ CORPUS = [
          "unknown faction 'Martians': not a faction id (SDF, ISIS) or in faction_map"),
     Case("gpkg-too-many-vertices", lambda tmp: [gpkg(tmp, [{"date": "2017-02-01", "faction": "SDF",
                                                             "geometry": box(38.9, 35.9, 39.0, 36.0)}])],
-         "error", "snapshots.gpkg", "file", "5 positions: more than the limit of 4; simplify first",
-         patch={"MAX_VERTICES": 4}),
+         "error", "snapshots.gpkg", "file", "more than 4 positions in all the inputs together: the limit of one "
+         "import; simplify the polygons", patch={"MAX_VERTICES": 4}),
     # --- event tables
     Case("javascript-url-in-source", [acled(acled_row(source="javascript:alert(document.cookie)"))], "error",
          "acled.csv", L2, "source 'javascript:alert(document.cookie)' is not an http(s) URL"),
@@ -1058,3 +1061,303 @@ def test_an_imported_theatre_renders_in_the_dashboard(tmp_path):
         assert total == pytest.approx(km2(*AOI), rel=2e-3), day
         for holder in ("SDF", "ISIS"):
             assert areas[holder] / total == pytest.approx(expected.get(holder, 0.0), abs=1e-3), (day, holder)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# bounded work: every check has a budget, and the worst case that fits under the limits is tested
+
+
+def _near_identical_squares(n: int) -> InputFile:
+    """n squares 1 km across, each shifted by a millimetre, SDF and ISIS alternating: every pair overlaps."""
+    feats = [
+        feat(sq(38.95 + i * 1e-8, 35.95, 38.96 + i * 1e-8, 35.96), "SDF" if i % 2 == 0 else "ISIS") for i in range(n)
+    ]
+    return gj(SNAP, *feats)
+
+
+def _assert_capped_overlaps(problems: list[Problem]) -> None:
+    listed = [p for p in problems if p.item not in ("more", "check")]
+    assert len(listed) == gc.MAX_LISTED
+    assert all(re.fullmatch(r"(SDF|ISIS) overlaps (SDF|ISIS) \(.*\) on 2017-02-01 by 1\.\d+ km²: .*", p.message)
+               for p in listed)  # fmt: skip
+    assert problems[-2:] == [
+        Problem(SNAP, "more", f"... and {gc.MAX_ERRORS - gc.MAX_LISTED:,} more overlaps (not listed)"),
+        Problem("inputs", "check", f"stopped after {gc.MAX_ERRORS:,} errors: the rest was not checked"),
+    ]
+
+
+def test_overlapping_squares_give_a_capped_list_and_the_check_stops():
+    """2,000 near-identical squares (a million overlapping pairs): 50 listed, the rest counted until the budget."""
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [_near_identical_squares(2_000)])
+    _assert_capped_overlaps(err.value.problems)
+
+
+@pytest.mark.slow
+def test_the_most_overlapping_squares_that_fit_give_the_same_capped_list():
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [_near_identical_squares(gc.MAX_FEATURES)])
+    _assert_capped_overlaps(err.value.problems)
+
+
+def test_polygons_piled_on_one_spot_stop_the_overlap_check(monkeypatch):
+    """Slices of a pie meet only at its centre, so none overlaps, but every pair of bounding boxes meets."""
+    monkeypatch.setattr(gc, "MAX_OVERLAP_PAIRS", 100)
+    slices = []
+    for i in range(30):
+        a, b = 2 * math.pi * i / 30, 2 * math.pi * (i + 1) / 30
+        tip = [[39.0 + 0.04 * math.cos(t), 35.95 + 0.04 * math.sin(t)] for t in (a, b)]
+        slices.append(feat(poly([[[39.0, 35.95], *tip, [39.0, 35.95]]]), "SDF" if i % 2 else "ISIS"))
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [gj(SNAP, *slices)])
+    assert len(err.value.problems) == 1
+    (problem,) = err.value.problems
+    assert problem.file == SNAP and problem.message == (
+        "more than 100 pairs of polygons on 2017-02-01 lie on or next to each other: overlap check stopped; "
+        "merge or simplify the snapshot polygons"
+    )
+
+
+def test_a_grid_of_neighbours_is_accepted_and_opens():
+    """Squares sharing edges: compared with their neighbours only, and derived in one pass."""
+    k = 20
+    dx, dy = 0.2 / k, 0.1 / k
+    cells = [feat(sq(38.9 + i * dx, 35.9 + j * dy, 38.9 + (i + 1) * dx, 35.9 + (j + 1) * dy),
+                  "SDF" if (i + j) % 2 else "ISIS") for i in range(k) for j in range(k)]  # fmt: skip
+    imported = imports.prepare(config_file(), [gj(SNAP, *cells)])
+    assert imported.counts["snapshot polygons"] == k * k
+
+
+def test_a_million_empty_csv_rows_give_a_capped_list():
+    """300,001 errors (48 MB of answer) before: now the first 50, a count, and a stop after the error budget."""
+    table = raw("acled.csv", ACLED_HEADER + "\n" + ("," * ACLED_HEADER.count(",") + "\n") * 1_000_000)
+    assert len(table.data) < 20 * 2**20  # under the file limit
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [table])
+    problems = err.value.problems
+    assert problems[:3] == [
+        Problem("acled.csv", "line 2 (no event_id_cnty)", "has no event_id_cnty"),
+        Problem("acled.csv", "line 2 (no event_id_cnty)", "event_date '' is not a date (YYYY-MM-DD)"),
+        Problem("acled.csv", "line 2 (no event_id_cnty)", "unknown place ', ': the row has no latitude/longitude"),
+    ]
+    assert len(problems) == gc.MAX_LISTED + 2
+    assert problems[-2:] == [
+        Problem("acled.csv", "more", f"... and {gc.MAX_ERRORS - gc.MAX_LISTED:,} more problems (not listed)"),
+        Problem("inputs", "check", f"stopped after {gc.MAX_ERRORS:,} errors: the rest was not checked"),
+    ]
+
+
+def test_warnings_are_capped_per_file_with_a_count():
+    rows = [acled_row(f"SYR{i}", notes=f"=cmd{i}") for i in range(120)]
+    imported = imports.prepare(config_file(), [acled(*rows)])
+    assert len(imported.warnings) == gc.MAX_LISTED + 1
+    assert imported.warnings[-1] == Problem("acled.csv", "more", "... and 70 more warnings (not listed)")
+    assert imported.counts["events"] == 120  # capped lists, nothing dropped from the theatre
+
+
+def test_the_feature_budget_is_for_the_whole_import(monkeypatch):
+    monkeypatch.setattr(gc, "MAX_FEATURES", 3)
+    two = [gj(SNAP, feat(WEST), feat(EAST, "ISIS")), gj("2017-03-01.geojson", feat(WEST), feat(EAST, "ISIS"))]
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), two)
+    assert err.value.problems == [
+        Problem(
+            "2017-03-01.geojson", "file", "more than 3 features in all the inputs together: the limit of one import"
+        )
+    ]
+
+
+def test_features_are_counted_while_parsing(monkeypatch):
+    """The parser stops at the first feature past the budget: the rest of the file is never turned into objects."""
+    monkeypatch.setattr(gc, "MAX_FEATURES", 2)
+    made = []
+    real = gc._unique_keys
+    monkeypatch.setattr(gc, "_unique_keys", lambda pairs: made.append(1) or real(pairs))
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [gj(SNAP, *[feat(WEST)] * 1_000)])
+    assert [p.message for p in err.value.problems] == [
+        "more than 2 features in all the inputs together: the limit of one import"
+    ]
+    assert len(made) < 20  # 3 features and their geometry and properties objects, not 1,000 features
+
+
+def test_numbers_are_counted_while_parsing(monkeypatch):
+    monkeypatch.setattr(gc, "MAX_VERTICES", 10)
+    big = poly([[[38.9 + i * 1e-4, 35.9] for i in range(100)] + [[38.9, 35.95], [38.9, 35.9]]])
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [gj(SNAP, feat(big))])
+    assert [p.message for p in err.value.problems] == [
+        "more than 10 positions in all the inputs together: the limit of one import; simplify the polygons"
+    ]
+
+
+def test_gpkg_layers_count_against_the_feature_budget(tmp_path, monkeypatch):
+    monkeypatch.setattr(gc, "MAX_FEATURES", 1)
+    rows = [{"date": "2017-02-01", "faction": f, "geometry": box(*b)}
+            for f, b in (("SDF", (38.9, 35.9, 39.0, 36.0)), ("ISIS", EAST_BOX))]  # fmt: skip
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [gpkg(tmp_path, rows)])
+    assert err.value.problems == [
+        Problem("snapshots.gpkg", "file", "more than 1 features in all the inputs together: the limit of one import")
+    ]
+
+
+# --- dates
+
+
+@pytest.mark.parametrize(
+    "start, end, message",
+    [
+        ("0001-01-01", "9999-12-31", "dates must lie between 1900-01-01 and 2100-12-31 (got 0001-01-01 .. 9999-12-31)"),
+        ("1950-01-01", "2010-01-01", "1950-01-01 .. 2010-01-01 spans 21,915 days: a theatre spans at most 18,300 days"),
+    ],
+)
+def test_theatre_dates_are_bounded_in_the_config(start, end, message):
+    cfg = CONFIG.replace("start = 2017-01-01", f"start = {start}").replace('end = "2017-12-31"', f'end = "{end}"')
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(cfg), [GOOD_SNAPSHOT])
+    assert err.value.problems == [Problem("theatre.toml", "start/end", message)]
+
+
+def test_the_longest_theatre_allowed_imports_and_opens(tmp_path):
+    from layers.core.dataset import MAX_DATE, MAX_SPAN_DAYS
+    from layers.core.timeline import build_timeline
+
+    start = MAX_DATE - dt.timedelta(days=MAX_SPAN_DAYS)
+    cfg = CONFIG.replace("start = 2017-01-01", f"start = {start}").replace('end = "2017-12-31"', f'end = "{MAX_DATE}"')
+    last = gj(f"{MAX_DATE}.geojson", feat(sq(*AOI), "SDF"))
+    imports.save(imports.prepare(config_file(cfg), [gj(f"{start}.geojson", feat(WEST), feat(EAST, "ISIS")), last]),
+                 tmp_path / "t")  # fmt: skip
+    tables = build_timeline(Territory(load_dataset(tmp_path / "t")))
+    assert tables["span"] == MAX_SPAN_DAYS
+    assert [(e["from"], e["to"]) for e in tables["exact"]] == [(0, MAX_SPAN_DAYS - 1), (MAX_SPAN_DAYS, MAX_SPAN_DAYS)]
+
+
+# --- files on disk: links, devices, sizes
+
+
+def test_symlinks_in_an_import_folder_are_refused(tmp_path):
+    outside = tmp_path / "secret.geojson"
+    outside.write_bytes(GOOD_SNAPSHOT.data)
+    folder = tmp_path / "in"
+    _write(folder, gj("2017-03-01.geojson", feat(WEST)))
+    (folder / "2017-02-01.geojson").symlink_to(outside)
+    (folder / "zero.geojson").symlink_to("/dev/zero")
+    with pytest.raises(DatasetError) as err:
+        imports.read_paths([folder])
+    link = "is a symbolic link: not followed (copy the file itself)"
+    assert err.value.problems == [Problem(SNAP, "file", link), Problem("zero.geojson", "file", link)]
+
+
+def test_devices_and_pipes_are_refused(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.csv")
+    with pytest.raises(DatasetError) as err:
+        imports.read_paths([folder, Path("/dev/zero")])
+    not_regular = "is not a regular file (a device, pipe or socket): not read"
+    assert err.value.problems == [Problem("pipe.csv", "file", not_regular), Problem("zero", "file", not_regular)]
+
+
+def test_sizes_are_checked_before_anything_is_read(tmp_path, monkeypatch):
+    """Three files of 19 MiB (sparse) pass the per-file limit but not the total: nothing is opened."""
+    monkeypatch.setattr(imports, "_read_regular", lambda *a: pytest.fail("a file was read"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        with (folder / f"2017-02-0{i + 1}.geojson").open("wb") as fh:
+            fh.truncate(19 * 2**20)
+    with pytest.raises(DatasetError) as err:
+        imports.read_paths([folder])
+    assert err.value.problems == [Problem("inputs", "files", "57.0 MiB in all: more than the limit of 50.0 MiB")]
+
+
+def test_the_number_of_files_is_checked_before_anything_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(imports, "_read_regular", lambda *a: pytest.fail("a file was read"))
+    monkeypatch.setattr(imports, "MAX_INPUT_FILES", 3)
+    paths = _write(tmp_path / "in", *[gj(f"2017-02-0{i + 1}.geojson", feat(WEST)) for i in range(5)])
+    with pytest.raises(DatasetError) as err:
+        imports.read_paths(paths)
+    assert err.value.problems == [Problem("inputs", "files", "5 files: more than the limit of 3")]
+
+
+def test_the_byte_budget_holds_for_inputs_given_in_memory(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_INPUT_BYTES", 100)
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [GOOD_SNAPSHOT])
+    assert err.value.problems == [Problem("inputs", "files", "0.0 MiB in all: more than the limit of 0.0 MiB")]
+
+
+def test_cli_refuses_a_link_to_a_device(tmp_path):
+    """Before: a folder holding a link to /dev/zero validated as "OK 0 input file(s)"."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.geojson").symlink_to("/dev/zero")
+    out = run("validate", str(folder))
+    assert out.returncode == 1
+    assert out.stderr.splitlines() == [
+        "ERROR a.geojson: file: is a symbolic link: not followed (copy the file itself)",
+        "1 problem(s); nothing imported.",
+    ]
+
+
+# --- CRS strings that make PROJ read files
+
+
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("+init=/etc/passwd", gc.READS_A_FILE),
+        ("+proj=longlat +datum=WGS84 +nadgrids=/etc/passwd", gc.READS_A_FILE),
+        ("+proj=pipeline +step +proj=hgridshift +grids=/etc/passwd", gc.READS_A_FILE),
+        ("/etc/passwd", "is a file path, not a CRS: give an authority code such as EPSG:32637"),
+        ("file:///etc/passwd", "is a file path, not a CRS: give an authority code such as EPSG:32637"),
+    ],
+)
+def test_crs_strings_that_read_files_never_reach_proj(monkeypatch, name, why):
+    real = gc.CRS.from_user_input
+    seen = lambda value, *a, **k: pytest.fail("PROJ saw the string") if value == name else real(value, *a, **k)  # noqa: E731
+    monkeypatch.setattr(gc.CRS, "from_user_input", seen)
+    legacy = gj(SNAP, feat(WEST), crs={"type": "name", "properties": {"name": name}})
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [legacy])
+    assert err.value.problems == [Problem(SNAP, "crs", f"CRS {name!r} {why}")]
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(CONFIG + f"\n[inputs]\ncrs = {json.dumps(name)}\n"), [GOOD_SNAPSHOT])
+    assert err.value.problems == [Problem("theatre.toml", "inputs.crs", f"CRS {name!r} {why}")]
+
+
+def test_a_gpkg_whose_crs_reads_a_file_is_refused_before_gdal_opens_it(tmp_path, monkeypatch):
+    import sqlite3
+
+    import pyogrio
+
+    f = gpkg(tmp_path, [{"date": "2017-02-01", "faction": "SDF", "geometry": box(38.9, 35.9, 39.0, 36.0)}])
+    path = tmp_path / "hostile.gpkg"
+    path.write_bytes(f.data)
+    with sqlite3.connect(path) as con:
+        con.execute(
+            "UPDATE gpkg_spatial_ref_sys SET definition = ? WHERE srs_id = 4326",
+            ('GEOGCS["x",DATUM["x",SPHEROID["x",6378137,298.257]],EXTENSION["PROJ4","+init=/etc/passwd"]]',),
+        )
+    con.close()
+    monkeypatch.setattr(pyogrio, "list_layers", lambda *a: pytest.fail("GDAL opened the file"))
+    with pytest.raises(DatasetError) as err:
+        imports.prepare(config_file(), [InputFile("hostile.gpkg", path.read_bytes())])
+    assert err.value.problems == [Problem("hostile.gpkg", "CRS 4326", f"definition {gc.READS_A_FILE}")]
+
+
+# --- terminal output
+
+
+def test_cli_escapes_control_characters_in_what_it_prints(tmp_path):
+    """A feature id with ANSI escapes and a carriage return cannot fake an "OK" line on the terminal."""
+    fake = "\x1b[2K\rOK 1 input file(s)\x1b[8m"
+    (path,) = _write(tmp_path, gj(SNAP, feat(WEST, "Martians", id=fake)))
+    out = run("validate", "--config", str(_write(tmp_path, config_file())[0]), str(path))
+    assert out.returncode == 1
+    assert "\x1b" not in out.stderr and "\r" not in out.stderr
+    assert out.stderr.splitlines()[0] == (
+        f"ERROR {SNAP}: feature 0 (\\x1b[2K\\rOK 1 input file(s)\\x1b[8m): unknown faction 'Martians': not a "
+        "faction id (SDF, ISIS) or in faction_map"
+    )

@@ -71,6 +71,11 @@ EVENT_COLUMNS = (
 EVENT_KINDS = ("article", "milestone")
 AGREEMENT = ("agree", "disagree", "partial", "estimated", "forecast", "")
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Every date of a theatre (its start and end, rows, events, overrides) lies in this range, and a theatre spans
+# at most MAX_SPAN_DAYS: day arithmetic never overflows and per-day work stays bounded.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+MAX_SPAN_DAYS = 18_300  # about 50 years
 
 
 @dataclass(frozen=True)
@@ -277,6 +282,15 @@ def split_urls(value: str) -> tuple[str, ...]:
     return tuple(u.strip() for u in value.split(";") if u.strip())
 
 
+def theatre_dates_problem(start: dt.date, end: dt.date) -> str | None:
+    """Why a theatre cannot run from ``start`` to ``end`` (outside MIN_DATE..MAX_DATE, or too long), or None."""
+    if not (MIN_DATE <= start <= MAX_DATE and MIN_DATE <= end <= MAX_DATE):
+        return f"dates must lie between {MIN_DATE} and {MAX_DATE} (got {start} .. {end})"
+    if (end - start).days > MAX_SPAN_DAYS:
+        return f"{start} .. {end} spans {(end - start).days:,} days: a theatre spans at most {MAX_SPAN_DAYS:,} days"
+    return None
+
+
 def parse_date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
@@ -302,6 +316,8 @@ def _load_theatre(path: Path, problems: list[Problem]) -> dict:
         problems.append(Problem(path.name, "start/end", "must be ISO dates (YYYY-MM-DD)"))
     elif start and end and start > end:
         problems.append(Problem(path.name, "start/end", f"start {start} is after end {end}"))
+    elif start and end and (why := theatre_dates_problem(start, end)):
+        problems.append(Problem(path.name, "start/end", why))
     factions = data.get("factions", [])
     if not isinstance(factions, list) or not factions:
         problems.append(Problem(path.name, "factions", "must be a non-empty list"))
@@ -557,6 +573,8 @@ def _load_overrides(
             bad.append("valid_from and valid_to must be ISO dates")
         elif d0 > d1:
             bad.append(f"valid_from {d0} is after valid_to {d1}")
+        elif not (MIN_DATE <= d0 and d1 <= MAX_DATE):
+            bad.append(f"valid_from and valid_to must lie between {MIN_DATE} and {MAX_DATE}")
         rows = props.get("ledger_rows") or []
         if not rows or not isinstance(rows, list):
             bad.append("ledger_rows must list the ledger rows that justify the polygon")

@@ -11,8 +11,8 @@ import json
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -27,39 +27,118 @@ from layers.core.dataset import MAX_FILE_BYTES, is_http_url
 from layers.core.errors import Problem
 
 MAX_JSON_DEPTH = 64
-MAX_FEATURES = 20_000  # per file
-MAX_VERTICES = 1_000_000  # per file
+MAX_FEATURES = 10_000  # snapshot polygons in all the files of one import (each becomes an override to derive)
+MAX_VERTICES = 1_000_000  # positions in all the snapshot polygons of one import
 MAX_ROWS = 100_000  # per table
 MAX_TEXT = 2_000  # characters kept in one text field
 MAX_REPAIR_CHANGE = 0.01  # make_valid may change a polygon's area by less than 1 %
 MIN_OVERLAP_M2 = 1.0  # overlaps below this are floating-point seams along shared edges
+MAX_OVERLAP_PAIRS = 200_000  # pairs of polygons of one import compared for overlaps (bounding boxes meet)
 WGS84_NAMES = {"EPSG:4326", "OGC:CRS84", "URN:OGC:DEF:CRS:OGC:1.3:CRS84", "URN:OGC:DEF:CRS:EPSG::4326"}
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BAD_SCHEME = re.compile(r"(?i)\b(?:javascript|vbscript|data|file):\S*")
 HTTP_URL = re.compile(r"(?i)\bhttps?://[^\s;,<>\"']+")
+T = TypeVar("T")
 
 
-@dataclass
+MAX_LISTED = 50  # problems of one kind listed in full; the rest of that kind are counted
+MAX_ERRORS = 1_000  # errors found before a check stops: the rest of the inputs is not read
+
+
+class ErrorBudgetSpent(Exception):
+    """Raised by :meth:`Findings.error` once MAX_ERRORS errors are found; :func:`checked` turns it into a note."""
+
+
 class Findings:
-    """Errors (reject) and warnings (flagged repairs) collected while reading inputs."""
+    """Errors (reject) and warnings (flagged repairs) collected while reading inputs.
 
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    count: int = 0  # errors found, repeats included: compare before and after a check to see if it failed
+    Lists are capped: the first MAX_LISTED problems of each kind (by default, each file's problems), then one
+    line counting the rest. After MAX_ERRORS errors the check stops (``ErrorBudgetSpent``), so a hostile input
+    costs a bounded amount of work and answer.
+    """
 
-    def error(self, file: str, item: str, message: str) -> None:
+    def __init__(self) -> None:
+        self._errors: list[Problem] = []
+        self._warnings: list[Problem] = []
+        self._unlisted: dict[tuple[str, str, str], int] = {}  # (errors|warnings, file, noun) -> count not listed
+        self._listed: dict[tuple[str, str, str], int] = {}
+        self.count = 0  # errors found, repeats included: compare before and after a check to see if it failed
+        self.stopped = False
+        self.features = 0  # snapshot features and positions read so far, against MAX_FEATURES and MAX_VERTICES
+        self.vertices = 0
+
+    def spend(self, file: str, features: int, vertices: int) -> bool:
+        """Count a file's features and positions against the import's budgets; False (with an error) if over."""
+        self.features += features
+        self.vertices += vertices
+        if self.features > MAX_FEATURES:
+            self.error(file, "file", too_many("features"))
+        elif self.vertices > MAX_VERTICES:
+            self.error(file, "file", too_many("positions"))
+        else:
+            return True
+        return False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return (
+            self._errors
+            + self._more("errors")
+            + (
+                [Problem("inputs", "check", f"stopped after {MAX_ERRORS:,} errors: the rest was not checked")]
+                if self.stopped
+                else []
+            )
+        )
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self._warnings + self._more("warnings")
+
+    def error(self, file: str, item: str, message: str, noun: str = "problems") -> None:
+        """Record an error; ``noun`` names its kind in the count of unlisted ones (e.g. "overlaps")."""
         self.count += 1
-        _add(self.errors, Problem(file, item, message))
+        self._record("errors", self._errors, Problem(file, item, message), noun)
+        if self.count >= MAX_ERRORS:
+            self.stopped = True
+            raise ErrorBudgetSpent
 
-    def warn(self, file: str, item: str, message: str) -> None:
-        _add(self.warnings, Problem(file, item, message))
+    def warn(self, file: str, item: str, message: str, noun: str = "warnings") -> None:
+        self._record("warnings", self._warnings, Problem(file, item, message), noun)
+
+    def _record(self, which: str, problems: list[Problem], problem: Problem, noun: str) -> None:
+        if problem in problems[-50:]:  # a file-level problem is met again at every feature: record it once
+            return
+        key = (which, problem.file, noun)
+        if self._listed.get(key, 0) < MAX_LISTED:
+            self._listed[key] = self._listed.get(key, 0) + 1
+            problems.append(problem)
+        else:
+            self._unlisted[key] = self._unlisted.get(key, 0) + 1
+
+    def _more(self, which: str) -> list[Problem]:
+        return [
+            Problem(file, "more", f"... and {n:,} more {noun} (not listed)")
+            for (kind, file, noun), n in self._unlisted.items()
+            if kind == which
+        ]
 
 
-def _add(problems: list[Problem], problem: Problem) -> None:
-    """Record a finding once (a file-level problem is met again at every feature)."""
-    if problem not in problems[-50:]:
-        problems.append(problem)
+def too_many(what: str) -> str:
+    """The error for an import over its feature or position budget."""
+    limit = MAX_FEATURES if what == "features" else MAX_VERTICES
+    return f"more than {limit:,} {what} in all the inputs together: the limit of one import" + (
+        "; simplify the polygons" if what == "positions" else ""
+    )
+
+
+def checked(found: Findings, step: Callable[[], T], default: T) -> T:
+    """``step()``, or ``default`` if it stopped because the error budget was spent (noted in ``found.errors``)."""
+    try:
+        return step()
+    except ErrorBudgetSpent:
+        return default
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -82,8 +161,12 @@ def decode_text(file: str, data: bytes, found: Findings) -> str | None:
     return text
 
 
-def parse_json(file: str, data: bytes, found: Findings) -> Any:
-    """Strict JSON: UTF-8, nesting at most MAX_JSON_DEPTH, no NaN/Infinity, no duplicate keys."""
+def parse_json(file: str, data: bytes, found: Findings, features: bool = False) -> Any:
+    """Strict JSON: UTF-8, nesting at most MAX_JSON_DEPTH, no NaN/Infinity, no duplicate keys.
+
+    With ``features``, GeoJSON Features and numbers are counted while parsing, against what is left of the
+    import's feature and position budgets: an oversized file stops being parsed there, not after.
+    """
     text = decode_text(file, data, found)
     if text is None:
         return None
@@ -91,15 +174,54 @@ def parse_json(file: str, data: bytes, found: Findings) -> Any:
     if depth > MAX_JSON_DEPTH:
         found.error(file, "file", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         return None
+    counter = _ParseCounter(MAX_FEATURES - found.features, 3 * (MAX_VERTICES - found.vertices)) if features else None
     try:
         return json.loads(
-            text, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_unique_keys
+            text,
+            parse_constant=_reject_constant,
+            parse_float=counter.float if counter else _finite_float,
+            parse_int=counter.int if counter else None,
+            object_pairs_hook=counter.object if counter else _unique_keys,
         )
+    except _OverBudget as exc:
+        found.error(file, "file", str(exc))
     except json.JSONDecodeError as exc:
         found.error(file, "file", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
     except (ValueError, RecursionError) as exc:
         found.error(file, "file", f"not valid JSON: {exc}")
     return None
+
+
+class _OverBudget(Exception):
+    """A file holds more than the import has left to spend (raised while parsing)."""
+
+
+class _ParseCounter:
+    """Counts GeoJSON Features and numbers as the parser makes them (at most 3 numbers per position)."""
+
+    def __init__(self, features: int, numbers: int):
+        self.features_left, self.numbers_left = features, numbers
+
+    def object(self, pairs: list[tuple[str, Any]]) -> dict:
+        out = _unique_keys(pairs)
+        if out.get("type") == "Feature":
+            self.features_left -= 1
+            if self.features_left < 0:
+                raise _OverBudget(too_many("features"))
+        return out
+
+    def _number(self) -> None:
+        self.numbers_left -= 1
+        if self.numbers_left < 0:
+            raise _OverBudget(too_many("positions"))
+
+    def float(self, text: str) -> float:
+        self._number()
+        return _finite_float(text)
+
+    def int(self, text: str) -> int:
+        self._number()
+        return int(text)
 
 
 def json_depth(text: str) -> int:
@@ -139,10 +261,37 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
 # coordinate reference systems
 
 
+# PROJ parameters and WKT keywords that make PROJ open a file (init files, grids, TIN and deformation models)
+FILE_READING_CRS = re.compile(
+    r"(?i)(?<![a-z_])(?:init|nadgrids|geoidgrids|grids|xy_grids|z_grids|file|model|catalog)\s*="
+    r"|PARAMETERFILE\s*\[|PROJ4_GRIDS"
+)
+READS_A_FILE = "uses a PROJ parameter that reads a file (+init, grids, models): give an authority code (EPSG:32637)"
+FILE_PATH = re.compile(r"(?i)^(?:[/\\~]|\.\.?[/\\]|file:|[a-z]:[/\\])")
+
+
+def crs_text_problem(text: str) -> str | None:
+    """Why a CRS string must not reach PROJ (it names a file, or reads one), or None.
+
+    Checked before PROJ parses anything: ``+init=/etc/passwd`` or a grid given by path makes PROJ open that file.
+    """
+    t = text.strip()
+    if "\x00" in t or FILE_PATH.match(t) or ("/" in t and not re.search(r"[\[=]|://", t)):
+        return "is a file path, not a CRS: give an authority code such as EPSG:32637"
+    if FILE_READING_CRS.search(t):
+        return READS_A_FILE
+    return None
+
+
 def crs_transformer(file: str, name: str, found: Findings, item: str = "crs") -> Transformer | None | bool:
-    """Transformer from the named CRS to lon/lat WGS84; None if already lon/lat; False (with an error) if unknown."""
+    """Transformer from the named CRS to lon/lat WGS84; None if already lon/lat; False (with an error) if unknown
+    or if it names or reads a file (refused before PROJ sees it)."""
     if name.strip().upper() in WGS84_NAMES:
         return None
+    why = crs_text_problem(name)
+    if why:
+        found.error(file, item, f"CRS {name[:80]!r} {why}")
+        return False
     try:
         crs = CRS.from_user_input(name)
         if crs.is_geographic and crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):

@@ -15,10 +15,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from layers.core import geocheck as gc
-from layers.core.dataset import (
-    CONFIDENCE,
-    is_http_url,
-)
+from layers.core.dataset import CONFIDENCE, is_http_url, theatre_dates_problem
 from layers.core.territory import NO_REPORTING
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # use with fullmatch
@@ -110,6 +107,8 @@ def read_config(file: InputFile, found: gc.Findings) -> Config | None:
     start, end = _config_date(name, data, "start", found), _config_date(name, data, "end", found)
     if start and end and start > end:
         found.error(name, "start/end", f"dates run backwards: start {start} is after end {end}")
+    elif start and end and (why := theatre_dates_problem(start, end)):
+        found.error(name, "start/end", why)
     factions = _config_factions(name, data.get("factions"), found)
     aoi = _config_aoi(name, data.get("aoi"), found)
     source_url = str(data.get("source_url") or "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import sqlite3
 import tempfile
 import warnings
 import zipfile
@@ -49,7 +50,7 @@ class Area:
 
 def read_geojson(f: InputFile, config: Config | None, found: gc.Findings) -> list[Area]:
     """Polygons of a GeoJSON FeatureCollection; a legacy ``crs`` member (or the config's) is reprojected."""
-    data = gc.parse_json(f.name, f.data, found)
+    data = gc.parse_json(f.name, f.data, found, features=True)
     if data is None:
         return []
     if not is_feature_collection(data):
@@ -59,7 +60,7 @@ def read_geojson(f: InputFile, config: Config | None, found: gc.Findings) -> lis
     if transformer is False:
         return []
     feats = data["features"]
-    if not _within_budget(f.name, len(feats), sum(_count_positions(x) for x in feats), found):
+    if not found.spend(f.name, len(feats), sum(_count_positions(x) for x in feats)):
         return []
     out = []
     for i, feat in enumerate(feats):
@@ -105,16 +106,6 @@ def _count_positions(value: Any, depth: int = 0) -> int:
             return 1
         return sum(_count_positions(v, depth + 1) for v in value)
     return 0
-
-
-def _within_budget(file: str, features: int, vertices: int, found: gc.Findings) -> bool:
-    if features > gc.MAX_FEATURES:
-        found.error(file, "file", f"{features} features: more than the limit of {gc.MAX_FEATURES}")
-        return False
-    if vertices > gc.MAX_VERTICES:
-        found.error(file, "file", f"{vertices} positions: more than the limit of {gc.MAX_VERTICES}; simplify first")
-        return False
-    return True
 
 
 def _area(
@@ -208,6 +199,8 @@ def _read_ogr(
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / filename
         path.write_bytes(data)
+        if filename.endswith(".gpkg") and not _gpkg_crs_safe(f.name, path, found):
+            return out
         try:
             with warnings.catch_warnings():
                 # GDAL's and pandas' notes on odd files (the checks below report what matters); errors still raise
@@ -221,12 +214,33 @@ def _read_ogr(
     return out
 
 
+def _gpkg_crs_safe(file: str, path: Path, found: gc.Findings) -> bool:
+    """The GeoPackage's CRS definitions (read with SQLite, before GDAL or PROJ open the file) read no files."""
+    try:
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        con.text_factory = lambda b: b.decode("utf-8", "replace")  # damaged text is still checked, not fatal
+        try:
+            cur = con.execute("SELECT * FROM gpkg_spatial_ref_sys")
+            names = [d[0].lower() for d in cur.description]
+            for row in cur:
+                srs = dict(zip(names, row, strict=True))
+                for key in ("definition", "definition_12_063"):
+                    if isinstance(srs.get(key), str) and gc.FILE_READING_CRS.search(srs[key]):
+                        found.error(file, f"CRS {srs.get('srs_id')}", f"definition {gc.READS_A_FILE}")
+                        return False
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return True  # no CRS table: GDAL reports what is wrong with the file
+    except ValueError as exc:  # names in the schema that are not UTF-8
+        found.error(file, "file", f"cannot be read as a GeoPackage: {exc}")
+        return False
+    return True
+
+
 def _read_gpkg_layer(file: str, path: Path, layer: str, config: Config | None, found: gc.Findings) -> list[Area]:
-    info = pyogrio.read_info(path, layer=layer)
-    if not _within_budget(file, int(info["features"]), 0, found):
-        return []
-    df = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
-    if not _within_budget(file, len(df), int(shapely.get_num_coordinates(df.geometry.values).sum()), found):
+    df = _read_layer(file, path, layer, found)
+    if df is None:
         return []
     if df.crs is not None and not df.crs.equals("EPSG:4326"):
         crs = df.crs.to_string()
@@ -246,6 +260,20 @@ def _read_gpkg_layer(file: str, path: Path, layer: str, config: Config | None, f
         area = _area(file, label, props, geom, config, found)
         out += [area] if area else []
     return out
+
+
+def _read_layer(file: str, path: Path, layer: str, found: gc.Findings) -> Any:
+    """A layer's features as a GeoDataFrame, counted against the import's budgets: the count the file claims is
+    checked before reading, and the read stops one feature past the budget whatever it claims. None if over
+    budget (with an error) or empty."""
+    left = gc.MAX_FEATURES - found.features
+    claimed = int(pyogrio.read_info(path, layer=layer)["features"])
+    if claimed == 0 or claimed > left and not found.spend(file, claimed, 0):
+        return None
+    df = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix", max_features=left + 1)
+    if not found.spend(file, len(df), int(shapely.get_num_coordinates(df.geometry.values).sum())) or df.empty:
+        return None
+    return df
 
 
 def _is_missing(value: Any) -> bool:
@@ -322,11 +350,8 @@ def _kml_is_safe(file: str, data: bytes, found: gc.Findings) -> bool:
 
 
 def _read_kml_layer(file: str, path: Path, layer: str, config: Config | None, found: gc.Findings) -> list[Area]:
-    info = pyogrio.read_info(path, layer=layer)
-    if not info["features"] or not _within_budget(file, int(info["features"]), 0, found):
-        return []
-    df = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
-    if not _within_budget(file, len(df), int(shapely.get_num_coordinates(df.geometry.values).sum()), found):
+    df = _read_layer(file, path, layer, found)
+    if df is None:
         return []
     out = []
     columns = [c for c in df.columns if c != "geometry"]

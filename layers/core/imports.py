@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import uuid
 from collections.abc import Iterable
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.errors import GEOSException
@@ -53,6 +55,7 @@ from layers.core.import_events import Report, read_table
 from layers.core.import_snapshots import Area, read_geojson, read_gpkg, read_kml
 
 MAX_INPUT_FILES = 1000
+MAX_INPUT_BYTES = 50 * 2**20  # all input files of one import together (each at most MAX_FILE_BYTES)
 SEGMENT_DEG = 0.01  # longest polygon edge written, in degrees (about 1 km)
 MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -79,58 +82,159 @@ class Imported:
 
 
 def read_paths(paths: Iterable[Path], skip: Path | None = None) -> list[InputFile]:
-    """Input files from paths (a folder gives its files, sorted, hidden ones and ``skip`` left out); sizes are
-    checked before anything is read."""
-    out: list[InputFile] = []
+    """Input files from paths (a folder gives its regular files, sorted, hidden ones and ``skip`` left out).
+
+    Symbolic links and anything but regular files are refused, not followed; the number of files and every
+    size (each file and all together) are checked with ``lstat`` before anything is read, and each file is
+    read through a descriptor that does not follow links, at most its budget.
+    """
     problems: list[Problem] = []
+    chosen: list[tuple[Path, int]] = []
     for path in paths:
-        files = [path]
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-        for p in files:
-            if skip is not None and p.resolve() == skip.resolve():
+        for p in _listing(path, problems):
+            if skip is not None and os.path.abspath(p) == os.path.abspath(skip):
                 continue
-            if not p.is_file():
-                problems.append(Problem(p.name, "file", "missing"))
-            elif p.stat().st_size > MAX_FILE_BYTES:
-                problems.append(Problem(p.name, "file", f"larger than {MAX_FILE_BYTES // 2**20} MiB"))
-            else:
-                out.append(InputFile(p.name, p.read_bytes()))
-    if len(out) > MAX_INPUT_FILES:
-        problems.append(Problem("inputs", "files", f"more than {MAX_INPUT_FILES} files"))
+            size = _regular_size(p, problems)
+            if size is not None:
+                chosen.append((p, size))
+    if len(chosen) > MAX_INPUT_FILES:
+        problems.append(Problem("inputs", "files", f"{len(chosen):,} files: more than the limit of {MAX_INPUT_FILES}"))
+    total = sum(size for _, size in chosen)
+    if total > MAX_INPUT_BYTES:
+        problems.append(
+            Problem("inputs", "files", f"{_mib(total)} in all: more than the limit of {_mib(MAX_INPUT_BYTES)}")
+        )
+    if problems:
+        raise DatasetError(problems)
+    out = []
+    for p, _ in chosen:
+        data = _read_regular(p, problems)
+        if data is not None:
+            out.append(InputFile(p.name, data))
     if problems:
         raise DatasetError(problems)
     return out
 
 
+def _listing(path: Path, problems: list[Problem]) -> list[Path]:
+    """``path`` itself, or the entries of a folder (hidden ones left out), at most MAX_INPUT_FILES + 1 of them."""
+    if path.is_symlink() or not path.is_dir():
+        return [path]
+    entries = []
+    with os.scandir(path) as it:
+        for entry in it:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                continue  # sub-folders are not read (name them to import them)
+            entries.append(Path(entry.path))
+            if len(entries) > MAX_INPUT_FILES:
+                problems.append(Problem(path.name, "folder", f"more than {MAX_INPUT_FILES} files"))
+                break
+    return sorted(entries)
+
+
+def _regular_size(p: Path, problems: list[Problem]) -> int | None:
+    """The size of a regular file from ``lstat``; None with a problem for links, devices, pipes, missing files."""
+    try:
+        st = p.lstat()
+    except OSError:
+        problems.append(Problem(p.name, "file", "missing"))
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        problems.append(Problem(p.name, "file", "is a symbolic link: not followed (copy the file itself)"))
+    elif not stat.S_ISREG(st.st_mode):
+        problems.append(Problem(p.name, "file", "is not a regular file (a device, pipe or socket): not read"))
+    elif st.st_size > MAX_FILE_BYTES:
+        problems.append(Problem(p.name, "file", f"larger than {MAX_FILE_BYTES // 2**20} MiB"))
+    else:
+        return st.st_size
+    return None
+
+
+def _read_regular(p: Path, problems: list[Problem]) -> bytes | None:
+    """The bytes of a regular file, opened without following links and read up to the size limit only."""
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        problems.append(Problem(p.name, "file", f"cannot be opened: {exc.strerror or exc}"))
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between lstat and open
+            problems.append(Problem(p.name, "file", "is not a regular file: not read"))
+            return None
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # grew between lstat and read
+        problems.append(Problem(p.name, "file", f"larger than {MAX_FILE_BYTES // 2**20} MiB"))
+        return None
+    return data
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB"
+
+
 def check(inputs: list[InputFile], config_file: InputFile | None = None) -> gc.Findings:
-    """Validate inputs (against the config when given) without building anything; returns every finding."""
+    """Validate inputs (against the config when given) without building anything; returns every finding
+    (capped lists; the check stops after gc.MAX_ERRORS errors)."""
     found = gc.Findings()
+    gc.checked(found, lambda: _check(inputs, config_file, found), None)
+    return found
+
+
+def _check(inputs: list[InputFile], config_file: InputFile | None, found: gc.Findings) -> None:
     config = read_config(config_file, found) if config_file else None
-    if config_file and config is None:
-        return found
+    if config_file and config is None or not _inputs_within_budget(inputs, found):
+        return
     areas, reports = _read_inputs(inputs, config, found)
     if config is not None:
         _check_areas(areas, config, found)
         _check_reports(reports, config, found)
-    return found
 
 
 def prepare(config_file: InputFile, inputs: list[InputFile]) -> Imported:
     """Check the config and every input and build the dataset files in memory; raise DatasetError if any fail."""
     found = gc.Findings()
-    config = read_config(config_file, found)
-    if config is None:
+    read = gc.checked(found, lambda: _prepare(config_file, inputs, found), None)
+    if found.errors or read is None:
         raise DatasetError(found.errors)
+    config, areas, reports = read
+    files, counts = _dataset_files(config, areas, reports, [f.name for f in inputs])
+    too_big = [
+        Problem(name, "file", f"would be {_mib(len(data))}: more than the {MAX_FILE_BYTES // 2**20} MiB a dataset "
+                "file may hold; simplify the polygons or import fewer")
+        for name, data in files.items()
+        if len(data) > MAX_FILE_BYTES
+    ]  # fmt: skip
+    if too_big:
+        raise DatasetError(too_big)
+    return Imported(config, files, found.warnings, counts)
+
+
+def _prepare(
+    config_file: InputFile, inputs: list[InputFile], found: gc.Findings
+) -> tuple[Config, list[Area], list[Report]] | None:
+    config = read_config(config_file, found)
+    if config is None or not _inputs_within_budget(inputs, found):
+        return None
     areas, reports = _read_inputs(inputs, config, found)
     _check_areas(areas, config, found)
     _check_reports(reports, config, found)
     if not inputs:
         found.error("inputs", "files", "no input files: give snapshot files and/or event tables")
-    if found.errors:
-        raise DatasetError(found.errors)
-    files, counts = _dataset_files(config, areas, reports, [f.name for f in inputs])
-    return Imported(config, files, found.warnings, counts)
+    return config, areas, reports
+
+
+def _inputs_within_budget(inputs: list[InputFile], found: gc.Findings) -> bool:
+    """The number of files and their bytes together, before any is parsed."""
+    total = sum(len(f.data) for f in inputs)
+    if len(inputs) > MAX_INPUT_FILES:
+        found.error("inputs", "files", f"{len(inputs):,} files: more than the limit of {MAX_INPUT_FILES}")
+    elif total > MAX_INPUT_BYTES:
+        found.error("inputs", "files", f"{_mib(total)} in all: more than the limit of {_mib(MAX_INPUT_BYTES)}")
+    else:
+        return True
+    return False
 
 
 def save(imported: Imported, out: Path, replace: bool = False) -> None:
@@ -230,21 +334,40 @@ def sniff(f: InputFile, found: gc.Findings) -> str | None:
 
 
 def _check_areas(areas: list[Area], config: Config, found: gc.Findings) -> None:
-    """Dates inside the theatre; no duplicate polygons; no two factions on the same ground on one date."""
+    """Dates inside the theatre; no duplicate polygons; no two factions on the same ground on one date.
+
+    Pairs come from a spatial index (only polygons whose bounding boxes meet are compared), at most
+    gc.MAX_OVERLAP_PAIRS of them in all; only pairs whose interiors meet are intersected.
+    """
     to_m = Transformer.from_crs("EPSG:4326", config.projection, always_xy=True)
     by_date: dict[dt.date, list[Area]] = {}
     for a in areas:
         if not config.start <= a.date <= config.end:
             found.error(a.file, a.item, f"date {a.date} is outside the theatre {config.start} .. {config.end}")
         by_date.setdefault(a.date, []).append(a)
+    pairs = 0
     for date, group in sorted(by_date.items()):
-        metric = [gc.reproject(a.geometry, to_m) for a in group]
+        metric = np.array([gc.reproject(a.geometry, to_m) for a in group], dtype=object)
         tree = shapely.STRtree(metric)
         for j, b in enumerate(group):
-            for i in sorted(int(i) for i in tree.query(metric[j]) if i < j):
+            near = tree.query(metric[j])
+            near = np.sort(near[near < j])
+            pairs += len(near)
+            if pairs > gc.MAX_OVERLAP_PAIRS:
+                found.error(
+                    b.file,
+                    b.item,
+                    f"more than {gc.MAX_OVERLAP_PAIRS:,} pairs of polygons on {date} lie on or next to each other: "
+                    "overlap check stopped; merge or simplify the snapshot polygons",
+                )
+                return
+            inside = near[shapely.relate_pattern(metric[near], metric[j], "2********")]  # interiors meet
+            for i in inside.tolist():
                 a = group[i]
                 if a.faction == b.faction and shapely.equals(a.geometry, b.geometry):
-                    found.error(b.file, b.item, f"duplicate of {a.file} {a.item} (same date, faction and polygon)")
+                    found.error(
+                        b.file, b.item, f"duplicate of {a.file} {a.item} (same date, faction and polygon)", "duplicates"
+                    )
                 elif a.faction != b.faction:
                     overlap = _overlap_m2(metric[i], metric[j])
                     if overlap > gc.MIN_OVERLAP_M2:
@@ -253,6 +376,7 @@ def _check_areas(areas: list[Area], config: Config, found: gc.Findings) -> None:
                             b.item,
                             f"{b.faction} overlaps {a.faction} ({a.file} {a.item}) on {date} by {overlap / 1e6:.3f} "
                             "km²: two factions cannot hold the same ground",
+                            "overlaps",
                         )
 
 
@@ -310,7 +434,7 @@ def _dataset_files(
         )
     event_rows, event_places = _events(reports, config)
     files = {
-        "theatre.json": _json(_theatre(config, input_names)),
+        "theatre.json": _json(_theatre(config, input_names), indent=1),
         "aoi.geojson": _json(_fc([{"type": "Feature", "properties": {}, "geometry": _rounded(config.aoi)}])),
         "places.geojson": _json(_fc(places + event_places)),
         "ledger.csv": _csv(LEDGER_COLUMNS, ledger),
@@ -422,8 +546,9 @@ def _fc(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+def _json(data: Any, indent: int | None = None) -> bytes:
+    """JSON as written: compact (the C encoder) unless ``indent`` is given for a small file people read."""
+    return (json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False) + "\n").encode("utf-8")
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict]) -> bytes:

@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from pyproj import Transformer
+from shapely.errors import GEOSException
 from shapely.geometry import MultiPoint, Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
-from layers.core.dataset import Dataset, LedgerRow
+from layers.core.dataset import Dataset, LedgerRow, Override
+from layers.core.errors import DerivationError, Problem
 
 NO_REPORTING = "no reporting"
 # Every overlay runs on a 1 mm grid: GEOS's floating-point overlay can return wrong unions for cells that
@@ -39,6 +41,9 @@ GRID_M = 0.001
 FRONT_TOLERANCE_M = 1.0
 MIN_EDGE_M = 1.0  # shared boundary shorter than this is a corner touch, not an edge
 SNAPSHOT_CACHE = 4096  # distinct ledger states kept per process
+# Override polygons applied over all the periods in which the set in force is constant (an import gives each
+# polygon one period, so this is at least its feature budget): checked before any overlay runs.
+MAX_OVERRIDE_APPLICATIONS = 200_000
 DEFAULT_PROJECTION = "+proj=laea +lat_0=36 +lon_0=39 +datum=WGS84 +units=m +no_defs"
 
 
@@ -65,6 +70,7 @@ class Territory:
         self._fwd = Transformer.from_crs("EPSG:4326", proj, always_xy=True)
         self._inv = Transformer.from_crs(proj, "EPSG:4326", always_xy=True)
         self.radius_m = float(dataset.theatre.get("max_cell_radius_km", 25)) * 1000
+        self._override_bounds, self._override_sets = _override_epochs(dataset.overrides)  # budget checked first
         self.ground = self._ground()
         self.river = self._river()
         self.banks = split_banks(self.ground, self.river)
@@ -81,6 +87,11 @@ class Territory:
         self.region_ids = self._add_regions()
         self._snapshots: dict[tuple, Snapshot] = {}
         self._memo: dict[str, dict] = {}
+        # Only cells with ground take part in a snapshot: an imported theatre's places (radius 0) hold none, its
+        # overrides hold it all, so a date costs O(overrides in force), not O(every place ever reported).
+        self._grounded = {pids: cell for pids, cell in self.cells.items() if not cell.is_empty}
+        self._grounded_places = [p for pids in self._grounded for p in pids]
+        self._override_ground: dict[int, BaseGeometry] = {}  # override index -> its polygon on the ground, metres
 
     # ----------------------------------------------------------------------------------------------------
     # geometry set-up (once)
@@ -184,9 +195,17 @@ class Territory:
 
     def state_key(self, date: dt.date) -> tuple:
         """Rows and overrides in force on ``date``: equal keys mean identical maps."""
-        rows = tuple(r.row_id if (r := self.row_at(p, date)) else "" for p in self._rows_of)
-        overrides = tuple(o.id for o in self.ds.overrides if o.valid_from <= date <= o.valid_to)
+        rows = tuple(r.row_id if (r := self.row_at(p, date)) else "" for p in self._grounded_places)
+        overrides = tuple(self.ds.overrides[i].id for i in self._overrides_on(date))
         return rows + overrides
+
+    def overrides_on(self, date: dt.date) -> tuple[Override, ...]:
+        """The override polygons in force on ``date``, in the dataset's order (a later one wins)."""
+        return tuple(self.ds.overrides[i] for i in self._overrides_on(date))
+
+    def _overrides_on(self, date: dt.date) -> tuple[int, ...]:
+        k = bisect.bisect_right(self._override_bounds, date)
+        return self._override_sets[k - 1] if k else ()
 
     def change_dates(self) -> list[dt.date]:
         """Every date on which the map can change (ledger dates and override bounds), sorted."""
@@ -209,7 +228,7 @@ class Territory:
         parts: dict[str, list[BaseGeometry]] = {}
         rows: dict[str, list[str]] = {}
         places: dict[str, list[str]] = {}
-        for pids, cell in self.cells.items():
+        for pids, cell in self._grounded.items():
             current = [r for p in pids if (r := self.row_at(p, date))]
             if not current:
                 holder, ids = NO_REPORTING, []
@@ -222,15 +241,16 @@ class Territory:
         if not self.uncovered.is_empty:
             parts.setdefault(NO_REPORTING, []).append(self.uncovered)
         polygons = {h: _polygonal(shapely.union_all(gs, grid_size=GRID_M)) for h, gs in parts.items()}
-        for o in self.ds.overrides:
-            if o.valid_from <= date <= o.valid_to:
-                _apply_override(
-                    polygons,
-                    rows,
-                    o.holder,
-                    shapely.intersection(self.to_m(o.geometry), self.ground, grid_size=GRID_M),
-                    o.ledger_rows,
-                )
+        in_force = self._overrides_on(date)
+        if in_force:
+            overrides = [self.ds.overrides[i] for i in in_force]
+            _apply_overrides(
+                polygons,
+                rows,
+                [o.holder for o in overrides],
+                [self._override_on_ground(i) for i in in_force],
+                [o.ledger_rows for o in overrides],
+            )
         polygons = {h: g for h, g in polygons.items() if not g.is_empty}
         return Snapshot(
             key=key,
@@ -238,6 +258,16 @@ class Territory:
             rows={h: tuple(rows.get(h, ())) for h in polygons},
             places={h: tuple(places.get(h, ())) for h in polygons},
         )
+
+    def _override_on_ground(self, i: int) -> BaseGeometry:
+        """Override ``i`` clipped to the ground, in metres (computed once)."""
+        if i not in self._override_ground:
+            geom = self.to_m(self.ds.overrides[i].geometry)
+            try:
+                self._override_ground[i] = shapely.intersection(geom, self.ground, grid_size=GRID_M)
+            except GEOSException as exc:
+                raise _override_error(self.ds.overrides[i], i, f"cannot be clipped to the ground ({exc})") from exc
+        return self._override_ground[i]
 
     def memo(self, kind: str, key: tuple, build):
         """Cache a value derived from one ledger state (e.g. its GeoJSON), bounded like the snapshots."""
@@ -384,15 +414,73 @@ def _lineal(geom: BaseGeometry) -> BaseGeometry:
     return shapely.line_merge(shapely.union_all(parts)) if parts else shapely.MultiLineString()
 
 
-def _apply_override(
+def _override_error(o: Override, i: int, message: str) -> DerivationError:
+    return DerivationError([Problem("overrides.geojson", f"feature {i} ({o.id})", message)])
+
+
+def _override_epochs(overrides: Sequence[Override]) -> tuple[list[dt.date], list[tuple[int, ...]]]:
+    """The dates on which the set of overrides in force changes, and from each, the indices in force (sorted).
+
+    One sweep over the overrides' bounds: O(n log n) plus the size of the answer, which is capped by
+    MAX_OVERRIDE_APPLICATIONS (DerivationError as soon as it is exceeded, before any overlay runs).
+    """
+    starts: dict[dt.date, list[int]] = {}
+    ends: dict[dt.date, list[int]] = {}
+    for i, o in enumerate(overrides):
+        starts.setdefault(o.valid_from, []).append(i)
+        ends.setdefault(o.valid_to + dt.timedelta(days=1), []).append(i)
+    bounds = sorted(starts.keys() | ends.keys())
+    active: set[int] = set()
+    sets = []
+    work = 0
+    for b in bounds:
+        active.difference_update(ends.get(b, ()))
+        active.update(starts.get(b, ()))
+        work += len(active)
+        if work > MAX_OVERRIDE_APPLICATIONS:
+            message = (
+                f"{len(overrides):,} override polygons would be applied more than {MAX_OVERRIDE_APPLICATIONS:,} "
+                "times (once per period in which the set in force is constant): merge them or shorten their date ranges"
+            )
+            raise DerivationError([Problem("overrides.geojson", "file", message)])
+        sets.append(tuple(sorted(active)))
+    return bounds, sets
+
+
+def _apply_overrides(
     polygons: dict[str, BaseGeometry],
     rows: dict[str, list[str]],
-    holder: str,
-    area: BaseGeometry,
-    ledger_rows: Iterable[str],
+    holders: list[str],
+    areas: list[BaseGeometry],
+    ledger_rows: list[Iterable[str]],
 ) -> None:
-    for h in list(polygons):
-        polygons[h] = _polygonal(shapely.difference(polygons[h], area, grid_size=GRID_M))
-    base = polygons.get(holder, shapely.MultiPolygon())
-    polygons[holder] = _polygonal(shapely.union(base, area, grid_size=GRID_M))
-    rows.setdefault(holder, []).extend(ledger_rows)
+    """Overrides in order, each replacing what lies under it (a later one wins where they overlap).
+
+    Near-linear in the number of overrides: the derived ground loses their union once; each override keeps
+    what no later override of another holder covers (found with a spatial index, so a grid of n squares costs
+    O(n log n), not n²); each holder's pieces are dissolved in one union.
+    """
+    try:
+        covered = shapely.union_all(areas, grid_size=GRID_M)
+        for h in list(polygons):
+            polygons[h] = _polygonal(shapely.difference(polygons[h], covered, grid_size=GRID_M))
+        tree = shapely.STRtree(areas)
+        shapes = np.array(areas, dtype=object)
+        pieces: dict[str, list[BaseGeometry]] = {}
+        for i, (holder, area) in enumerate(zip(holders, areas, strict=True)):
+            near = [j for j in tree.query(area).tolist() if j > i and holders[j] != holder]
+            # only those whose interiors meet this one's (neighbours that merely touch take nothing from it)
+            inside = shapely.relate_pattern(shapes[near], area, "2********")
+            later = [j for j, hit in zip(near, inside, strict=True) if hit]
+            if later:
+                area = shapely.difference(area, shapely.union_all([areas[j] for j in later]), grid_size=GRID_M)
+            pieces.setdefault(holder, []).append(area)
+        for holder, parts in pieces.items():
+            base = polygons.get(holder, shapely.MultiPolygon())
+            polygons[holder] = _polygonal(shapely.union_all([base, *parts], grid_size=GRID_M))
+    except GEOSException as exc:
+        raise DerivationError(
+            [Problem("overrides.geojson", "polygons", f"cannot be combined ({exc}): simplify or repair them")]
+        ) from exc
+    for holder, ids in zip(holders, ledger_rows, strict=True):
+        rows.setdefault(holder, []).extend(ids)

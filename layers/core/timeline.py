@@ -157,7 +157,7 @@ def _exact_states(territory: Territory, holders: list[str]) -> list[dict]:
     bounds = sorted({ds.start, *territory.change_dates()})
     out: list[dict] = []
     for k, d0 in enumerate(bounds):
-        if not any(o.valid_from <= d0 <= o.valid_to for o in ds.overrides):
+        if not territory.overrides_on(d0):
             continue
         d1 = bounds[k + 1] - dt.timedelta(days=1) if k + 1 < len(bounds) else ds.end
         snap = territory.control_at(d0)
