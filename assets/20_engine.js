@@ -8,7 +8,7 @@
 (function () {
   "use strict";
   const NS = "http://www.w3.org/2000/svg";
-  const RECENT = 14;            // events stay on the map this many days after their date
+  let RECENT = 0;               // events stay on the map this many days after their date (tables.recent_days)
   const PUSH_GAP_MS = 1200;     // URL changes closer together than this replace the history entry
   const SETTLE_MS = 250;        // after this quiet time the "settled" Store is written (server callbacks)
   const SNAP_DAYS = 3;          // a slider drag ending this close to an event date snaps to it
@@ -831,6 +831,8 @@
 
   /* Take the tables of the page now shown and draw it. */
   function start(tables) {
+    if (typeof tables.recent_days !== "number") { throw new Error("engine: the tables carry no recent_days"); }
+    RECENT = tables.recent_days;
     E.t = prepare(tables);
     E.day = null; E.state = null; E.started = false; E.feedDay = null;
     E.shown = {cells: [], overrides: [], change: [], edges: [], places: [], events: []};

@@ -10,7 +10,7 @@ window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
       if (part === "borders") { return {color: "#333333", weight: 2, dashArray: "8 4 2 4"}; }
       return {};
     },
-    town: function (feature, latlng) {
+    point: function (feature, latlng) {
       const m = L.circleMarker(latlng, {radius: 2.5, color: "#333", weight: 1, fillColor: "#fff", fillOpacity: 1});
       m.bindTooltip(String(feature.properties.name), {permanent: true, direction: "right", className: "town-label", offset: [4, 0]});
       return m;

@@ -22,7 +22,7 @@ def test_layer_registry_is_ordered_and_uniform():
     names = [m.NAME for m in layers.LAYERS]
     assert names == ["basemap", "control", "change", "frontline", "places", "events"]
     for m in layers.LAYERS:
-        assert m.__doc__ and callable(m.component) and isinstance(m.TITLE, str)
+        assert m.__doc__ and callable(m.parts) and isinstance(m.TITLE, str) and isinstance(m.Z, int)
         assert isinstance(m.DYNAMIC, bool) and isinstance(m.DEFAULT_ON, bool)
 
 

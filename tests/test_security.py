@@ -10,7 +10,9 @@ import sys
 import pytest
 from dash import Dash, Input, Output, html
 
-from layers import dashboard, guard, security
+from layers.features import compare, feed
+from layers.features.common import TABS_ID
+from layers.server import guard, security
 from tests.conftest import ROOT
 
 UPDATE = "/_dash-update-component"
@@ -94,8 +96,8 @@ def body_for(dep: dict, by_type: dict, values: dict | None = None) -> dict:
 
 def search_body(graph, query="Raqqa"):
     deps, by_type = graph
-    dep = next(d for d in deps if d["inputs"][0]["id"] == dashboard.SEARCH_ID)
-    return body_for(dep, by_type, {f"{dashboard.SEARCH_ID}.value": query})
+    dep = next(d for d in deps if d["inputs"][0]["id"] == feed.SEARCH_ID)
+    return body_for(dep, by_type, {f"{feed.SEARCH_ID}.value": query})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -144,7 +146,7 @@ def test_tile_origins_are_origins_only(real_app):
 
 
 def test_the_online_basemaps_are_allowed_as_images_only(client):
-    from layers.dashboard import tile_urls
+    from layers.features.map_view import tile_urls
 
     csp = client.get("/").headers["Content-Security-Policy"]
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
@@ -168,13 +170,13 @@ def test_oversized_body_is_refused_with_413(client, graph, real_app):
 
 def test_valid_callbacks_still_answer(client, graph):
     r = post(client, search_body(graph, "Tabqa"))
-    assert r.status_code == 200 and "events" in r.get_json()["response"][dashboard.SEARCH_COUNT_ID]["children"]
+    assert r.status_code == 200 and "events" in r.get_json()["response"][feed.SEARCH_COUNT_ID]["children"]
     deps, by_type = graph
-    dep = next(d for d in deps if d["output"] == f"{dashboard.CHANGES_ID}.children")
+    dep = next(d for d in deps if d["output"] == f"{compare.CHANGES_ID}.children")
     settled = {"day": 200, "compare": 100}
-    body = body_for(dep, by_type, {"settled.data": settled, f"{dashboard.TABS_ID}.value": "compare"})
+    body = body_for(dep, by_type, {"settled.data": settled, f"{TABS_ID}.value": "compare"})
     r = post(client, body)
-    assert r.status_code == 200 and dashboard.CHANGES_ID in r.get_json()["response"]
+    assert r.status_code == 200 and compare.CHANGES_ID in r.get_json()["response"]
 
 
 HOSTILE_VALUES = [
@@ -219,8 +221,8 @@ def test_every_server_callback_survives_hostile_values(client, graph, value):
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers_are_refused(client, graph, literal):
     deps, by_type = graph
-    dep = next(d for d in deps if d["output"] == f"{dashboard.CHANGES_ID}.children")
-    body = body_for(dep, by_type, {"settled.data": {"day": 0, "compare": 0}, f"{dashboard.TABS_ID}.value": "compare"})
+    dep = next(d for d in deps if d["output"] == f"{compare.CHANGES_ID}.children")
+    body = body_for(dep, by_type, {"settled.data": {"day": 0, "compare": 0}, f"{TABS_ID}.value": "compare"})
     text = json.dumps(body).replace('"compare": 0}', f'"compare": {literal}}}')
     assert literal in text
     assert post(client, text).status_code in (200, 204)
@@ -467,7 +469,7 @@ def test_auth_file_format_is_checked(tmp_path):
 
 def test_add_user_command_prints_a_line_that_logs_in(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "layers.security", "add-user", "ana"],
+        [sys.executable, "-m", "layers", "add-user", "ana"],
         cwd=ROOT,
         env={"RAQQA_NEW_PASSWORD": PASSWORD, "PATH": "/usr/bin:/bin"},
         capture_output=True,

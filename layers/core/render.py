@@ -43,6 +43,7 @@ from shapely.geometry.base import BaseGeometry  # noqa: E402
 
 from layers.core.geojson import control_geojson, frontline_geojson  # noqa: E402
 from layers.core.territory import NO_REPORTING, Territory  # noqa: E402
+from layers.core.timeline import RECENT_DAYS  # noqa: E402  (events shown: the date and the days before, as on the map)
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT_DIR = ROOT / "assets" / "fonts"
@@ -53,7 +54,6 @@ DEFAULT_SIZE = (1920, 1080)
 BASE_HEIGHT_IN = 10.8  # figure height in inches: the dpi scales with the pixel height, so text scales too
 MAX_SIZE = (3840, 2160)
 PANEL_IN = 6.6  # width of the side panel (title, date, legend, caption) in inches of the 10.8-inch-high figure
-RECENT_DAYS = 14  # events of the date and of the fortnight before it, as on the map (layers/events.py)
 
 # Colours of the dashboard's map (assets/layer_basemap.js, layer_control.js, layer_frontline.js, ...).
 STYLE = {

@@ -32,6 +32,7 @@ from layers.core.geojson import collection, feature
 from layers.core.territory import FRONT_TOLERANCE_M, NO_REPORTING, Territory, _lineal
 
 MIN_EDGE_M = 1.0  # shared boundary shorter than this is a corner touch, not an edge
+RECENT_DAYS = 14  # an event stays on the map (small) this many days after its date; the PNG shows the same
 
 
 def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:

@@ -11,12 +11,11 @@ optional login. ``secure(app)`` is called once by ``app.py`` after the layout is
   session cookie, enforced in ``before_request`` for every route (page, ``/_dash-*``, assets, component
   suites); only the login form itself answers without a session. A form rather than HTTP Basic because the
   app runs on shared screens: a session expires and can be signed out of, Basic credentials stay cached in the
-  browser until it closes. Create a line for the file with ``python -m layers.security add-user NAME``.
+  browser until it closes. Create a line for the file with ``python -m layers add-user NAME``.
 """
 
 from __future__ import annotations
 
-import getpass
 import hmac
 import html
 import json
@@ -24,7 +23,6 @@ import logging
 import os
 import re
 import secrets
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -37,8 +35,8 @@ import flask
 from dash.exceptions import InvalidCallbackReturnValue
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from layers import guard
-from layers._context import instance_dir
+from layers.server import guard
+from layers.server.store import instance_dir
 
 __all__ = ["content_security_policy", "logout_form", "secure", "user_line"]
 
@@ -396,27 +394,3 @@ button {{ margin-top: 1.2rem; width: 100%; padding: .55rem; font-size: 1rem; }}
 <button type="submit">Sign in</button>
 </form></body></html>
 """
-
-
-# ---------------------------------------------------------------------------------------------------------
-# command line
-
-
-def main(argv: list[str]) -> int:
-    """``python -m layers.security add-user NAME``: prompt for a password, print the auth-file line."""
-    if len(argv) != 2 or argv[0] != "add-user":
-        print("usage: python -m layers.security add-user NAME >> $RAQQA_AUTH_FILE", file=sys.stderr)
-        return 2
-    password = os.environ.get("RAQQA_NEW_PASSWORD") or getpass.getpass(f"Password for {argv[1]}: ")
-    if not os.environ.get("RAQQA_NEW_PASSWORD") and getpass.getpass("Again: ") != password:
-        print("passwords differ", file=sys.stderr)
-        return 1
-    if len(password) < 12:
-        print("use at least 12 characters", file=sys.stderr)
-        return 1
-    print(user_line(argv[1], password))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

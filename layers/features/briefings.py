@@ -3,23 +3,23 @@
 The view comes from the browser: ``assets/briefings.js`` turns a click on "Add this view" into the value of
 the ``briefing-save-request`` store (``{name, nonce, date, compare, bounds, center, zoom, layers, caption,
 theatre}``, the view from ``window.raqqaEngine.view()``), and the server callback checks and saves it in
-``$RAQQA_INSTANCE/briefings.sqlite3`` (``layers.core.briefings``). ``steps_for(id)`` gives a saved
-briefing's views to the briefing mode (``/?mode=briefing&briefing=<id>``).
+``$RAQQA_INSTANCE/briefings.sqlite3`` (``layers.server.store``, ``layers.core.briefings``).
+``steps_for(id)`` gives a saved briefing's views to the briefing mode (``/?mode=briefing&briefing=<id>``).
 """
 
 from __future__ import annotations
 
 import time
-from functools import cache
-from pathlib import Path
 
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
-from layers import guard
-from layers._context import context, instance_dir
-from layers.core.briefings import MAX_NAME, BriefingError, BriefingStore
+from layers.core.briefings import MAX_NAME, BriefingError
+from layers.features.common import ENGINE_ID, URL_ID, query
+from layers.server import guard
+from layers.server.context import context
+from layers.server.store import briefing_store as store
 
 NAME = "briefing"
 NAME_INPUT = f"{NAME}-name"
@@ -29,8 +29,17 @@ LIST_ID = f"{NAME}-list"
 REQUEST_ID = f"{NAME}-save-request"
 REFRESH_ID = f"{NAME}-refresh"
 DELETE = f"{NAME}-delete"
+STEPS_ID = f"{NAME}-steps"  # the views briefing mode steps through (page-wide store)
 VIEW_KEYS = ("date", "compare", "bounds", "center", "zoom", "layers", "caption", "theatre")
 MAX_ID = 2**53 - 1
+
+
+def panel(ctx) -> list:
+    """The Saved tab."""
+    return [
+        html.P("Step through the events on a shared screen: press Briefing mode (or B).", className="muted"),
+        component(ctx),
+    ]
 
 
 def component(ctx) -> html.Section:
@@ -57,6 +66,20 @@ def component(ctx) -> html.Section:
 
 # ---------------------------------------------------------------------------------------------------------
 # callbacks
+
+
+@callback(Output(STEPS_ID, "data"), Input(URL_ID, "search"))
+def briefing_steps(search):
+    """The views of the saved briefing named by ``?briefing=<id>`` (None: briefing mode steps through the events)."""
+    return steps_for(query(search).get("briefing")) or None
+
+
+clientside_callback(
+    ClientsideFunction(namespace="engine", function_name="fromSteps"),
+    Output(ENGINE_ID, "data", allow_duplicate=True),
+    Input(STEPS_ID, "data"),
+    prevent_initial_call=True,
+)
 
 clientside_callback(
     ClientsideFunction(namespace="briefings", function_name="saveRequest"),
@@ -119,16 +142,6 @@ def delete_briefing(_clicks):
 
 # ---------------------------------------------------------------------------------------------------------
 # helpers
-
-
-@cache
-def _store_at(path: Path) -> BriefingStore:
-    return BriefingStore(path)
-
-
-def store() -> BriefingStore:
-    """The store in ``$RAQQA_INSTANCE/briefings.sqlite3`` (opened per operation; safe across workers)."""
-    return _store_at(instance_dir() / "briefings.sqlite3")
 
 
 def steps_for(briefing_id) -> list[dict] | None:
