@@ -29,7 +29,7 @@ MACHADO = {
                             [0.004733, 0.691367, 0.303900]]),
 }  # fmt: skip
 LAND = "#efe9dc"  # --land in assets/00_theme.css, under the control layer
-FILL_OPACITY = 0.55  # cellStyle() in assets/20_engine.js
+FILL_OPACITY = 0.55  # cellStyle() in assets/layer_control.js
 MIN_DELTA_E = 10.0
 HATCHED = {"contested"}  # drawn with a pattern, not colour alone
 
@@ -72,7 +72,7 @@ def test_solid_faction_fills_are_distinct(vision):
 
 
 def test_hatched_ground_keeps_its_patterns():
-    engine = (ROOT / "assets" / "20_engine.js").read_text()
+    engine = (ROOT / "assets" / "layer_control.js").read_text()
     assert 'fillColor: "url(#hatch-contested)"' in engine
     assert 'fillColor: "url(#hatch-none)"' in engine
     assert '"url(#hatch-low-" + h + ")"' in engine

@@ -173,7 +173,7 @@ def _exact_states(territory: Territory, holders: list[str]) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# the browser's derivation, in Python (assets/20_engine.js does the same)
+# the browser's derivation, in Python (assets/10_state.js does the same)
 
 
 def place_row_on(tables: dict, place: int, day: int) -> int:

@@ -89,8 +89,13 @@ def _overlay(m, ctx: Context, tables: dict) -> dl.Overlay:
         dl.Pane(parts, name=f"pane-{m.NAME}", style={"zIndex": m.Z}),
         name=m.TITLE,
         checked=m.DEFAULT_ON,
-        id=f"overlay-{m.NAME}",
+        id=overlay_id(m.NAME),
     )
+
+
+def overlay_id(name: str) -> str:
+    """The id of a date-dependent layer's entry in the layer menu (the engine checks and unchecks it)."""
+    return f"overlay-{name}"
 
 
 def _panes(m, ctx: Context, tables: dict) -> list[dl.Pane]:

@@ -87,11 +87,32 @@ def client_tables(ctx: Context, slug: str) -> dict:
     out["theatre"] = slug
     out["title"] = ctx.dataset.theatre.get("short_name") or ctx.dataset.theatre["name"]
     out["events"] = [_event_record(ctx, e) for e in ctx.dataset.events]
-    out["layers"] = {m.TITLE: m.NAME for m in LAYERS if m.NAME != "basemap"}
-    out["default_layers"] = [m.NAME for m in LAYERS if m.NAME != "basemap" and m.DEFAULT_ON]
+    dynamic = [m for m in LAYERS if m.DYNAMIC]
+    out["layers"] = {m.TITLE: m.NAME for m in dynamic}  # the layer menu's names
+    out["layer_names"] = [m.NAME for m in dynamic]  # the engine's layer plug-ins, in draw order
+    out["default_layers"] = [m.NAME for m in dynamic if m.DEFAULT_ON]
+    out["ids"] = engine_ids()
     w, s, e, n = ctx.dataset.aoi.bounds
     out["bounds"] = [w, s, e, n]
     return out
+
+
+def engine_ids() -> dict[str, str]:
+    """The ids of what the date engine reads or writes, by the names it uses (``E.id(name)`` fails on others)."""
+    return {
+        "date": DATE_ID,
+        "figures": FIGURES_ID,
+        "front": FRONT_ID,
+        "slider": timeline.SLIDER_ID,
+        "compare": compare.COMPARE_ID,
+        "settled": SETTLED_ID,
+        "tabs": TABS_ID,
+        "place": PLACE_ID,
+        "feed": feed.FEED_ID,
+        "caption": map_view.CAPTION_ID,
+        "chart": trend.CHART_ID,
+        **{map_view.overlay_id(m.NAME): map_view.overlay_id(m.NAME) for m in LAYERS if m.DYNAMIC},
+    }
 
 
 def _event_record(ctx: Context, e) -> dict:
