@@ -270,13 +270,25 @@
     window.requestAnimationFrame(function () { E.map.invalidateSize({animate: false}); E.applyUrl(false); });
   }
 
+  /* The tables against their declared schema (layers/features/tables.py, carried in tables.schema). */
+  function checkTables(tables) {
+    const schema = tables.schema, problems = [];
+    if (!schema) { throw new Error("engine: the tables carry no schema"); }
+    const kind = function (v) { return Array.isArray(v) ? "array" : v === null ? "null" : typeof v; };
+    Object.keys(schema).forEach(function (k) {
+      if (!(k in tables)) { problems.push(k + ": missing"); }
+      else if (kind(tables[k]) !== schema[k]) { problems.push(k + ": " + kind(tables[k]) + ", not " + schema[k]); }
+    });
+    Object.keys(tables).forEach(function (k) { if (!(k in schema)) { problems.push(k + ": not in the schema"); } });
+    if (problems.length) { throw new Error("engine: the tables do not match their schema: " + problems.join("; ")); }
+  }
+
   /* Take the tables of the page now shown and draw it. */
   function start(tables) {
-    ["recent_days", "layer_names", "ids"].forEach(function (k) {
-      if (tables[k] === undefined) { throw new Error("engine: the tables carry no '" + k + "'"); }
-    });
+    checkTables(tables);
     E.layers = plugins(tables);
-    E.t = S.prepare(tables);
+    E.tables = tables;  // as the page sent them; E.t adds what the derivation needs
+    E.t = S.prepare(Object.assign({}, tables));
     ELEMENTS.forEach(E.el);  // the page's elements the engine writes to are there
     E.day = null; E.state = null; E.started = false; E.feedDay = null;
     E.shown = {};

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from dash import no_update
 
-from layers.features import compare, feed, page, place, trend
+from layers.features import compare, feed, page, place, tables, trend
 from layers.server.context import context, theatre_context
 
 D = dt.date
@@ -29,7 +29,7 @@ def _texts(component) -> str:
 
 
 def test_page_tables_carry_no_geometry_and_every_event(ctx):
-    t = page.client_tables(ctx, "")
+    t = tables.client_tables(ctx, "")
     assert not {"cells", "edges", "overrides"} & set(t)
     assert [e["id"] for e in t["events"]] == [e.event_id for e in ctx.dataset.events]
     a16 = next(e for e in t["events"] if e["id"] == "A16")
@@ -99,3 +99,12 @@ def test_date_of_clamps_to_the_campaign(ctx):
     assert ctx.date_of(-50) == ctx.dataset.start
     assert ctx.date_of(10**6) == ctx.dataset.end
     assert ctx.date_of(None) == ctx.dataset.start
+
+
+def test_the_tables_match_their_declared_schema(ctx):
+    t = tables.client_tables(ctx, "")
+    assert set(t) == set(tables.SCHEMA) and t["schema"] == {k: kind for k, (kind, _) in tables.SCHEMA.items()}
+    tables.check(t)
+    bad = {k: v for k, v in t.items() if k != "title"} | {"span": "350", "extra": 1}
+    with pytest.raises(ValueError, match="title: missing; extra: not in the schema; span: str, not number"):
+        tables.check(bad)

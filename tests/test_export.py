@@ -138,7 +138,7 @@ def test_bundled_fonts_are_used(ctx):
 
 
 def test_events_window_matches_the_map_layer():
-    from layers.features.page import client_tables
+    from layers.features.tables import client_tables
     from layers.server.context import context
 
     assert client_tables(context(), "")["recent_days"] == render.RECENT_DAYS

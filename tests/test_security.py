@@ -10,9 +10,10 @@ import sys
 import pytest
 from dash import Dash, Input, Output, html
 
+from layers.core import validate
 from layers.features import compare, feed
 from layers.features.common import TABS_ID
-from layers.server import guard, security
+from layers.server import security
 from tests.conftest import ROOT
 
 UPDATE = "/_dash-update-component"
@@ -278,14 +279,14 @@ def test_non_json_callback_bodies_are_refused(client, graph, content_type):
 @pytest.mark.parametrize(
     "fn,args,ok",
     [
-        (guard.day_index, (5, 10), 5),
-        (guard.day_index, (5.0, 10), 5),
-        (guard.iso_date, ("2017-06-06",), None),
-        (guard.bounds, ([38.0, 35.5, 39.5, 36.5],), [38.0, 35.5, 39.5, 36.5]),
-        (guard.center, ([35.9, 39.0],), [35.9, 39.0]),
-        (guard.short_text, ("  Raqqa \u202e city  ",), "Raqqa  city"),
-        (guard.short_text, ("",), None),
-        (guard.slug, ("raqqa-2017",), "raqqa-2017"),
+        (validate.day_index, (5, 10), 5),
+        (validate.day_index, (5.0, 10), 5),
+        (validate.iso_date, ("2017-06-06",), None),
+        (validate.bounds, ([38.0, 35.5, 39.5, 36.5],), [38.0, 35.5, 39.5, 36.5]),
+        (validate.center, ([35.9, 39.0],), [35.9, 39.0]),
+        (validate.short_text, ("  Raqqa \u202e city  ",), "Raqqa  city"),
+        (validate.short_text, ("",), None),
+        (validate.slug, ("raqqa-2017",), "raqqa-2017"),
     ],
 )
 def test_guard_accepts_good_values(fn, args, ok):
@@ -297,27 +298,27 @@ def test_guard_accepts_good_values(fn, args, ok):
 @pytest.mark.parametrize(
     "fn,args",
     [
-        (guard.day_index, ("3", 10)),
-        (guard.day_index, (11, 10)),
-        (guard.day_index, (float("nan"), 10)),
-        (guard.day_index, (2.5, 10)),
-        (guard.iso_date, ("2017-13-01",)),
-        (guard.iso_date, ("2017-06-06T00:00",)),
-        (guard.iso_date, (20170606,)),
-        (guard.bounds, ([39.5, 35.5, 38.0, 36.5],)),
-        (guard.bounds, ([38.0, 35.5, float("inf"), 36.5],)),
-        (guard.bounds, ([38.0, 35.5, 39.5],)),
-        (guard.bounds, ("38,35,39,36",)),
-        (guard.center, ([95, 39.0],)),
-        (guard.short_text, ("x" * 301,)),
-        (guard.short_text, (["a"],)),
-        (guard.slug, ("Raqqa City",)),
-        (guard.slug, ("../etc",)),
-        (guard.slug, ("a" * 65,)),
+        (validate.day_index, ("3", 10)),
+        (validate.day_index, (11, 10)),
+        (validate.day_index, (float("nan"), 10)),
+        (validate.day_index, (2.5, 10)),
+        (validate.iso_date, ("2017-13-01",)),
+        (validate.iso_date, ("2017-06-06T00:00",)),
+        (validate.iso_date, (20170606,)),
+        (validate.bounds, ([39.5, 35.5, 38.0, 36.5],)),
+        (validate.bounds, ([38.0, 35.5, float("inf"), 36.5],)),
+        (validate.bounds, ([38.0, 35.5, 39.5],)),
+        (validate.bounds, ("38,35,39,36",)),
+        (validate.center, ([95, 39.0],)),
+        (validate.short_text, ("x" * 301,)),
+        (validate.short_text, (["a"],)),
+        (validate.slug, ("Raqqa City",)),
+        (validate.slug, ("../etc",)),
+        (validate.slug, ("a" * 65,)),
     ],
 )
 def test_guard_refuses_bad_values_with_a_message(fn, args):
-    with pytest.raises(guard.BadInput) as err:
+    with pytest.raises(validate.BadInput) as err:
         fn(*args)
     assert str(err.value)
 
@@ -326,18 +327,18 @@ def test_iso_date_within_the_campaign():
     import datetime as dt
 
     lo, hi = dt.date(2016, 11, 5), dt.date(2017, 10, 20)
-    assert guard.iso_date("2017-01-01", lo, hi) == dt.date(2017, 1, 1)
-    with pytest.raises(guard.BadInput, match="between"):
-        guard.iso_date("2018-01-01", lo, hi)
+    assert validate.iso_date("2017-01-01", lo, hi) == dt.date(2017, 1, 1)
+    with pytest.raises(validate.BadInput, match="between"):
+        validate.iso_date("2018-01-01", lo, hi)
 
 
 def test_json_depth_is_iterative():
     deep = []
     for _ in range(100_000):
         deep = [deep]
-    with pytest.raises(guard.BadInput):
-        guard.json_depth(deep)
-    assert guard.json_depth({"a": [1, {"b": 2}]}) == 4
+    with pytest.raises(validate.BadInput):
+        validate.json_depth(deep)
+    assert validate.json_depth({"a": [1, {"b": 2}]}) == 4
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import numpy as np
 from layers.core import render
 from layers.core.geojson import collection, control_geojson
 from layers.core.territory import Territory
+from layers.core.validate import FORMULA_START, SLUG
 
 KINDS = ("png", "gif", "mp4", "geojson", "csv")
 MEDIA_TYPES = {
@@ -60,13 +61,11 @@ KIND_HELP = {
     "geojson": "control polygons at a date (RFC 7946)",
     "csv": "places with their holder at a date",
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ATTRIBUTION = (
     "Place coordinates © GeoNames (CC BY 4.0); basemap © OpenStreetMap contributors (ODbL); "
     "Natural Earth (public domain). Ground is a schematic of reported control around named places."
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # an imported theatre's slug, as layers/server/context.py has it
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -183,7 +182,7 @@ def _parse_size(value: object) -> tuple[int, int] | None:
 def _parse_theatre(value: object) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _SLUG_RE.match(value):
+    if not isinstance(value, str) or not SLUG.fullmatch(value):
         raise ExportError("The theatre name was not understood.")
     return value
 

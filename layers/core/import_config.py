@@ -20,8 +20,7 @@ from layers.core.dataset import (
     is_http_url,
 )
 from layers.core.territory import NO_REPORTING
-
-SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # use with fullmatch
+from layers.core.validate import SLUG as SLUG_RE
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
+from layers.core import validate
 from layers.core.briefings import MAX_NAME, BriefingError
 from layers.features.common import ENGINE_ID, URL_ID, query
-from layers.server import guard
 from layers.server.context import context
+from layers.server.guard import guarded
 from layers.server.store import briefing_store as store
 
 NAME = "briefing"
@@ -96,23 +97,23 @@ clientside_callback(
     Input(REQUEST_ID, "data"),
     prevent_initial_call=True,
 )
-@guard.guarded
+@guarded
 def save_view(request):
     """Check the request from the browser and append its view to the named briefing."""
     if not isinstance(request, dict):
-        raise guard.BadInput("save request must be an object")
-    name = guard.short_text(request.get("name"), MAX_NAME, name="briefing name")
+        raise validate.BadInput("save request must be an object")
+    name = validate.short_text(request.get("name"), MAX_NAME, name="briefing name")
     if not name:
         return "Give the briefing a name first.", time.time()
     if not request.get("date"):
         return "Nothing to save: the map has not reported its view yet.", time.time()
     ds = context().dataset
     try:
-        guard.iso_date(request["date"], ds.start, ds.end, name="date")
+        validate.iso_date(request["date"], ds.start, ds.end, name="date")
         if request.get("compare"):
-            guard.iso_date(request["compare"], ds.start, ds.end, name="compare date")
+            validate.iso_date(request["compare"], ds.start, ds.end, name="compare date")
         _, pos = store().add(name, {k: request.get(k) for k in VIEW_KEYS}, request.get("nonce"))
-    except (guard.BadInput, BriefingError) as exc:
+    except (validate.BadInput, BriefingError) as exc:
         return f"Not saved: {exc}.", time.time()
     return f"Saved as view {pos + 1} of “{name}”.", time.time()
 
@@ -129,13 +130,13 @@ def show_list(_refresh):
     Input({"type": DELETE, "index": ALL}, "submit_n_clicks"),
     prevent_initial_call=True,
 )
-@guard.guarded
+@guarded
 def delete_briefing(_clicks):
     """Delete the briefing whose (confirmed) delete button was pressed."""
     trigger = dash_ctx.triggered_id
     if not isinstance(trigger, dict) or not dash_ctx.triggered or not dash_ctx.triggered[0].get("value"):
         raise PreventUpdate  # the list was redrawn, nothing was pressed
-    briefing_id = int(guard.number(trigger.get("index"), lo=1, hi=MAX_ID, name="briefing id"))
+    briefing_id = int(validate.number(trigger.get("index"), lo=1, hi=MAX_ID, name="briefing id"))
     gone = store().delete(briefing_id)
     return ("Briefing deleted." if gone else "That briefing was already deleted."), time.time()
 

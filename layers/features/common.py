@@ -18,6 +18,9 @@ ENGINE_ID = "engine-ready"  # the engine's answer to its clientside callbacks
 PLACE_ID = "selected-place"  # the place clicked on the map
 SETTLED_ID = "settled"  # the date and compare date, once the slider rests
 TABS_ID = "side-tabs"
+DATE_ID = "date-display"  # the chosen date, in the header
+FIGURES_ID = "figures"  # the table of ground held
+FRONT_ID = "frontline-km"  # the frontline length
 
 
 def theatre_of(slug) -> Context:

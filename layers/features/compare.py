@@ -7,9 +7,9 @@ import datetime as dt
 import dash_mantine_components as dmc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html, no_update
 
+from layers.core import validate
 from layers.core.dataset import is_http_url
 from layers.features.common import ENGINE_ID, SETTLED_ID, TABS_ID, THEATRE_ID, host, short_date, theatre_of
-from layers.server import guard
 from layers.server.context import Context
 
 COMPARE_ID = "compare-date"
@@ -57,8 +57,8 @@ def show_changes(settled, tab, slug):
         return []
     span = ctx.day_of(ctx.dataset.end)
     try:
-        day, other = guard.day_index(settled.get("day"), span), guard.day_index(settled["compare"], span)
-    except guard.BadInput:
+        day, other = validate.day_index(settled.get("day"), span), validate.day_index(settled["compare"], span)
+    except validate.BadInput:
         return no_update
     return changes_table(ctx, ctx.date_of(min(day, other)), ctx.date_of(max(day, other)))
 

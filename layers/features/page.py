@@ -11,13 +11,13 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from layers import LAYERS
-from layers.core.dataset import is_http_url
 from layers.core.territory import NO_REPORTING
-from layers.core.timeline import RECENT_DAYS
-from layers.features import briefings, compare, export, feed, map_view, place, timeline, trend, upload
+from layers.features import briefings, compare, export, feed, map_view, place, tables, timeline, trend, upload
 from layers.features.common import (
+    DATE_ID,
     ENGINE_ID,
+    FIGURES_ID,
+    FRONT_ID,
     PAGE_ID,
     PLACE_ID,
     SETTLED_ID,
@@ -26,14 +26,9 @@ from layers.features.common import (
     THEATRE_ID,
     URL_ID,
     date_text,
-    host,
     query,
 )
 from layers.server.context import Context, context, theatre_context
-
-DATE_ID = "date-display"
-FIGURES_ID = "figures"
-FRONT_ID = "frontline-km"
 
 
 def layout() -> html.Div:
@@ -49,7 +44,7 @@ def page(ctx: Context, slug: str = "") -> dmc.MantineProvider:
     return dmc.MantineProvider(
         html.Div(
             [
-                dcc.Store(id=TABLES_ID, data=client_tables(ctx, slug)),
+                dcc.Store(id=TABLES_ID, data=tables.client_tables(ctx, slug)),
                 dcc.Store(id=ENGINE_ID),
                 dcc.Store(id=PLACE_ID),
                 dcc.Store(id=SETTLED_ID),
@@ -76,62 +71,6 @@ def page(ctx: Context, slug: str = "") -> dmc.MantineProvider:
         ),
         forceColorScheme="light",
     )
-
-
-def client_tables(ctx: Context, slug: str) -> dict:
-    """The timeline tables less the geometry (that goes to the map layers), plus what the engine shows."""
-    t = ctx.tables
-    out = {k: v for k, v in t.items() if k not in ("cells", "edges", "overrides")}
-    out["n_overrides"] = len(t["overrides"]["features"])
-    out["recent_days"] = RECENT_DAYS
-    out["theatre"] = slug
-    out["title"] = ctx.dataset.theatre.get("short_name") or ctx.dataset.theatre["name"]
-    out["events"] = [_event_record(ctx, e) for e in ctx.dataset.events]
-    dynamic = [m for m in LAYERS if m.DYNAMIC]
-    out["layers"] = {m.TITLE: m.NAME for m in dynamic}  # the layer menu's names
-    out["layer_names"] = [m.NAME for m in dynamic]  # the engine's layer plug-ins, in draw order
-    out["default_layers"] = [m.NAME for m in dynamic if m.DEFAULT_ON]
-    out["ids"] = engine_ids()
-    w, s, e, n = ctx.dataset.aoi.bounds
-    out["bounds"] = [w, s, e, n]
-    return out
-
-
-def engine_ids() -> dict[str, str]:
-    """The ids of what the date engine reads or writes, by the names it uses (``E.id(name)`` fails on others)."""
-    return {
-        "date": DATE_ID,
-        "figures": FIGURES_ID,
-        "front": FRONT_ID,
-        "slider": timeline.SLIDER_ID,
-        "compare": compare.COMPARE_ID,
-        "settled": SETTLED_ID,
-        "tabs": TABS_ID,
-        "place": PLACE_ID,
-        "feed": feed.FEED_ID,
-        "caption": map_view.CAPTION_ID,
-        "chart": trend.CHART_ID,
-        **{map_view.overlay_id(m.NAME): map_view.overlay_id(m.NAME) for m in LAYERS if m.DYNAMIC},
-    }
-
-
-def _event_record(ctx: Context, e) -> dict:
-    place = ctx.dataset.places.get(e.place_id)
-    return {
-        "id": e.event_id,
-        "day": ctx.day_of(e.date),
-        "date": e.date.isoformat(),
-        "title": e.title,
-        "kind": e.kind,
-        "place": place.name if place else "",
-        "lat": place.lat if place else None,
-        "lon": place.lon if place else None,
-        "confidence": e.confidence,
-        "differs": e.agreement in ("disagree", "partial"),
-        "claim": e.article_claim,
-        "corroborated": e.corroborated,
-        "sources": [host(u) for u in e.source_urls if is_http_url(u)],
-    }
 
 
 def _subtitle(ctx: Context) -> str:

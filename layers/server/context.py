@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
 from layers.core import Dataset, DatasetError, Territory, load_dataset
 from layers.core.timeline import build_timeline
+from layers.core.validate import SLUG
 from layers.server.store import theatre_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 GEODATA = Path(os.environ.get("RAQQA_GEODATA", ROOT / "geodata"))
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 @dataclass(frozen=True)

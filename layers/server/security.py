@@ -35,7 +35,7 @@ import flask
 from dash.exceptions import InvalidCallbackReturnValue
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from layers.server import guard
+from layers.core import validate
 from layers.server.store import instance_dir
 
 __all__ = ["content_security_policy", "logout_form", "secure", "user_line"]
@@ -132,36 +132,36 @@ def _check_callback_body(app: dash.Dash):
         return _bad("request body nested too deeply")
     try:
         _validate_body(app, body)
-    except guard.BadInput as exc:
+    except validate.BadInput as exc:
         return _bad(str(exc))
     return None
 
 
 def _validate_body(app: dash.Dash, body) -> None:
     if not isinstance(body, dict):
-        raise guard.BadInput("request body must be a JSON object")
-    guard.json_depth(body, MAX_JSON_DEPTH)
+        raise validate.BadInput("request body must be a JSON object")
+    validate.json_depth(body, MAX_JSON_DEPTH)
     output = body.get("output")
     cb = app.callback_map.get(output) if isinstance(output, str) else None
     if cb is None or "callback" not in cb:
-        raise guard.BadInput("no such server callback")
+        raise validate.BadInput("no such server callback")
     for key in ("inputs", "state"):
         values, specs = body.get(key, []), cb[key]
         if not isinstance(values, list) or len(values) != len(specs):
-            raise guard.BadInput(f"{key} must be a list of {len(specs)} values")
+            raise validate.BadInput(f"{key} must be a list of {len(specs)} values")
         for v in values:
             _check_prop(v, key)
     outputs = body.get("outputs")
     if isinstance(cb["output"], list):
         if not isinstance(outputs, list) or len(outputs) != len(cb["output"]):
-            raise guard.BadInput(f"outputs must be a list of {len(cb['output'])}")
+            raise validate.BadInput(f"outputs must be a list of {len(cb['output'])}")
         for o in outputs:
             _check_prop(o, "outputs")
     else:
         _check_prop(outputs, "outputs")
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) and _prop_id_ok(c) for c in changed):
-        raise guard.BadInput("changedPropIds must be a list of component.property strings")
+        raise validate.BadInput("changedPropIds must be a list of component.property strings")
 
 
 def _prop_id_ok(prop_id: str) -> bool:
@@ -183,7 +183,7 @@ def _check_prop(value, key: str) -> None:
         if not (
             isinstance(item, dict) and isinstance(item.get("id"), str | dict) and isinstance(item.get("property"), str)
         ):
-            raise guard.BadInput(f"each of {key} must have an id and a property")
+            raise validate.BadInput(f"each of {key} must have an id and a property")
 
 
 def _mismatched_outputs(exc: Exception):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from layers.core import DatasetError, Problem, imports
 from layers.core.briefings import BriefingStore
-from layers.core.import_config import SLUG_RE
+from layers.core.validate import SLUG
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_THEATRES = 200  # imported theatres kept in the instance folder; uploads beyond are refused
@@ -33,7 +33,7 @@ def theatres_root() -> Path:
 
 def theatre_folder(slug: str) -> Path | None:
     """The folder of an imported theatre, or None if ``slug`` is malformed or names none."""
-    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
         return None
     folder = theatres_root() / slug
     return folder if (folder / "theatre.json").is_file() else None
@@ -48,7 +48,7 @@ def add_theatre(imported: imports.Imported, config_name: str) -> str:
         raise DatasetError(
             [Problem(config_name, "slug", f"a theatre {slug!r} already exists: set another slug in the config")]
         )
-    if target.parent.is_dir() and sum(1 for p in target.parent.iterdir() if SLUG_RE.fullmatch(p.name)) >= MAX_THEATRES:
+    if target.parent.is_dir() and sum(1 for p in target.parent.iterdir() if SLUG.fullmatch(p.name)) >= MAX_THEATRES:
         raise DatasetError([Problem(UPLOAD_FILE, "theatres", f"already {MAX_THEATRES} imported theatres: remove some")])
     imports.save(imported, target, replace=False)
     return slug

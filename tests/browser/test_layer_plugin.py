@@ -138,3 +138,11 @@ def test_a_misnamed_page_id_fails_loudly(tab, app_url):
     with pytest.raises(Exception, match="the page declares no id for 'slidr'"):
         tab.evaluate("raqqaEngine.id('slidr')")
     assert tab.evaluate("raqqaEngine.el('slider').id") == "date-slider"
+
+
+def test_tables_that_do_not_match_their_schema_stop_the_engine(tab, app_url):
+    tab.goto(app_url)
+    rendered(tab)
+    bad = "const t = Object.assign({}, raqqaEngine.tables); delete t.title; t.span = '350'; t.extra = 1;"
+    with pytest.raises(Exception, match="span: string, not number; title: missing; extra: not in the schema"):
+        tab.evaluate(f"() => {{ {bad} raqqaEngine.start(t); }}")
