@@ -33,7 +33,7 @@
   E.clampDay = function (day) { return S.clampDay(E.t, day); };
   E.longDate = function (day) { return S.longDate(E.t, day); };
   E.shortDate = function (day) { return S.shortDate(E.t, day); };
-  E.color = function (h) { return E.t.colors[E.t.holders[h]] || "#888888"; };
+  E.color = function (h) { return E.t.colors[E.t.holders[h]] || window.raqqaUtil.color("unknown-holder"); };
 
   // ------------------------------------------------------------------------------------------------------
   // page elements, by the ids the page declares (tables.ids): a misnamed id fails here, loudly

@@ -4,11 +4,12 @@
   "use strict";
   const NS = "http://www.w3.org/2000/svg";
   const E = function () { return window.raqqaEngine; };
+  const C = window.raqqaUtil.color;  // the palette (assets/00_theme.css)
 
   function cellStyle(h, low) {
     const t = E().t, name = t.holders[h];
     if (h === t.noRep) { return {stroke: false, fill: true, fillColor: "url(#hatch-none)", fillOpacity: 1}; }
-    if (name === "contested") { return {stroke: true, color: "#6d2f66", weight: 1, opacity: 0.8, dashArray: "4 3", fill: true, fillColor: "url(#hatch-contested)", fillOpacity: 1}; }
+    if (name === "contested") { return {stroke: true, color: C("contested-hatch"), weight: 1, opacity: 0.8, dashArray: "4 3", fill: true, fillColor: "url(#hatch-contested)", fillOpacity: 1}; }
     const c = E().color(h);
     return {stroke: true, color: c, weight: 0.8, opacity: 0.55, dashArray: null, fill: true,
       fillColor: low ? "url(#hatch-low-" + h + ")" : c, fillOpacity: low ? 1 : 0.55};
@@ -42,7 +43,7 @@
       rect.setAttribute("fill", E().color(h)); rect.setAttribute("fill-opacity", "0.55");
       const line = document.createElementNS(NS, "line");
       line.setAttribute("x1", "0"); line.setAttribute("y1", "0"); line.setAttribute("x2", "0"); line.setAttribute("y2", "7");
-      line.setAttribute("stroke", "#ffffff"); line.setAttribute("stroke-width", "2.5"); line.setAttribute("stroke-opacity", "0.9");
+      line.setAttribute("stroke", C("panel")); line.setAttribute("stroke-width", "2.5"); line.setAttribute("stroke-opacity", "0.9");
       pat.appendChild(rect); pat.appendChild(line); defs.appendChild(pat);
     });
     svg.appendChild(defs);
@@ -107,7 +108,7 @@
           const on = p.from <= day && day <= p.to;
           if (v.shown.overrides[i] !== on) {
             const h = t.holders.indexOf(p.holder);
-            layer.setStyle(on ? Object.assign(cellStyle(h, false), {color: "#222", weight: 1.2, opacity: 0.9, fillOpacity: 0.8}) : E().HIDDEN);
+            layer.setStyle(on ? Object.assign(cellStyle(h, false), {color: C("ground-edge"), weight: 1.2, opacity: 0.9, fillOpacity: 0.8}) : E().HIDDEN);
             v.shown.overrides[i] = on;
           }
         });

@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   const E = function () { return window.raqqaEngine; };
+  const C = window.raqqaUtil.color;  // the palette (assets/00_theme.css)
 
   /* Indices of the event markers to look at for ``day``: all after a (re)registration or a highlight change
      (E.eventsDay null), else those dated within recent_days before the previous or the new day. */
@@ -31,7 +32,7 @@
     events: {
       kinds: {events: function (t) { return t.events.filter(function (e) { return e.lat !== null; }).length; }},
       point: function (feature, latlng) {
-        return L.circleMarker(latlng, {radius: 7, color: "#0b3d91", weight: 2, fillColor: "#ffffff", fillOpacity: 0.4, className: "event-marker"});
+        return L.circleMarker(latlng, {radius: 7, color: C("event"), weight: 2, fillColor: C("panel"), fillOpacity: 0.4, className: "event-marker"});
       },
       bind: function (feature, layer) {
         const p = feature.properties;

@@ -3,12 +3,13 @@
 (function () {
   "use strict";
   const E = function () { return window.raqqaEngine; };
+  const C = window.raqqaUtil.color;  // the palette (assets/00_theme.css)
   let exactLayer = null, exactShown;
 
   function frontStyle(t, i, s) {
     const e = t.edge_list[i];
     const contested = t.holders[s.cellHolder[e[0]]] === "contested" || t.holders[s.cellHolder[e[1]]] === "contested";
-    return {stroke: true, color: "#b00020", weight: contested ? 2 : 3, opacity: 0.9, dashArray: contested ? "3 5" : null};
+    return {stroke: true, color: C("front"), weight: contested ? 2 : 3, opacity: 0.9, dashArray: contested ? "3 5" : null};
   }
 
   function exactFronts(exact) {
@@ -17,7 +18,7 @@
     if (exactShown === exact) { return; }
     if (exactLayer) { map.removeLayer(exactLayer); exactLayer = null; }
     if (exact) {
-      exactLayer = L.geoJSON(exact.fronts, {pane: "pane-frontline", style: function () { return {color: "#b00020", weight: 3, opacity: 0.9}; }}).addTo(map);
+      exactLayer = L.geoJSON(exact.fronts, {pane: "pane-frontline", style: function () { return {color: C("front"), weight: 3, opacity: 0.9}; }}).addTo(map);
     }
     exactShown = exact;
   }

@@ -2,10 +2,11 @@
 (function () {
   "use strict";
   const E = function () { return window.raqqaEngine; };
+  const C = window.raqqaUtil.color;  // the palette (assets/00_theme.css)
 
   function placeStyle(holder, estimated, selected) {
-    return {radius: selected ? 8 : 4, color: selected ? "#0b3d91" : "#111", weight: selected ? 3 : 1,
-      fillColor: holder >= 0 ? E().color(holder) : "#ffffff", fillOpacity: estimated ? 0.3 : 1, dashArray: estimated ? "2 2" : null};
+    return {radius: selected ? 8 : 4, color: selected ? C("event") : C("place-edge"), weight: selected ? 3 : 1,
+      fillColor: holder >= 0 ? E().color(holder) : C("no-holder"), fillOpacity: estimated ? 0.3 : 1, dashArray: estimated ? "2 2" : null};
   }
 
   function placeTip(p, props) {
@@ -27,7 +28,7 @@
       kinds: {places: function (t) { return t.places.length; }},
       point: function (feature, latlng) {
         const estimated = feature.properties.confidence !== "high";
-        return L.circleMarker(latlng, {radius: 4, color: "#111", weight: 1, fillColor: "#ffffff", fillOpacity: estimated ? 0.3 : 1, dashArray: estimated ? "2 2" : null});
+        return L.circleMarker(latlng, {radius: 4, color: C("place-edge"), weight: 1, fillColor: C("no-holder"), fillOpacity: estimated ? 0.3 : 1, dashArray: estimated ? "2 2" : null});
       },
       bind: function (feature, layer) {
         const p = feature.properties;
