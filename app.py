@@ -11,8 +11,9 @@ import os
 
 from dash import Dash
 
-from layers import dashboard, security, serving, upload
-from layers._context import context
+from layers.features import map_view, page, upload
+from layers.server import security, serving
+from layers.server.context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
 _ = CTX.tables  # derive the timeline tables once, before the first request
@@ -24,10 +25,10 @@ app = Dash(
     serve_locally=True,
     update_title=None,
 )
-app.layout = dashboard.layout  # a function: each page load gets a fresh page
+app.layout = page.layout  # a function: each page load gets a fresh page
 server = app.server
 server.config["MAX_CONTENT_LENGTH"] = upload.MAX_REQUEST_BYTES  # larger requests get 413 before any callback
-security.secure(app, tile_origins=dashboard.tile_urls())  # CSP, callback-body checks, optional login
+security.secure(app, tile_origins=map_view.tile_urls())  # CSP, callback-body checks, optional login
 serving.cache_compressed_static(app)  # scripts and stylesheets compressed once per worker
 
 if __name__ == "__main__":

@@ -1,6 +1,16 @@
 /* Shared helpers for the layer scripts: build tooltips from data as text (never HTML), and the SVG hatch
    patterns that mark contested and unreported ground. */
 window.raqqaUtil = Object.assign({}, window.raqqaUtil, {
+  /* A colour of the one palette (assets/00_theme.css, --name), read once; an unknown name fails loudly. */
+  color: function (name) {
+    const cache = window.raqqaUtil.colors = window.raqqaUtil.colors || {};
+    if (!cache[name]) {
+      const v = getComputedStyle(document.documentElement).getPropertyValue("--" + name).trim();
+      if (!v) { throw new Error("palette: no colour --" + name + " in assets/00_theme.css"); }
+      cache[name] = v;
+    }
+    return cache[name];
+  },
   /* A tooltip element from [tag, text, className] rows; text goes in as textContent, so data stays text. */
   tip: function (rows) {
     const box = document.createElement("div");
@@ -23,8 +33,9 @@ window.raqqaUtil = Object.assign({}, window.raqqaUtil, {
     svg.setAttribute("height", "0");
     svg.style.position = "absolute";
     const defs = document.createElementNS(ns, "defs");
-    [["hatch-contested", "#CC79A7", "#6d2f66", 45, 0.45], ["hatch-none", "#ffffff", "#9a9a9a", 135, 0.6],
-     ["hatch-gain", "#ffffff", "#1a1a1a", 45, 0.0]].forEach(function (p) {
+    const c = window.raqqaUtil.color;
+    [["hatch-contested", c("contested"), c("contested-hatch"), 45, 0.45], ["hatch-none", c("none-fill"), c("none-hatch"), 135, 0.6],
+     ["hatch-gain", c("panel"), c("gain-hatch"), 45, 0.0]].forEach(function (p) {
       const pat = document.createElementNS(ns, "pattern");
       pat.setAttribute("id", p[0]);
       pat.setAttribute("patternUnits", "userSpaceOnUse");

@@ -18,8 +18,8 @@ import plotly.express as px
 from dash import Dash, dcc, html
 
 from bench.plotly_peers import ASSETS, CONFIG, STYLE_OFFLINE, colors, span, view
-from layers._context import Context, context
 from layers.core.geojson import collection, control_geojson
+from layers.server.context import Context, context
 
 
 def history(ctx: Context) -> tuple[dict, pd.DataFrame]:

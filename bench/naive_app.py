@@ -14,8 +14,8 @@ import plotly.express as px
 from dash import Dash, Input, Output, dcc, html
 
 from bench.plotly_peers import ASSETS, CONFIG, STYLE_OFFLINE, colors, span, view
-from layers._context import context
 from layers.core.geojson import control_geojson
+from layers.server.context import context
 
 
 def figure(day: int):

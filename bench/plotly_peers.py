@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from layers._context import Context
 from layers.core.territory import NO_REPORTING
+from layers.server.context import Context
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # A style with no glyphs, sprites or tiles, so the map requests nothing; plotly.js 4.1.1 needs a non-empty

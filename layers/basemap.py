@@ -3,14 +3,14 @@ clipped to the theatre's area of interest (``layers.core.basemap``), so an impor
 
 from __future__ import annotations
 
-import dash_leaflet as dl
-
+from layers.base import Part
 from layers.core import basemap
 
 NAME = "basemap"
 TITLE = "Basemap"
 DYNAMIC = False
 DEFAULT_ON = True
+Z = 250
 # Basemap files in draw order, with the pane each goes in. Land lies under the control layer; water, borders
 # and town labels lie above it so the river and the border stay readable through the control colours.
 PARTS = (
@@ -21,26 +21,22 @@ PARTS = (
     ("borders", "over"),
     ("towns", "labels"),
 )
-PANES = {"under": 250, "over": 450, "labels": 640}
+PANES = {"under": Z, "over": 450, "labels": 640}
 
 
-def component(ctx, tables: dict | None = None) -> list:
-    """Panes of static GeoJSON, one per basemap file present, styled by ``raqqaLayers.basemap``."""
+def parts(ctx, tables: dict | None = None) -> list[Part]:
+    """One part per basemap layer of the theatre's clip of the region, in the pane of its kind."""
     layers = basemap.for_dataset(ctx.dataset)
-    panes = []
-    for pane, z in PANES.items():
-        children = [_part(part, layers[part]) for part, p in PARTS if p == pane and part in layers]
-        panes.append(dl.Pane(children, name=f"{NAME}-{pane}", style={"zIndex": z}))
-    return panes
-
-
-def _part(part: str, data: dict) -> dl.GeoJSON:
-    fn = {"pointToLayer": {"variable": "raqqaLayers.basemap.town"}} if part == "towns" else {}
-    return dl.GeoJSON(
-        id=f"layer-{NAME}-{part}",
-        data=data,
-        style={"variable": "raqqaLayers.basemap.style"},
-        hideout={"part": part, "attribution": basemap.ATTRIBUTION[part]},
-        interactive=False,
-        **fn,
-    )
+    return [
+        Part(
+            layers[part],
+            name=part,
+            point=part == "towns",
+            pane=pane,
+            z=PANES[pane],
+            attribution=basemap.ATTRIBUTION[part],
+        )
+        for pane in PANES
+        for part, p in PARTS
+        if p == pane and layers.get(part)
+    ]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import dash_leaflet as dl
-
-from layers._common import geojson_layer
+from layers.base import Part
 
 NAME = "change"
 TITLE = "Changed hands"
 DYNAMIC = True
 DEFAULT_ON = True  # draws nothing until a compare date is set
+Z = 410
 
 
-def component(ctx, tables: dict) -> dl.GeoJSON:
-    return geojson_layer(NAME, tables["cells"])
+def parts(ctx, tables: dict) -> list[Part]:
+    return [Part(tables["cells"])]

@@ -5,18 +5,14 @@ Authored override polygons (if the dataset has any) are drawn above the cells on
 
 from __future__ import annotations
 
-import dash_leaflet as dl
-
-from layers._common import geojson_layer
+from layers.base import Part
 
 NAME = "control"
 TITLE = "Ground held"
 DYNAMIC = True
 DEFAULT_ON = True
+Z = 400
 
 
-def component(ctx, tables: dict) -> list[dl.GeoJSON]:
-    return [
-        geojson_layer(NAME, tables["cells"], part="cells"),
-        geojson_layer(NAME, tables["overrides"], part="overrides"),
-    ]
+def parts(ctx, tables: dict) -> list[Part]:
+    return [Part(tables["cells"], name="cells"), Part(tables["overrides"], name="overrides")]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import dash_leaflet as dl
-
-from layers._common import geojson_layer
+from layers.base import Part
 
 NAME = "frontline"
 TITLE = "Frontlines"
 DYNAMIC = True
 DEFAULT_ON = True
+Z = 420
 
 
-def component(ctx, tables: dict) -> dl.GeoJSON:
-    return geojson_layer(NAME, tables["edges"])
+def parts(ctx, tables: dict) -> list[Part]:
+    return [Part(tables["edges"])]

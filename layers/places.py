@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import dash_leaflet as dl
 from shapely.geometry import Point
 
-from layers._common import geojson_layer
+from layers.base import Part
 from layers.core.geojson import collection, feature
 
 NAME = "places"
 TITLE = "Places"
 DYNAMIC = True
 DEFAULT_ON = True
+Z = 600
 
 
-def component(ctx, tables: dict) -> dl.GeoJSON:
-    return geojson_layer(NAME, data(ctx, tables), point=True)
+def parts(ctx, tables: dict) -> list[Part]:
+    return [Part(data(ctx, tables), point=True)]
 
 
 def data(ctx, tables: dict) -> dict:

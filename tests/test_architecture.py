@@ -1,17 +1,45 @@
-"""Layout rules: the domain core imports no Dash; every layer module has the common interface; docs cover them."""
+"""Layout rules: the domain core imports no Dash, prints nothing and parses no arguments; every layer keeps the
+plug-in contract on both sides (its module and its ``assets/layer_<name>.js``); docs cover them."""
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
+
+import pytest
 
 import layers
 from tests.conftest import GEODATA, ROOT
 
+CORE = sorted((ROOT / "layers" / "core").glob("*.py"))
+WEB = ("dash", "dash_leaflet", "dash_mantine_components", "flask", "werkzeug")
 
-def test_core_imports_no_dash():
+
+def _imports(path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_every_domain_module_imports_no_web_framework_prints_nothing_parses_no_arguments(path):
+    imported = {n.split(".")[0] for n in _imports(path)}
+    assert not imported & {*WEB, "argparse"}, sorted(imported & {*WEB, "argparse"})
+    calls = [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Call)]
+    assert not [c for c in calls if isinstance(c.func, ast.Name) and c.func.id == "print"]
+
+
+def test_importing_the_domain_and_the_layer_registry_loads_no_dash():
+    modules = ", ".join(f"layers.core.{p.stem}" for p in CORE if p.stem != "__init__")
     code = (
-        "import sys, layers.core, layers.core.geojson, layers.core.timeline, layers.core.search; "
+        f"import sys, layers, layers.core, {modules}; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dash', 'dash_leaflet', 'flask')))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -21,9 +49,22 @@ def test_core_imports_no_dash():
 def test_layer_registry_is_ordered_and_uniform():
     names = [m.NAME for m in layers.LAYERS]
     assert names == ["basemap", "control", "change", "frontline", "places", "events"]
+    assert layers.__all__ == ["LAYERS", *sorted(names)]
     for m in layers.LAYERS:
-        assert m.__doc__ and callable(m.component) and isinstance(m.TITLE, str)
+        assert m.__doc__ and callable(m.parts) and isinstance(m.TITLE, str) and isinstance(m.Z, int)
         assert isinstance(m.DYNAMIC, bool) and isinstance(m.DEFAULT_ON, bool)
+    dynamic = [m.Z for m in layers.LAYERS if m.DYNAMIC]
+    assert dynamic == sorted(dynamic) and len(set(dynamic)) == len(dynamic)  # panes stack in registry order
+
+
+@pytest.mark.parametrize("m", layers.LAYERS, ids=lambda m: m.NAME)
+def test_every_layer_has_its_js_twin(m):
+    js = (ROOT / "assets" / f"layer_{m.NAME}.js").read_text()
+    assert re.search(rf"^\s+{m.NAME}: \{{$", js, re.M), f"assets/layer_{m.NAME}.js adds no raqqaLayers.{m.NAME}"
+    hooks = set(re.findall(r"^\s+(\w+): (?:function|\{|patterns)", js, re.M))
+    assert {"style", "point"} & hooks, m.NAME
+    if m.DYNAMIC:  # what the engine calls for every date-dependent layer
+        assert {"kinds", "bind", "restyle"} <= hooks, (m.NAME, hooks)
 
 
 def test_readme_documents_every_layer_and_geodata_file():

@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from bench import derive, run, synth
-from layers._context import context
 from layers.core import Territory, load_dataset
 from layers.core.territory import NO_REPORTING
+from layers.server.context import context
 from tests.conftest import ROOT
 
 

@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
-from layers import briefings
 from layers.core.briefings import MAX_CAPTION, BriefingError, BriefingStore, clean_view
+from layers.features import briefings
 
 VIEW = {
     "date": "2017-06-06",

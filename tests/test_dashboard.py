@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from dash import no_update
 
-from layers import dashboard
-from layers._context import context, theatre_context
+from layers.features import compare, feed, page, place, tables, trend
+from layers.server.context import context, theatre_context
 
 D = dt.date
 
@@ -28,16 +28,8 @@ def _texts(component) -> str:
     return "" if children is None else _texts(children)
 
 
-def test_step_event_walks_event_dates(ctx):
-    dates = sorted({e.date for e in ctx.dataset.events})
-    assert dashboard.step_event(ctx, ctx.dataset.start, forward=True) == dates[0]
-    assert dashboard.step_event(ctx, dates[0], forward=True) == dates[1]
-    assert dashboard.step_event(ctx, dates[1], forward=False) == dates[0]
-    assert dashboard.step_event(ctx, dates[0], forward=False) == dates[0]
-
-
 def test_page_tables_carry_no_geometry_and_every_event(ctx):
-    t = dashboard._client_tables(ctx, "")
+    t = tables.client_tables(ctx, "")
     assert not {"cells", "edges", "overrides"} & set(t)
     assert [e["id"] for e in t["events"]] == [e.event_id for e in ctx.dataset.events]
     a16 = next(e for e in t["events"] if e["id"] == "A16")
@@ -49,54 +41,54 @@ def test_search_finds_al_mashlab_by_any_spelling(ctx):
     at_mashlab = {e.event_id for e in ctx.dataset.events if e.place_id == "mashlab"}
     assert at_mashlab == {"A05", "A11"}
     for q in ("Meshlib", "Mishlab", "al-Mashlab", "Mashlab"):
-        found = dashboard.search_events(ctx, q)
+        found = feed.search_events(ctx, q)
         assert at_mashlab <= found, q
         assert "A16" not in found and len(found) < 6, (q, found)  # not everything
-    assert dashboard.search_events(ctx, "no such place anywhere") == set()
+    assert feed.search_events(ctx, "no such place anywhere") == set()
 
 
 def test_filter_feed_hides_what_does_not_match(ctx):
-    styles, count = dashboard.filter_feed("Mishlab", "")
+    styles, count = feed.filter_feed("Mishlab", "")
     shown = [e.event_id for e, s in zip(ctx.dataset.events, styles, strict=True) if s is None]
     assert shown and len(shown) < len(ctx.dataset.events)
     assert count == f"{len(shown)} of {len(ctx.dataset.events)} events"
-    styles, count = dashboard.filter_feed(None, "")  # cleared or hostile value: everything shown
+    styles, count = feed.filter_feed(None, "")  # cleared or hostile value: everything shown
     assert all(s is None for s in styles)
-    styles, _ = dashboard.filter_feed({"$ne": 1}, "")
+    styles, _ = feed.filter_feed({"$ne": 1}, "")
     assert all(s is None for s in styles)
 
 
 def test_place_history_lists_every_row_with_source_and_confidence(ctx):
     rows = ctx.dataset.rows_for("ayn_issa")
-    text = _texts(dashboard.show_place_history("ayn_issa", "place", ""))
+    text = _texts(place.show_place_history("ayn_issa", "place", ""))
     assert all(r.holder in text and r.confidence in text for r in rows)
-    assert dashboard.show_place_history("ayn_issa", "events", "") is no_update  # its tab is not shown
-    assert dashboard.show_place_history("../etc/passwd", "place", "") is no_update
-    assert dashboard.show_place_history(42, "place", "") is no_update
+    assert place.show_place_history("ayn_issa", "events", "") is no_update  # its tab is not shown
+    assert place.show_place_history("../etc/passwd", "place", "") is no_update
+    assert place.show_place_history(42, "place", "") is no_update
 
 
 def test_changes_table_between_two_dates(ctx):
     d1, d2 = D(2017, 6, 1), D(2017, 6, 30)
     changes = ctx.territory.place_changes(d1, d2)
-    out = dashboard.show_changes({"day": ctx.day_of(d2), "compare": ctx.day_of(d1)}, "compare", "")
+    out = compare.show_changes({"day": ctx.day_of(d2), "compare": ctx.day_of(d1)}, "compare", "")
     text = _texts(out)
     assert f"{len(changes)} places changed hands" in text
     assert all(ctx.dataset.places[pid].name in text for pid, _, _ in changes)
-    assert dashboard.show_changes({"day": 10, "compare": None}, "compare", "") == []
-    assert dashboard.show_changes({"day": "x", "compare": "y"}, "compare", "") is no_update
-    assert dashboard.show_changes("garbage", "compare", "") == []
-    assert dashboard.show_changes({"day": 10, "compare": 1}, "events", "") is no_update
+    assert compare.show_changes({"day": 10, "compare": None}, "compare", "") == []
+    assert compare.show_changes({"day": "x", "compare": "y"}, "compare", "") is no_update
+    assert compare.show_changes("garbage", "compare", "") == []
+    assert compare.show_changes({"day": 10, "compare": 1}, "events", "") is no_update
 
 
 def test_unknown_or_malformed_theatres_change_nothing():
-    assert dashboard.switch_theatre("?theatre=nope", "") == (no_update, no_update)
-    assert dashboard.switch_theatre("?theatre=../../etc", "") == (no_update, no_update)
-    assert dashboard.switch_theatre("?date=2017-01-01", "") == (no_update, no_update)
+    assert page.switch_theatre("?theatre=nope", "") == (no_update, no_update)
+    assert page.switch_theatre("?theatre=../../etc", "") == (no_update, no_update)
+    assert page.switch_theatre("?date=2017-01-01", "") == (no_update, no_update)
     assert theatre_context("Bad Slug!") is None
 
 
 def test_area_series_is_daily_and_adds_up(ctx):
-    series = dashboard.area_series(ctx)
+    series = trend.area_series(ctx)
     assert len(series) == (ctx.dataset.end - ctx.dataset.start).days + 1
     row = next(r for r in series if r["date"] == "2017-06-06")
     snap = ctx.territory.control_at(D(2017, 6, 6))
@@ -107,3 +99,12 @@ def test_date_of_clamps_to_the_campaign(ctx):
     assert ctx.date_of(-50) == ctx.dataset.start
     assert ctx.date_of(10**6) == ctx.dataset.end
     assert ctx.date_of(None) == ctx.dataset.start
+
+
+def test_the_tables_match_their_declared_schema(ctx):
+    t = tables.client_tables(ctx, "")
+    assert set(t) == set(tables.SCHEMA) and t["schema"] == {k: kind for k, (kind, _) in tables.SCHEMA.items()}
+    tables.check(t)
+    bad = {k: v for k, v in t.items() if k != "title"} | {"span": "350", "extra": 1}
+    with pytest.raises(ValueError, match="title: missing; extra: not in the schema; span: str, not number"):
+        tables.check(bad)

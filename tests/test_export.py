@@ -26,7 +26,7 @@ SMALL = (480, 270)
 
 @pytest.fixture(scope="module")
 def ctx():
-    from layers._context import context
+    from layers.server.context import context
 
     return context()
 
@@ -138,9 +138,10 @@ def test_bundled_fonts_are_used(ctx):
 
 
 def test_events_window_matches_the_map_layer():
-    from layers import events
+    from layers.features.tables import client_tables
+    from layers.server.context import context
 
-    assert render.RECENT_DAYS == events.RECENT_DAYS
+    assert client_tables(context(), "")["recent_days"] == render.RECENT_DAYS
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -421,14 +422,14 @@ def test_cli_rejects_bad_arguments(tiny_dir, tmp_path, args, message):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# the Dash panel (layers/export.py)
+# the Dash panel (layers/features/export.py)
 
 
 @pytest.mark.parametrize("data, message", HOSTILE[:6] + HOSTILE[12:13] + HOSTILE[21:22])
 def test_callback_answers_hostile_input_with_a_status_message(ctx, data, message):
     from dash import no_update
 
-    from layers import export as dash_export
+    from layers.features import export as dash_export
 
     download, status = dash_export.build_download(ctx, data)
     assert download is no_update
@@ -438,7 +439,7 @@ def test_callback_answers_hostile_input_with_a_status_message(ctx, data, message
 def test_callback_reports_a_failed_build_without_raising(ctx, monkeypatch):
     from dash import no_update
 
-    from layers import export as dash_export
+    from layers.features import export as dash_export
 
     def broken(*_a):
         raise RuntimeError("disk full")
@@ -453,7 +454,7 @@ def test_callback_reports_a_failed_build_without_raising(ctx, monkeypatch):
 def test_callback_refuses_a_theatre_not_open_here():
     from dash import no_update
 
-    from layers import export as dash_export
+    from layers.features import export as dash_export
 
     for theatre in ("no-such-theatre", 42, ["x"]):
         assert dash_export.export_file({"kind": "png", "theatre": theatre}) == (
@@ -463,7 +464,7 @@ def test_callback_refuses_a_theatre_not_open_here():
 
 
 def test_callback_returns_a_named_download(ctx):
-    from layers import export as dash_export
+    from layers.features import export as dash_export
 
     download, status = dash_export.export_file({"kind": "csv", "date": "2017-06-06", "nonce": 1})
     assert download["filename"] == "raqqa-2017-06-06-places.csv" and download["type"] == "text/csv"
@@ -472,7 +473,7 @@ def test_callback_returns_a_named_download(ctx):
 
 
 def test_component_has_a_button_per_kind_a_store_a_download_and_a_status(ctx):
-    from layers import export as dash_export
+    from layers.features import export as dash_export
 
     panel = dash_export.component(ctx)
     found = {}

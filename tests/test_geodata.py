@@ -210,9 +210,10 @@ def test_the_map_layer_draws_the_clip_of_the_theatre_shown():
     from types import SimpleNamespace
 
     from layers import basemap as layer
+    from layers.features import map_view
 
     ctx = SimpleNamespace(dataset=SimpleNamespace(aoi=box(*MANBIJ)))
-    drawn = {c.id: c for pane in layer.component(ctx) for c in pane.children}
+    drawn = {c.id: c for c in (map_view.geojson(layer, part) for part in layer.parts(ctx))}
     assert {"Manbij", "Jarābulus"} <= {f["properties"]["name"] for f in drawn["layer-basemap-towns"].data["features"]}
     assert "Euphrates" in {f["properties"]["name"] for f in drawn["layer-basemap-rivers"].data["features"]}
     assert "GeoNames" in drawn["layer-basemap-towns"].hideout["attribution"]

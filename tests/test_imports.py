@@ -27,11 +27,13 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import box
 
-from layers import upload as upload_module
 from layers.core import DatasetError, Problem, Territory, imports, load_dataset
 from layers.core import geocheck as gc
 from layers.core.import_config import InputFile, read_config
-from layers.upload import display_name, handle_upload, theatre_folder
+from layers.features import upload as upload_module
+from layers.features.upload import display_name, handle_upload
+from layers.server import store
+from layers.server.store import theatre_folder
 from tests.conftest import ROOT
 
 AOI = (38.9, 35.9, 39.1, 36.0)
@@ -937,7 +939,7 @@ def test_upload_rejects_bad_requests(instance, contents, names, message):
 
 
 def test_upload_refuses_more_theatres_than_the_limit(instance, monkeypatch):
-    monkeypatch.setattr(upload_module, "MAX_THEATRES", 1)
+    monkeypatch.setattr(store, "MAX_THEATRES", 1)
     upload(config_file(), GOOD_SNAPSHOT)
     children, _ = upload(config_file(CONFIG.replace('name = "Test theatre"', 'name = "Second"')), GOOD_SNAPSHOT)
     assert texts(children)[1] == "upload: theatres: already 1 imported theatres: remove some"
@@ -1046,14 +1048,14 @@ def test_the_documented_config_example_is_valid():
 
 
 def test_an_imported_theatre_renders_in_the_dashboard(tmp_path):
-    from layers import dashboard
-    from layers._context import context
     from layers.core.timeline import state_on
+    from layers.features import page
+    from layers.server.context import context
 
     snaps = [GOOD_SNAPSHOT, gj("2017-03-01.geojson", feat(sq(*AOI), "SDF"))]
     imports.save(imports.prepare(config_file(), [*snaps, acled(acled_row()), ucdp(ucdp_row())]), tmp_path / "t")
     ctx = context(str(tmp_path / "t"))
-    dashboard.page(ctx, "t")
+    page.page(ctx, "t")
     holders = ctx.tables["holders"]
     for day, expected in ((30, {}), (33, {"SDF": 0.5, "ISIS": 0.5}), (70, {"SDF": 1.0})):
         areas = dict(zip(holders, state_on(ctx.tables, day)["km2"], strict=True))

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pytest
 
+from layers.core import render
+from layers.core.palette import palette
 from tests.conftest import GEODATA, ROOT
 
 MACHADO = {
@@ -28,8 +31,8 @@ MACHADO = {
                             [-0.078411, 0.930809, 0.147602],
                             [0.004733, 0.691367, 0.303900]]),
 }  # fmt: skip
-LAND = "#efe9dc"  # --land in assets/00_theme.css, under the control layer
-FILL_OPACITY = 0.55  # cellStyle() in assets/20_engine.js
+LAND = palette()["land"]  # under the control layer
+FILL_OPACITY = 0.55  # cellStyle() in assets/layer_control.js
 MIN_DELTA_E = 10.0
 HATCHED = {"contested"}  # drawn with a pattern, not colour alone
 
@@ -72,8 +75,25 @@ def test_solid_faction_fills_are_distinct(vision):
 
 
 def test_hatched_ground_keeps_its_patterns():
-    engine = (ROOT / "assets" / "20_engine.js").read_text()
+    engine = (ROOT / "assets" / "layer_control.js").read_text()
     assert 'fillColor: "url(#hatch-contested)"' in engine
     assert 'fillColor: "url(#hatch-none)"' in engine
     assert '"url(#hatch-low-" + h + ")"' in engine
     assert f"fillOpacity: low ? 1 : {FILL_OPACITY}" in engine
+
+
+def test_one_palette_for_the_css_the_map_scripts_and_the_exports():
+    theme = palette()
+    assert {"land", "water", "front", "event", "contested", "panel"} <= set(theme)
+    assert render.STYLE["water_edge"] == theme["water-edge"] and render.STYLE["front"] == theme["front"]
+    literal = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b(?!\))")
+    files = [ROOT / "layers" / "core" / "render.py", *sorted((ROOT / "assets").glob("*.js"))]
+    files += [p for p in sorted((ROOT / "assets").glob("*.css")) if p.name != "00_theme.css"]
+    for path in files:
+        text = path.read_text().replace("url(#hatch", "")
+        assert not literal.findall(text), f"{path.name}: colours belong in assets/00_theme.css"
+    text = " ".join(p.read_text() for p in files)
+    used = set(re.findall(r"var\(--([a-z0-9-]+)", text)) - {"c"}  # --c: a faction's colour, set on the swatch
+    used |= {a or b for a, b in re.findall(r'\bC\("([a-z0-9-]+)"\)|color\("([a-z0-9-]+)"\)', text)}
+    declared = set(re.findall(r"^\s*--([a-z0-9-]+):", (ROOT / "assets" / "00_theme.css").read_text(), re.M))
+    assert {"front", "contested-hatch", "water-edge"} <= used and used <= declared, sorted(used - declared)

@@ -10,7 +10,10 @@ import sys
 import pytest
 from dash import Dash, Input, Output, html
 
-from layers import dashboard, guard, security
+from layers.core import validate
+from layers.features import compare, feed
+from layers.features.common import TABS_ID
+from layers.server import security
 from tests.conftest import ROOT
 
 UPDATE = "/_dash-update-component"
@@ -94,8 +97,8 @@ def body_for(dep: dict, by_type: dict, values: dict | None = None) -> dict:
 
 def search_body(graph, query="Raqqa"):
     deps, by_type = graph
-    dep = next(d for d in deps if d["inputs"][0]["id"] == dashboard.SEARCH_ID)
-    return body_for(dep, by_type, {f"{dashboard.SEARCH_ID}.value": query})
+    dep = next(d for d in deps if d["inputs"][0]["id"] == feed.SEARCH_ID)
+    return body_for(dep, by_type, {f"{feed.SEARCH_ID}.value": query})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ def test_tile_origins_are_origins_only(real_app):
 
 
 def test_the_online_basemaps_are_allowed_as_images_only(client):
-    from layers.dashboard import tile_urls
+    from layers.features.map_view import tile_urls
 
     csp = client.get("/").headers["Content-Security-Policy"]
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
@@ -168,13 +171,13 @@ def test_oversized_body_is_refused_with_413(client, graph, real_app):
 
 def test_valid_callbacks_still_answer(client, graph):
     r = post(client, search_body(graph, "Tabqa"))
-    assert r.status_code == 200 and "events" in r.get_json()["response"][dashboard.SEARCH_COUNT_ID]["children"]
+    assert r.status_code == 200 and "events" in r.get_json()["response"][feed.SEARCH_COUNT_ID]["children"]
     deps, by_type = graph
-    dep = next(d for d in deps if d["output"] == f"{dashboard.CHANGES_ID}.children")
+    dep = next(d for d in deps if d["output"] == f"{compare.CHANGES_ID}.children")
     settled = {"day": 200, "compare": 100}
-    body = body_for(dep, by_type, {"settled.data": settled, f"{dashboard.TABS_ID}.value": "compare"})
+    body = body_for(dep, by_type, {"settled.data": settled, f"{TABS_ID}.value": "compare"})
     r = post(client, body)
-    assert r.status_code == 200 and dashboard.CHANGES_ID in r.get_json()["response"]
+    assert r.status_code == 200 and compare.CHANGES_ID in r.get_json()["response"]
 
 
 HOSTILE_VALUES = [
@@ -219,8 +222,8 @@ def test_every_server_callback_survives_hostile_values(client, graph, value):
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers_are_refused(client, graph, literal):
     deps, by_type = graph
-    dep = next(d for d in deps if d["output"] == f"{dashboard.CHANGES_ID}.children")
-    body = body_for(dep, by_type, {"settled.data": {"day": 0, "compare": 0}, f"{dashboard.TABS_ID}.value": "compare"})
+    dep = next(d for d in deps if d["output"] == f"{compare.CHANGES_ID}.children")
+    body = body_for(dep, by_type, {"settled.data": {"day": 0, "compare": 0}, f"{TABS_ID}.value": "compare"})
     text = json.dumps(body).replace('"compare": 0}', f'"compare": {literal}}}')
     assert literal in text
     assert post(client, text).status_code in (200, 204)
@@ -276,14 +279,14 @@ def test_non_json_callback_bodies_are_refused(client, graph, content_type):
 @pytest.mark.parametrize(
     "fn,args,ok",
     [
-        (guard.day_index, (5, 10), 5),
-        (guard.day_index, (5.0, 10), 5),
-        (guard.iso_date, ("2017-06-06",), None),
-        (guard.bounds, ([38.0, 35.5, 39.5, 36.5],), [38.0, 35.5, 39.5, 36.5]),
-        (guard.center, ([35.9, 39.0],), [35.9, 39.0]),
-        (guard.short_text, ("  Raqqa \u202e city  ",), "Raqqa  city"),
-        (guard.short_text, ("",), None),
-        (guard.slug, ("raqqa-2017",), "raqqa-2017"),
+        (validate.day_index, (5, 10), 5),
+        (validate.day_index, (5.0, 10), 5),
+        (validate.iso_date, ("2017-06-06",), None),
+        (validate.bounds, ([38.0, 35.5, 39.5, 36.5],), [38.0, 35.5, 39.5, 36.5]),
+        (validate.center, ([35.9, 39.0],), [35.9, 39.0]),
+        (validate.short_text, ("  Raqqa \u202e city  ",), "Raqqa  city"),
+        (validate.short_text, ("",), None),
+        (validate.slug, ("raqqa-2017",), "raqqa-2017"),
     ],
 )
 def test_guard_accepts_good_values(fn, args, ok):
@@ -295,27 +298,27 @@ def test_guard_accepts_good_values(fn, args, ok):
 @pytest.mark.parametrize(
     "fn,args",
     [
-        (guard.day_index, ("3", 10)),
-        (guard.day_index, (11, 10)),
-        (guard.day_index, (float("nan"), 10)),
-        (guard.day_index, (2.5, 10)),
-        (guard.iso_date, ("2017-13-01",)),
-        (guard.iso_date, ("2017-06-06T00:00",)),
-        (guard.iso_date, (20170606,)),
-        (guard.bounds, ([39.5, 35.5, 38.0, 36.5],)),
-        (guard.bounds, ([38.0, 35.5, float("inf"), 36.5],)),
-        (guard.bounds, ([38.0, 35.5, 39.5],)),
-        (guard.bounds, ("38,35,39,36",)),
-        (guard.center, ([95, 39.0],)),
-        (guard.short_text, ("x" * 301,)),
-        (guard.short_text, (["a"],)),
-        (guard.slug, ("Raqqa City",)),
-        (guard.slug, ("../etc",)),
-        (guard.slug, ("a" * 65,)),
+        (validate.day_index, ("3", 10)),
+        (validate.day_index, (11, 10)),
+        (validate.day_index, (float("nan"), 10)),
+        (validate.day_index, (2.5, 10)),
+        (validate.iso_date, ("2017-13-01",)),
+        (validate.iso_date, ("2017-06-06T00:00",)),
+        (validate.iso_date, (20170606,)),
+        (validate.bounds, ([39.5, 35.5, 38.0, 36.5],)),
+        (validate.bounds, ([38.0, 35.5, float("inf"), 36.5],)),
+        (validate.bounds, ([38.0, 35.5, 39.5],)),
+        (validate.bounds, ("38,35,39,36",)),
+        (validate.center, ([95, 39.0],)),
+        (validate.short_text, ("x" * 301,)),
+        (validate.short_text, (["a"],)),
+        (validate.slug, ("Raqqa City",)),
+        (validate.slug, ("../etc",)),
+        (validate.slug, ("a" * 65,)),
     ],
 )
 def test_guard_refuses_bad_values_with_a_message(fn, args):
-    with pytest.raises(guard.BadInput) as err:
+    with pytest.raises(validate.BadInput) as err:
         fn(*args)
     assert str(err.value)
 
@@ -324,18 +327,18 @@ def test_iso_date_within_the_campaign():
     import datetime as dt
 
     lo, hi = dt.date(2016, 11, 5), dt.date(2017, 10, 20)
-    assert guard.iso_date("2017-01-01", lo, hi) == dt.date(2017, 1, 1)
-    with pytest.raises(guard.BadInput, match="between"):
-        guard.iso_date("2018-01-01", lo, hi)
+    assert validate.iso_date("2017-01-01", lo, hi) == dt.date(2017, 1, 1)
+    with pytest.raises(validate.BadInput, match="between"):
+        validate.iso_date("2018-01-01", lo, hi)
 
 
 def test_json_depth_is_iterative():
     deep = []
     for _ in range(100_000):
         deep = [deep]
-    with pytest.raises(guard.BadInput):
-        guard.json_depth(deep)
-    assert guard.json_depth({"a": [1, {"b": 2}]}) == 4
+    with pytest.raises(validate.BadInput):
+        validate.json_depth(deep)
+    assert validate.json_depth({"a": [1, {"b": 2}]}) == 4
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -467,7 +470,7 @@ def test_auth_file_format_is_checked(tmp_path):
 
 def test_add_user_command_prints_a_line_that_logs_in(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "layers.security", "add-user", "ana"],
+        [sys.executable, "-m", "layers", "add-user", "ana"],
         cwd=ROOT,
         env={"RAQQA_NEW_PASSWORD": PASSWORD, "PATH": "/usr/bin:/bin"},
         capture_output=True,

@@ -97,7 +97,7 @@ def test_load_script_refuses_other_hosts():
      ("identity", None), ("br;q=x", None)],
 )  # fmt: skip
 def test_choose_encoding(accept, expected):
-    from layers.serving import choose_encoding
+    from layers.server.serving import choose_encoding
 
     assert choose_encoding(accept) == expected
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import sqlite3
-import unicodedata
 from contextlib import closing, contextmanager
 from pathlib import Path
+
+from layers.core import validate
 
 __all__ = ["BriefingError", "BriefingStore", "clean_view"]
 
@@ -31,9 +31,7 @@ MAX_ITEMS = 2000  # per briefing
 MAX_BRIEFINGS = 500
 MAX_LAYERS = 32
 BUSY_TIMEOUT_MS = 10_000
-_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?")
 _NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
-_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS briefing (
@@ -168,79 +166,43 @@ class BriefingStore:
 
 
 def clean_name(name) -> str:
-    text = _text(name, MAX_NAME, "name")
+    text = _checked(validate.short_text, name, MAX_NAME, name="name")
     if not text:
         raise BriefingError("a briefing needs a name")
     return text
 
 
 def clean_view(view) -> dict:
-    """A view with every field checked: ISO dates, finite numbers in range, layer names, caption ≤ 300
-    characters of plain text. Unknown keys are dropped; missing optional fields become None (layers: [])."""
+    """A view with every field checked (``layers/core/validate.py``): ISO dates, finite numbers in range, layer
+    names, caption ≤ 300 characters of plain text. Unknown keys are dropped; missing optional fields become None
+    (layers: [])."""
     if not isinstance(view, dict):
         raise BriefingError("a view must be an object")
-    date = _date(view.get("date"), "date")
-    compare = None if view.get("compare") in (None, "") else _date(view["compare"], "compare")
-    bounds = view.get("bounds")
-    if bounds is not None:
-        if not isinstance(bounds, list | tuple) or len(bounds) != 4:
-            raise BriefingError("bounds must be [west, south, east, north]")
-        w, s, e, n = (_num(b, -180, 180, "bounds") for b in bounds)
-        if not (-90 <= s < n <= 90 and w < e):
-            raise BriefingError("bounds must have west < east and south < north")
-        bounds = [w, s, e, n]
-    center = view.get("center")
-    if center is not None:
-        if not isinstance(center, list | tuple) or len(center) != 2:
-            raise BriefingError("center must be [lat, lon]")
-        center = [_num(center[0], -90, 90, "latitude"), _num(center[1], -180, 180, "longitude")]
-    zoom = None if view.get("zoom") is None else _num(view["zoom"], 0, 24, "zoom")
+    return _checked(_clean_view, view)
+
+
+def _clean_view(view: dict) -> dict:
+    date = validate.iso_date(view.get("date"), name="date").isoformat()
+    compare = None if view.get("compare") in (None, "") else validate.iso_date(view["compare"], name="compare")
+    bounds = None if view.get("bounds") is None else validate.bounds(view["bounds"])
+    center = None if view.get("center") is None else validate.center(view["center"])
+    zoom = None if view.get("zoom") is None else validate.number(view["zoom"], lo=0, hi=24, name="zoom")
     layers = view.get("layers") or []
     if not isinstance(layers, list) or len(layers) > MAX_LAYERS:
         raise BriefingError(f"layers must be a list of at most {MAX_LAYERS} names")
-    layers = [_slug(x, "layer") for x in layers]
-    theatre = None if view.get("theatre") in (None, "") else _slug(view["theatre"], "theatre")
-    caption = _text(view.get("caption"), MAX_CAPTION, "caption")
-    return {"date": date, "compare": compare, "bounds": bounds, "center": center, "zoom": zoom,
-            "layers": layers, "caption": caption, "theatre": theatre}  # fmt: skip
+    layers = [validate.slug(x, name="layer") for x in layers]
+    theatre = None if view.get("theatre") in (None, "") else validate.slug(view["theatre"], name="theatre")
+    caption = validate.short_text(view.get("caption"), MAX_CAPTION, name="caption")
+    return {"date": date, "compare": compare and compare.isoformat(), "bounds": bounds, "center": center,
+            "zoom": zoom, "layers": layers, "caption": caption, "theatre": theatre}  # fmt: skip
 
 
-def _date(value, name: str) -> str:
-    if not isinstance(value, str) or len(value) != 10:
-        raise BriefingError(f"{name} must be a date written YYYY-MM-DD")
+def _checked(check, *args, **kwargs):
+    """``check(*args, **kwargs)``, its refusal raised as a BriefingError."""
     try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise BriefingError(f"{name} must be a date written YYYY-MM-DD") from None
-
-
-def _num(value, lo: float, hi: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise BriefingError(f"{name} must be a finite number")
-    if not lo <= value <= hi:
-        raise BriefingError(f"{name} must be between {lo:g} and {hi:g}")
-    return float(value)
-
-
-def _slug(value, name: str) -> str:
-    if not isinstance(value, str) or not _SLUG.fullmatch(value):
-        raise BriefingError(f"{name} must be a short lower-case identifier")
-    return value
-
-
-def _text(value, max_len: int, name: str) -> str | None:
-    """NFC text without control or bidi-override characters, at most ``max_len``; blank → None."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BriefingError(f"{name} must be text")
-    if len(value) > 4 * max_len:
-        raise BriefingError(f"{name} is longer than {max_len} characters")
-    text = unicodedata.normalize("NFC", value).translate(_BIDI)
-    text = "".join(c if c.isprintable() else " " for c in text).strip()
-    if len(text) > max_len:
-        raise BriefingError(f"{name} is longer than {max_len} characters")
-    return text or None
+        return check(*args, **kwargs)
+    except validate.BadInput as exc:
+        raise BriefingError(str(exc)) from None
 
 
 def _get_or_create(db: sqlite3.Connection, name: str) -> int:

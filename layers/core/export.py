@@ -1,25 +1,19 @@
 """Exports of the map: PNG of a view, GIF and MP4 of the whole campaign, GeoJSON and CSV of a date's slice.
 
 Every builder returns bytes; nothing here imports Dash. :func:`parse_request` validates an export request
-(from the browser or the command line) and is the only way in for untrusted input. The command line is
-``python -m layers export {png,gif,mp4,geojson,csv} --date YYYY-MM-DD [--bounds w,s,e,n] [--caption TEXT]
-[--every N] [--size WxH] -o FILE [folder]``.
+(from the browser or the command line, ``layers/cli.py``) and is the only way in for untrusted input.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import io
 import json
 import math
-import os
 import re
-import sys
 import tempfile
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from layers.core import render
-from layers.core.dataset import load_dataset
-from layers.core.errors import DatasetError
 from layers.core.geojson import collection, control_geojson
 from layers.core.territory import Territory
+from layers.core.validate import FORMULA_START, SLUG
 
 KINDS = ("png", "gif", "mp4", "geojson", "csv")
 MEDIA_TYPES = {
@@ -68,13 +61,11 @@ KIND_HELP = {
     "geojson": "control polygons at a date (RFC 7946)",
     "csv": "places with their holder at a date",
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ATTRIBUTION = (
     "Place coordinates © GeoNames (CC BY 4.0); basemap © OpenStreetMap contributors (ODbL); "
     "Natural Earth (public domain). Ground is a schematic of reported control around named places."
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # an imported theatre's slug, as layers/_context.py has it
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -191,7 +182,7 @@ def _parse_size(value: object) -> tuple[int, int] | None:
 def _parse_theatre(value: object) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _SLUG_RE.match(value):
+    if not isinstance(value, str) or not SLUG.fullmatch(value):
         raise ExportError("The theatre name was not understood.")
     return value
 
@@ -316,55 +307,6 @@ def safe_cell(value: object) -> str:
     """
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
-
-
-# ---------------------------------------------------------------------------------------------------------
-# command line
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Add ``export {png,gif,mp4,geojson,csv}`` to ``python -m layers``; the parsed ``func`` runs it."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--date", help="YYYY-MM-DD (default: the campaign start; gif/mp4 ignore it)")
-    common.add_argument("--bounds", help="view as west,south,east,north in degrees (default: the area of interest)")
-    common.add_argument("--caption", help=f"caption, at most {MAX_CAPTION} characters (default: the date's event)")
-    common.add_argument("--every", type=int, help="gif/mp4: one frame every N days (default: one per map state)")
-    common.add_argument("--size", help="WIDTHxHEIGHT in pixels (default 1920x1080; gif/mp4 1280x720)")
-    common.add_argument("-o", "--output", required=True, type=Path, help="file to write")
-    common.add_argument("folder", nargs="?", type=Path, help="dataset folder (default: geodata/ or $RAQQA_GEODATA)")
-    p = subparsers.add_parser("export", help="write a PNG, GIF, MP4, GeoJSON or CSV of the map", description=__doc__)
-    kinds = p.add_subparsers(dest="kind", required=True, metavar="{" + ",".join(KINDS) + "}")
-    for kind, text in KIND_HELP.items():
-        kinds.add_parser(kind, parents=[common], help=text).set_defaults(func=run)
-    return p
-
-
-def run(args: argparse.Namespace) -> int:
-    folder = args.folder or Path(os.environ.get("RAQQA_GEODATA", Path(__file__).resolve().parents[2] / "geodata"))
-    try:
-        territory = Territory(load_dataset(folder))
-    except DatasetError as exc:
-        print(f"ERROR {folder}: dataset not valid ({len(exc.problems)} problem(s)); run validate", file=sys.stderr)
-        return 1
-    data = {"kind": args.kind, "date": args.date, "caption": args.caption, "every": args.every}
-    try:
-        if args.bounds is not None:
-            data["bounds"] = [float(v) for v in args.bounds.split(",")]
-        if args.size is not None:
-            data["size"] = [int(v) for v in args.size.lower().split("x")]
-    except ValueError:
-        print("ERROR: --bounds takes four numbers w,s,e,n; --size takes WIDTHxHEIGHT", file=sys.stderr)
-        return 2
-    try:
-        req = parse_request(territory, data)
-    except ExportError as exc:
-        print(f"ERROR: {exc}", file=sys.stderr)
-        return 2
-    t0 = time.perf_counter()
-    payload = build(territory, req)
-    args.output.write_bytes(payload)
-    print(f"wrote {args.output} ({len(payload):,} bytes, {req.kind}) in {time.perf_counter() - t0:.1f} s")
-    return 0
 
 
 # ---------------------------------------------------------------------------------------------------------

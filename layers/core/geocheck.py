@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from layers.core.dataset import MAX_FILE_BYTES, is_http_url
 from layers.core.errors import Problem
+from layers.core.validate import BIDI_CONTROLS, FORMULA_START
 
 MAX_JSON_DEPTH = 64
 MAX_FEATURES = 10_000  # snapshot polygons in all the files of one import (each becomes an override to derive)
@@ -35,8 +36,6 @@ MAX_REPAIR_CHANGE = 0.01  # make_valid may change a polygon's area by less than 
 MIN_OVERLAP_M2 = 1.0  # overlaps below this are floating-point seams along shared edges
 MAX_OVERLAP_PAIRS = 200_000  # pairs of polygons of one import compared for overlaps (bounding boxes meet)
 WGS84_NAMES = {"EPSG:4326", "OGC:CRS84", "URN:OGC:DEF:CRS:OGC:1.3:CRS84", "URN:OGC:DEF:CRS:EPSG::4326"}
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BAD_SCHEME = re.compile(r"(?i)\b(?:javascript|vbscript|data|file):\S*")
 HTTP_URL = re.compile(r"(?i)\bhttps?://[^\s;,<>\"']+")
 T = TypeVar("T")

@@ -17,8 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from layers.core import geocheck as gc
 from layers.core.dataset import CONFIDENCE, is_http_url, theatre_dates_problem
 from layers.core.territory import NO_REPORTING
-
-SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # use with fullmatch
+from layers.core.validate import SLUG as SLUG_RE
 
 
 @dataclass(frozen=True)

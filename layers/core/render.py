@@ -43,7 +43,9 @@ from shapely.geometry.base import BaseGeometry  # noqa: E402
 
 from layers.core import basemap  # noqa: E402
 from layers.core.geojson import control_geojson, frontline_geojson  # noqa: E402
+from layers.core.palette import palette  # noqa: E402
 from layers.core.territory import NO_REPORTING, Territory  # noqa: E402
+from layers.core.timeline import RECENT_DAYS  # noqa: E402  (events shown: the date and the days before, as on the map)
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT_DIR = ROOT / "assets" / "fonts"
@@ -54,29 +56,9 @@ DEFAULT_SIZE = (1920, 1080)
 BASE_HEIGHT_IN = 10.8  # figure height in inches: the dpi scales with the pixel height, so text scales too
 MAX_SIZE = (3840, 2160)
 PANEL_IN = 6.6  # width of the side panel (title, date, legend, caption) in inches of the 10.8-inch-high figure
-RECENT_DAYS = 14  # events of the date and of the fortnight before it, as on the map (layers/events.py)
 
-# Colours of the dashboard's map (assets/layer_basemap.js, layer_control.js, layer_frontline.js, ...).
-STYLE = {
-    "sea": "#dcdcd6",  # outside Syria
-    "land": "#efe9dc",
-    "governorate": "#8d8577",
-    "water": "#9cc3da",
-    "water_edge": "#6fa3c4",
-    "river": "#5b9bc4",
-    "border": "#333333",
-    "ground_edge": "#222222",
-    "contested_hatch": "#6d2f66",
-    "none_fill": "#ffffff",
-    "none_hatch": "#9a9a9a",
-    "front": "#b00020",
-    "event": "#0b3d91",
-    "ink": "#1d1f21",
-    "muted": "#5b6168",
-    "panel": "#ffffff",
-    "line": "#d9d5cc",
-    "no_holder": "#ffffff",
-}
+# The map's colours (assets/00_theme.css, read by layers/core/palette.py), keyed water_edge for --water-edge.
+STYLE = {name.replace("-", "_"): colour for name, colour in palette().items()}
 # Text from the data is text: no mathtext ("$...$" in a caption stays as typed).
 RC = {"font.family": FAMILIES, "hatch.linewidth": 1.6, "path.simplify": True, "text.parse_math": False}
 HATCH = {"contested": "//", NO_REPORTING: "\\\\", "low": "//"}
@@ -275,7 +257,7 @@ def _draw_map(ax, territory: Territory, view: View) -> None:
             )
     for name, lon, lat in base.get("towns", []):
         if west <= lon <= east and south <= lat <= north:
-            ax.plot(lon, lat, "o", markersize=5, color=STYLE["panel"], markeredgecolor="#333333", zorder=8)
+            ax.plot(lon, lat, "o", markersize=5, color=STYLE["panel"], markeredgecolor=STYLE["town"], zorder=8)
             ax.annotate(
                 name,
                 (lon, lat),
@@ -283,7 +265,7 @@ def _draw_map(ax, territory: Territory, view: View) -> None:
                 textcoords="offset points",
                 va="center",
                 fontsize=11,
-                color="#333333",
+                color=STYLE["town"],
                 zorder=8,
                 path_effects=_halo(),
                 annotation_clip=True,
@@ -310,7 +292,7 @@ def _ground_patch(holder: str, path: MplPath, colors: dict[str, str]) -> PathPat
             linestyle=(0, (4, 3)),
             zorder=4,
         )
-    color = colors.get(holder, "#888888")
+    color = colors.get(holder, STYLE["unknown_holder"])
     return PathPatch(path, facecolor=_rgba(color, GROUND_ALPHA), edgecolor=_rgba(color, 0.55), linewidth=0.8, zorder=3)
 
 
@@ -332,9 +314,9 @@ def _draw_places(ax, territory: Territory, date: dt.date, colors: dict[str, str]
         bucket[2].append(color)
     if estimated[0]:
         fc = [_rgba(c, 0.3) for c in estimated[2]]
-        ax.scatter(estimated[0], estimated[1], s=55, c=fc, edgecolors="#111111", linewidths=1.2, zorder=9)
+        ax.scatter(estimated[0], estimated[1], s=55, c=fc, edgecolors=STYLE["place_edge"], linewidths=1.2, zorder=9)
     if sure[0]:
-        ax.scatter(sure[0], sure[1], s=70, c=sure[2], edgecolors="#111111", linewidths=1.2, zorder=9.5)
+        ax.scatter(sure[0], sure[1], s=70, c=sure[2], edgecolors=STYLE["place_edge"], linewidths=1.2, zorder=9.5)
 
 
 def _draw_events(ax, territory: Territory, view: View) -> None:
@@ -440,7 +422,7 @@ def _draw_key(fig: Figure, left: float, y: float, view: View, colors: dict[str, 
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, len(items))
-    first = colors.get(next(iter(colors), ""), "#888888")
+    first = colors.get(next(iter(colors), ""), STYLE["unknown_holder"])
     for i, (kind, text) in enumerate(items):
         cy = len(items) - i - 0.5
         if kind == "low":
@@ -450,9 +432,11 @@ def _draw_key(fig: Figure, left: float, y: float, view: View, colors: dict[str, 
         elif kind == "front":
             ax.plot([0.1, 0.9], [cy, cy], color=STYLE["front"], linewidth=3.5)
         elif kind == "place":
-            ax.scatter([0.5], [cy], s=70, c="#cccccc", edgecolors="#111111", linewidths=1.2)
+            ax.scatter([0.5], [cy], s=70, c=STYLE["key_grey"], edgecolors=STYLE["place_edge"], linewidths=1.2)
         elif kind == "estimated":
-            ax.scatter([0.5], [cy], s=55, c=[_rgba("#cccccc", 0.3)], edgecolors="#111111", linewidths=1.2)
+            ax.scatter(
+                [0.5], [cy], s=55, c=[_rgba(STYLE["key_grey"], 0.3)], edgecolors=STYLE["place_edge"], linewidths=1.2
+            )
         else:
             ax.scatter([0.5], [cy], s=200, facecolors="none", edgecolors=STYLE["event"], linewidths=2.5)
         ty = y - step * (i + 0.5)
@@ -483,7 +467,14 @@ def _swatch(fig: Figure, holder: str, colors: dict[str, str], xy, w: float, h: f
             hatch=HATCH[holder],
             **kw,
         )
-    return Rectangle(xy, w, h, facecolor=_rgba(colors.get(holder, "#888888"), 0.6), edgecolor="#222222", **kw)
+    return Rectangle(
+        xy,
+        w,
+        h,
+        facecolor=_rgba(colors.get(holder, STYLE["unknown_holder"]), 0.6),
+        edgecolor=STYLE["ground_edge"],
+        **kw,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ from layers.core.dataset import is_http_url
 from layers.core.geojson import collection, feature
 from layers.core.territory import NO_REPORTING, Territory, shared_edges
 
+RECENT_DAYS = 14  # an event stays on the map (small) this many days after its date; the PNG shows the same
+
 
 def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
     """The JSON-ready tables described in the module docstring.
@@ -175,7 +177,7 @@ def _exact_states(territory: Territory, holders: list[str]) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# the browser's derivation, in Python (assets/20_engine.js does the same)
+# the browser's derivation, in Python (assets/10_state.js does the same)
 
 
 def place_row_on(tables: dict, place: int, day: int) -> int:

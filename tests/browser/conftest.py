@@ -42,8 +42,9 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60, log=No
 
 
 @contextlib.contextmanager
-def serve_app(**env_overrides: str):
-    """The app in a subprocess on a free loopback port, with extra environment; yields its URL."""
+def serve_app(*, cwd: Path = ROOT, **env_overrides: str):
+    """The app (``app.py`` in ``cwd``) in a subprocess on a free loopback port, with extra environment; yields
+    its URL."""
     port = _free_port()
     # the online basemaps point at this server (a 404), so choosing one fails the way it does offline
     tiles = f"http://127.0.0.1:{port}/no-tiles-here/{{z}}/{{x}}/{{y}}.png"
@@ -52,7 +53,7 @@ def serve_app(**env_overrides: str):
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "app.log"
         with log.open("wb") as out:
-            proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=out)
+            proc = subprocess.Popen([sys.executable, "app.py"], cwd=cwd, env=env, stdout=out, stderr=out)
         url = f"http://127.0.0.1:{port}/"
         try:
             _wait_until_up(url, proc, log=log)

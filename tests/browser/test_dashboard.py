@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from layers._context import context
+from layers.server.context import context
 from tests.browser.conftest import rendered
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from layers._context import context
+from layers.server.context import context
 from tests.browser.conftest import rendered
 
 pytestmark = pytest.mark.browser
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.browser
 
 def faction_fill(faction: str) -> tuple[int, int, int]:
     """The colour of a faction's ground in the image: its colour at the fill opacity over Syria's land."""
-    from layers._context import context
     from layers.core import render
+    from layers.server.context import context
 
     colors = {f["id"]: f["color"] for f in context().dataset.theatre["factions"]}
     c, u = (

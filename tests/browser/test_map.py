@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from layers._context import context
 from layers.core.timeline import state_on
+from layers.server.context import context
 from tests.browser.conftest import rendered
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ import time
 
 from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html, no_update
 
-from layers._context import Context, theatre_context
 from layers.core import export as core_export
+from layers.server.context import Context, theatre_context
 
 LOG = logging.getLogger(__name__)
 NAME = "export"

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
 from layers.core import Dataset, DatasetError, Territory, load_dataset
 from layers.core.timeline import build_timeline
+from layers.core.validate import SLUG
+from layers.server.store import theatre_folder
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GEODATA = Path(os.environ.get("RAQQA_GEODATA", ROOT / "geodata"))
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,6 @@ def theatre_context(slug: str) -> Context | None:
         return context()
     if not isinstance(slug, str) or not SLUG.fullmatch(slug):
         return None
-    try:
-        from layers.upload import theatre_folder
-    except ImportError:
-        return None
     folder = theatre_folder(slug)
     if folder is None:
         return None
@@ -65,8 +61,3 @@ def theatre_context(slug: str) -> Context | None:
         return context(str(folder))
     except DatasetError:
         return None
-
-
-def instance_dir() -> Path:
-    """Where the app keeps what analysts save and its own secrets: $RAQQA_INSTANCE, default ``instance/``."""
-    return Path(os.environ.get("RAQQA_INSTANCE") or ROOT / "instance")

@@ -11,12 +11,11 @@ optional login. ``secure(app)`` is called once by ``app.py`` after the layout is
   session cookie, enforced in ``before_request`` for every route (page, ``/_dash-*``, assets, component
   suites); only the login form itself answers without a session. A form rather than HTTP Basic because the
   app runs on shared screens: a session expires and can be signed out of, Basic credentials stay cached in the
-  browser until it closes. Create a line for the file with ``python -m layers.security add-user NAME``.
+  browser until it closes. Create a line for the file with ``python -m layers add-user NAME``.
 """
 
 from __future__ import annotations
 
-import getpass
 import hmac
 import html
 import json
@@ -24,7 +23,6 @@ import logging
 import os
 import re
 import secrets
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -37,8 +35,8 @@ import flask
 from dash.exceptions import InvalidCallbackReturnValue
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from layers import guard
-from layers._context import instance_dir
+from layers.core import validate
+from layers.server.store import instance_dir
 
 __all__ = ["content_security_policy", "logout_form", "secure", "user_line"]
 
@@ -134,36 +132,36 @@ def _check_callback_body(app: dash.Dash):
         return _bad("request body nested too deeply")
     try:
         _validate_body(app, body)
-    except guard.BadInput as exc:
+    except validate.BadInput as exc:
         return _bad(str(exc))
     return None
 
 
 def _validate_body(app: dash.Dash, body) -> None:
     if not isinstance(body, dict):
-        raise guard.BadInput("request body must be a JSON object")
-    guard.json_depth(body, MAX_JSON_DEPTH)
+        raise validate.BadInput("request body must be a JSON object")
+    validate.json_depth(body, MAX_JSON_DEPTH)
     output = body.get("output")
     cb = app.callback_map.get(output) if isinstance(output, str) else None
     if cb is None or "callback" not in cb:
-        raise guard.BadInput("no such server callback")
+        raise validate.BadInput("no such server callback")
     for key in ("inputs", "state"):
         values, specs = body.get(key, []), cb[key]
         if not isinstance(values, list) or len(values) != len(specs):
-            raise guard.BadInput(f"{key} must be a list of {len(specs)} values")
+            raise validate.BadInput(f"{key} must be a list of {len(specs)} values")
         for v in values:
             _check_prop(v, key)
     outputs = body.get("outputs")
     if isinstance(cb["output"], list):
         if not isinstance(outputs, list) or len(outputs) != len(cb["output"]):
-            raise guard.BadInput(f"outputs must be a list of {len(cb['output'])}")
+            raise validate.BadInput(f"outputs must be a list of {len(cb['output'])}")
         for o in outputs:
             _check_prop(o, "outputs")
     else:
         _check_prop(outputs, "outputs")
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) and _prop_id_ok(c) for c in changed):
-        raise guard.BadInput("changedPropIds must be a list of component.property strings")
+        raise validate.BadInput("changedPropIds must be a list of component.property strings")
 
 
 def _prop_id_ok(prop_id: str) -> bool:
@@ -185,7 +183,7 @@ def _check_prop(value, key: str) -> None:
         if not (
             isinstance(item, dict) and isinstance(item.get("id"), str | dict) and isinstance(item.get("property"), str)
         ):
-            raise guard.BadInput(f"each of {key} must have an id and a property")
+            raise validate.BadInput(f"each of {key} must have an id and a property")
 
 
 def _mismatched_outputs(exc: Exception):
@@ -396,27 +394,3 @@ button {{ margin-top: 1.2rem; width: 100%; padding: .55rem; font-size: 1rem; }}
 <button type="submit">Sign in</button>
 </form></body></html>
 """
-
-
-# ---------------------------------------------------------------------------------------------------------
-# command line
-
-
-def main(argv: list[str]) -> int:
-    """``python -m layers.security add-user NAME``: prompt for a password, print the auth-file line."""
-    if len(argv) != 2 or argv[0] != "add-user":
-        print("usage: python -m layers.security add-user NAME >> $RAQQA_AUTH_FILE", file=sys.stderr)
-        return 2
-    password = os.environ.get("RAQQA_NEW_PASSWORD") or getpass.getpass(f"Password for {argv[1]}: ")
-    if not os.environ.get("RAQQA_NEW_PASSWORD") and getpass.getpass("Again: ") != password:
-        print("passwords differ", file=sys.stderr)
-        return 1
-    if len(password) < 12:
-        print("use at least 12 characters", file=sys.stderr)
-        return 1
-    print(user_line(argv[1], password))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -3,23 +3,24 @@
 The view comes from the browser: ``assets/briefings.js`` turns a click on "Add this view" into the value of
 the ``briefing-save-request`` store (``{name, nonce, date, compare, bounds, center, zoom, layers, caption,
 theatre}``, the view from ``window.raqqaEngine.view()``), and the server callback checks and saves it in
-``$RAQQA_INSTANCE/briefings.sqlite3`` (``layers.core.briefings``). ``steps_for(id)`` gives a saved
-briefing's views to the briefing mode (``/?mode=briefing&briefing=<id>``).
+``$RAQQA_INSTANCE/briefings.sqlite3`` (``layers.server.store``, ``layers.core.briefings``).
+``steps_for(id)`` gives a saved briefing's views to the briefing mode (``/?mode=briefing&briefing=<id>``).
 """
 
 from __future__ import annotations
 
 import time
-from functools import cache
-from pathlib import Path
 
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
-from layers import guard
-from layers._context import context, instance_dir
-from layers.core.briefings import MAX_NAME, BriefingError, BriefingStore
+from layers.core import validate
+from layers.core.briefings import MAX_NAME, BriefingError
+from layers.features.common import ENGINE_ID, URL_ID, query
+from layers.server.context import context
+from layers.server.guard import guarded
+from layers.server.store import briefing_store as store
 
 NAME = "briefing"
 NAME_INPUT = f"{NAME}-name"
@@ -29,8 +30,17 @@ LIST_ID = f"{NAME}-list"
 REQUEST_ID = f"{NAME}-save-request"
 REFRESH_ID = f"{NAME}-refresh"
 DELETE = f"{NAME}-delete"
+STEPS_ID = f"{NAME}-steps"  # the views briefing mode steps through (page-wide store)
 VIEW_KEYS = ("date", "compare", "bounds", "center", "zoom", "layers", "caption", "theatre")
 MAX_ID = 2**53 - 1
+
+
+def panel(ctx) -> list:
+    """The Saved tab."""
+    return [
+        html.P("Step through the events on a shared screen: press Briefing mode (or B).", className="muted"),
+        component(ctx),
+    ]
 
 
 def component(ctx) -> html.Section:
@@ -58,6 +68,20 @@ def component(ctx) -> html.Section:
 # ---------------------------------------------------------------------------------------------------------
 # callbacks
 
+
+@callback(Output(STEPS_ID, "data"), Input(URL_ID, "search"))
+def briefing_steps(search):
+    """The views of the saved briefing named by ``?briefing=<id>`` (None: briefing mode steps through the events)."""
+    return steps_for(query(search).get("briefing")) or None
+
+
+clientside_callback(
+    ClientsideFunction(namespace="engine", function_name="fromSteps"),
+    Output(ENGINE_ID, "data", allow_duplicate=True),
+    Input(STEPS_ID, "data"),
+    prevent_initial_call=True,
+)
+
 clientside_callback(
     ClientsideFunction(namespace="briefings", function_name="saveRequest"),
     Output(REQUEST_ID, "data"),
@@ -73,23 +97,23 @@ clientside_callback(
     Input(REQUEST_ID, "data"),
     prevent_initial_call=True,
 )
-@guard.guarded
+@guarded
 def save_view(request):
     """Check the request from the browser and append its view to the named briefing."""
     if not isinstance(request, dict):
-        raise guard.BadInput("save request must be an object")
-    name = guard.short_text(request.get("name"), MAX_NAME, name="briefing name")
+        raise validate.BadInput("save request must be an object")
+    name = validate.short_text(request.get("name"), MAX_NAME, name="briefing name")
     if not name:
         return "Give the briefing a name first.", time.time()
     if not request.get("date"):
         return "Nothing to save: the map has not reported its view yet.", time.time()
     ds = context().dataset
     try:
-        guard.iso_date(request["date"], ds.start, ds.end, name="date")
+        validate.iso_date(request["date"], ds.start, ds.end, name="date")
         if request.get("compare"):
-            guard.iso_date(request["compare"], ds.start, ds.end, name="compare date")
+            validate.iso_date(request["compare"], ds.start, ds.end, name="compare date")
         _, pos = store().add(name, {k: request.get(k) for k in VIEW_KEYS}, request.get("nonce"))
-    except (guard.BadInput, BriefingError) as exc:
+    except (validate.BadInput, BriefingError) as exc:
         return f"Not saved: {exc}.", time.time()
     return f"Saved as view {pos + 1} of “{name}”.", time.time()
 
@@ -106,29 +130,19 @@ def show_list(_refresh):
     Input({"type": DELETE, "index": ALL}, "submit_n_clicks"),
     prevent_initial_call=True,
 )
-@guard.guarded
+@guarded
 def delete_briefing(_clicks):
     """Delete the briefing whose (confirmed) delete button was pressed."""
     trigger = dash_ctx.triggered_id
     if not isinstance(trigger, dict) or not dash_ctx.triggered or not dash_ctx.triggered[0].get("value"):
         raise PreventUpdate  # the list was redrawn, nothing was pressed
-    briefing_id = int(guard.number(trigger.get("index"), lo=1, hi=MAX_ID, name="briefing id"))
+    briefing_id = int(validate.number(trigger.get("index"), lo=1, hi=MAX_ID, name="briefing id"))
     gone = store().delete(briefing_id)
     return ("Briefing deleted." if gone else "That briefing was already deleted."), time.time()
 
 
 # ---------------------------------------------------------------------------------------------------------
 # helpers
-
-
-@cache
-def _store_at(path: Path) -> BriefingStore:
-    return BriefingStore(path)
-
-
-def store() -> BriefingStore:
-    """The store in ``$RAQQA_INSTANCE/briefings.sqlite3`` (opened per operation; safe across workers)."""
-    return _store_at(instance_dir() / "briefings.sqlite3")
 
 
 def steps_for(briefing_id) -> list[dict] | None:

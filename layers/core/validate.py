@@ -1,33 +1,27 @@
-"""Input checks for callbacks: every callback is an open HTTP endpoint, so its arguments are untrusted.
+"""One definition of each input rule: slugs, plain text (no control or bidi-control characters), spreadsheet
+formula prefixes, numbers, dates, map views.
 
-Each validator returns the clean value or raises ``BadInput`` with a message an analyst can read. Wrap a
-callback in ``guarded`` so that bad input answers "no update" (HTTP 204) instead of an error:
-
-    @callback(Output(...), Input(SLIDER_ID, "value"))
-    @guarded
-    def show_date(day):
-        day = guard.day_index(day, span)
-        ...
-
-Standard library only: the domain core and the command line may use these too.
+Each check returns the clean value or raises ``BadInput`` (a ValueError) with a message an analyst can read.
+The callbacks (through ``layers/server/guard.py``), the saved briefings and the exports use them; the
+importers use the same slug grammar, formula prefixes and bidi controls. Standard library only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import logging
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 __all__ = [
+    "BIDI_CONTROLS",
+    "FORMULA_START",
+    "SLUG",
     "BadInput",
     "bounds",
     "center",
     "day_index",
-    "guarded",
     "iso_date",
     "json_depth",
     "number",
@@ -36,12 +30,15 @@ __all__ = [
     "slug",
 ]
 
-log = logging.getLogger(__name__)
-
 MAX_TEXT = 300
-SLUG = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?")
+# A slug names a theatre (its folder), a layer or a briefing's theatre: 1-63 lower-case ASCII letters, digits
+# and inner hyphens. Use with fullmatch.
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+SLUG_RULE = "1-63 lower-case letters, digits or hyphens, not starting or ending with a hyphen"
+# A cell starting with one of these is a formula to a spreadsheet: exports and imports neutralise or flag it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Bidi overrides/embeddings and isolates: they can make text read differently from what is stored.
-_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 class BadInput(ValueError):
@@ -108,7 +105,7 @@ def short_text(value, max_len: int = MAX_TEXT, *, name: str = "text", required: 
         raise BadInput(f"{name} must be text")
     if len(value) > 4 * max_len:  # refuse before normalising a huge string
         raise BadInput(f"{name} is longer than {max_len} characters")
-    text = unicodedata.normalize("NFC", value).translate(_BIDI_CONTROLS)
+    text = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", value))
     text = "".join(c if c.isprintable() else " " for c in text).strip()
     if len(text) > max_len:
         raise BadInput(f"{name} is longer than {max_len} characters")
@@ -116,7 +113,7 @@ def short_text(value, max_len: int = MAX_TEXT, *, name: str = "text", required: 
 
 
 def slug(value, *, name: str = "id") -> str:
-    """A lower-case identifier: letters, digits, ``-`` and ``_``, at most 64 characters."""
+    """A slug (``SLUG``): 1-63 lower-case letters, digits or inner hyphens."""
     if not isinstance(value, str) or not SLUG.fullmatch(value):
         raise BadInput(f"{name} must be a short lower-case identifier")
     return value
@@ -137,22 +134,6 @@ def json_depth(value, limit: int = 32) -> int:
                 nxt.extend(v)
         level = nxt
     return depth
-
-
-def guarded(fn: Callable) -> Callable:
-    """Make a callback answer "no update" when a validator refuses its input, and log why."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except BadInput as exc:
-            from dash.exceptions import PreventUpdate
-
-            log.warning("%s: refused input: %s", fn.__name__, exc)
-            raise PreventUpdate from None
-
-    return wrapper
 
 
 def one_of(value, allowed: Sequence[str], *, name: str = "value") -> str:

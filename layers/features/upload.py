@@ -12,29 +12,26 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import re
 import unicodedata
-from pathlib import Path
 
 from dash import Input, Output, State, callback, dcc, html
 
 from layers.core import DatasetError, Problem, imports
 from layers.core.dataset import MAX_FILE_BYTES
-from layers.core.import_config import SLUG_RE, InputFile
+from layers.core.import_config import InputFile
+from layers.server import store
+from layers.server.store import UPLOAD_FILE
 
 NAME = "upload"
 UPLOAD_ID = f"{NAME}-files"
 RESULT_ID = f"{NAME}-result"
-ROOT = Path(__file__).resolve().parent.parent
 MAX_UPLOAD_FILES = 50
-MAX_THEATRES = 200  # imported theatres kept in the instance folder; uploads beyond are refused
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # all files of one upload together
 # The upload travels base64-encoded in the callback's JSON body (4/3 of its size): cap the request with
 # app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES.
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES * 4 // 3 + 2**20
 ACCEPT = ".toml,.json,.geojson,.gpkg,.kml,.kmz,.csv"
-UPLOAD_FILE = "upload"  # the "file" named by problems with the upload itself
 
 
 def component(ctx) -> list:
@@ -69,21 +66,8 @@ def handle_upload(contents, filenames):
     return success(slug, imported), None
 
 
-def theatre_folder(slug: str) -> Path | None:
-    """The folder of an imported theatre, or None if ``slug`` is malformed or names none."""
-    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
-        return None
-    folder = theatres_root() / slug
-    return folder if (folder / "theatre.json").is_file() else None
-
-
 # ---------------------------------------------------------------------------------------------------------
 # pure helpers
-
-
-def theatres_root() -> Path:
-    """Where imported theatres live: ``$RAQQA_INSTANCE/theatres`` (read at each call)."""
-    return Path(os.environ.get("RAQQA_INSTANCE") or ROOT / "instance") / "theatres"
 
 
 def decode_uploads(contents, filenames) -> list[InputFile]:
@@ -155,20 +139,11 @@ def _is_config_json(data: bytes) -> bool:
 
 
 def import_uploaded(files: list[InputFile]) -> tuple[str, imports.Imported]:
-    """Validate and import; write ``theatres/<slug>/`` atomically. Never replaces an existing theatre."""
+    """Validate and import; the store writes ``theatres/<slug>/`` atomically and never replaces a theatre."""
     config, inputs = split_config(files)
     imported = imports.prepare(config, inputs)
-    slug = imported.config.slug
-    target = theatres_root() / slug
-    if target.exists():
-        raise DatasetError(
-            [Problem(config.name, "slug", f"a theatre {slug!r} already exists: set another slug in the config")]
-        )
-    if target.parent.is_dir() and sum(1 for p in target.parent.iterdir() if SLUG_RE.fullmatch(p.name)) >= MAX_THEATRES:
-        raise DatasetError([Problem(UPLOAD_FILE, "theatres", f"already {MAX_THEATRES} imported theatres: remove some")])
     imported.files.update(originals([config, *inputs]))
-    imports.save(imported, target, replace=False)
-    return slug, imported
+    return store.add_theatre(imported, config.name), imported
 
 
 def originals(files: list[InputFile]) -> dict[str, bytes]:

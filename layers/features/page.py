@@ -1,0 +1,199 @@
+"""The page shell: the header with the chosen date, the map, the sidebar (figures and the tabs of the page
+features), the date control and the keyboard help; and opening another theatre.
+
+Each feature module in ``layers/features/`` holds its own layout, callbacks and ids; this module puts them
+together. Everything that changes with the date is done in the browser by the date engine (``assets/``) from
+the tables in the ``timeline`` Store (``layers/core/timeline.py``): moving the date sends no request.
+"""
+
+from __future__ import annotations
+
+import dash_mantine_components as dmc
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
+
+from layers.core.territory import NO_REPORTING
+from layers.features import briefings, compare, export, feed, map_view, place, tables, timeline, trend, upload
+from layers.features.common import (
+    DATE_ID,
+    ENGINE_ID,
+    FIGURES_ID,
+    FRONT_ID,
+    PAGE_ID,
+    PLACE_ID,
+    SETTLED_ID,
+    TABLES_ID,
+    TABS_ID,
+    THEATRE_ID,
+    URL_ID,
+    date_text,
+    query,
+)
+from layers.server.context import Context, context, theatre_context
+
+
+def layout() -> html.Div:
+    """The shell: the bundled theatre's page; ``?theatre=<slug>`` swaps in an imported one."""
+    ctx = context()
+    return html.Div(
+        [dcc.Location(id=URL_ID, refresh=False), dcc.Store(id=THEATRE_ID, data=""), html.Div(page(ctx), id=PAGE_ID)]
+    )
+
+
+def page(ctx: Context, slug: str = "") -> dmc.MantineProvider:
+    ds = ctx.dataset
+    return dmc.MantineProvider(
+        html.Div(
+            [
+                dcc.Store(id=TABLES_ID, data=tables.client_tables(ctx, slug)),
+                dcc.Store(id=ENGINE_ID),
+                dcc.Store(id=PLACE_ID),
+                dcc.Store(id=SETTLED_ID),
+                dcc.Store(id=briefings.STEPS_ID),
+                html.Header(
+                    [
+                        html.Div([html.H1(ds.theatre["name"]), html.P(_subtitle(ctx), className="subtitle")]),
+                        html.Div(date_text(ds.start), id=DATE_ID, className="date-display", **{"aria-live": "polite"}),
+                        html.Div(
+                            [
+                                html.Button("Briefing mode", className="tool", **{"data-action": "briefing"}),
+                                html.Button("Keys", className="tool", **{"data-action": "keys"}),
+                            ],
+                            className="tools",
+                        ),
+                    ],
+                    className="topbar",
+                ),
+                html.Main([map_view.panel(ctx), _sidebar(ctx)], className="main"),
+                timeline.footer(ctx),
+                _keys_help(),
+            ],
+            className="shell",
+        ),
+        forceColorScheme="light",
+    )
+
+
+def _subtitle(ctx: Context) -> str:
+    n = len(ctx.dataset.ledger)
+    return f"Ground held by each faction, day by day, derived from {n} dated and sourced control reports."
+
+
+def _sidebar(ctx: Context) -> html.Aside:
+    return html.Aside(
+        [
+            html.H2("Ground held"),
+            html.Div(figures_table(ctx), id=FIGURES_ID),
+            html.P("Frontline length: –", id=FRONT_ID, className="frontline-km"),
+            dmc.Tabs(
+                [
+                    dmc.TabsList(
+                        [
+                            dmc.TabsTab("Events", value="events"),
+                            dmc.TabsTab("Trend", value="trend"),
+                            dmc.TabsTab("Place", value="place"),
+                            dmc.TabsTab("Compare", value="compare"),
+                            dmc.TabsTab("Saved", value="briefings"),
+                            dmc.TabsTab("Data", value="data"),
+                        ],
+                    ),
+                    dmc.TabsPanel(feed.panel(ctx), value="events", className="tab-panel feed-panel"),
+                    dmc.TabsPanel(trend.panel(ctx), value="trend", className="tab-panel"),
+                    dmc.TabsPanel(place.panel(), value="place", className="tab-panel"),
+                    dmc.TabsPanel(compare.panel(ctx), value="compare", className="tab-panel"),
+                    dmc.TabsPanel(briefings.panel(ctx), value="briefings", className="tab-panel"),
+                    dmc.TabsPanel(_data_panel(ctx), value="data", className="tab-panel"),
+                ],
+                id=TABS_ID,
+                value="events",
+                keepMounted=True,  # hidden panels stay in the page, so callbacks can fill them at any time
+                className="side-tabs",
+            ),
+        ],
+        className="sidebar",
+    )
+
+
+def figures_table(ctx: Context) -> html.Table:
+    """The area table; the engine fills in km², share and change for the chosen date."""
+    rows = []
+    for f in [*ctx.dataset.theatre["factions"], {"id": NO_REPORTING, "label": "No reporting", "color": ""}]:
+        cls = {"contested": "swatch hatch-contested", NO_REPORTING: "swatch hatch-no-reporting"}.get(f["id"], "swatch")
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(html.Span(className=cls, style={"--c": f["color"]} if f["color"] else {})),
+                    html.Td(f["label"]),
+                    html.Td("–", className="num km2"),
+                    html.Td("–", className="num share"),
+                    html.Td("–", className="num delta"),
+                ],
+                **{"data-holder": f["id"]},
+            )
+        )
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(""),
+                html.Th("Holder"),
+                html.Th("km²", className="num"),
+                html.Th("share", className="num"),
+                html.Th("Δ since last event", className="num"),
+            ]
+        )
+    )
+    return html.Table([head, html.Tbody(rows)], className="areas")
+
+
+def _data_panel(ctx: Context) -> list:
+    return [
+        export.component(ctx),
+        html.H3("Import a theatre"),
+        html.P(
+            "Your own control snapshots (GeoJSON folder, GeoPackage, KML/KMZ) and events (ACLED, UCDP), with a "
+            "config file naming the factions: checked, then opened beside this one. Nothing already loaded changes.",
+            className="muted small",
+        ),
+        *upload.component(ctx),
+    ]
+
+
+def _keys_help() -> html.Div:
+    keys_ = [
+        ("← →", "one day back / forward (Shift: a week)"),
+        ("PageUp PageDown", "previous / next event"),
+        ("Space", "play / pause (briefing: autoplay)"),
+        ("Home End", "campaign start / end"),
+        ("B", "briefing mode; Esc leaves it"),
+        ("F", "full screen"),
+    ]
+    return html.Div(
+        [html.H2("Keyboard"), html.Dl([x for k, t in keys_ for x in (html.Dt(k), html.Dd(t))])],
+        className="keys-help",
+        role="dialog",
+        **{"aria-label": "Keyboard shortcuts"},
+    )
+
+
+@callback(
+    Output(PAGE_ID, "children"),
+    Output(THEATRE_ID, "data"),
+    Input(URL_ID, "search"),
+    State(THEATRE_ID, "data"),
+    prevent_initial_call=True,
+)
+def switch_theatre(search, current):
+    """Open the theatre named by ``?theatre=<slug>`` (an imported one); no change if it is already open."""
+    slug = query(search).get("theatre", "")
+    if slug == (current or ""):
+        return no_update, no_update
+    ctx = theatre_context(slug)
+    if ctx is None:
+        return no_update, no_update
+    return page(ctx, slug), slug
+
+
+clientside_callback(
+    ClientsideFunction(namespace="engine", function_name="init"),
+    Output(ENGINE_ID, "data"),
+    Input(TABLES_ID, "data"),
+)

@@ -1,0 +1,120 @@
+"""The tables the page hands the date engine (the ``timeline`` Store), and their one declared schema.
+
+``SCHEMA`` is the contract between Python and the browser: every key with its JSON type and meaning.
+:func:`client_tables` checks what it builds against it before it leaves, and carries it along so the engine
+(``assets/20_engine.js``) checks the tables against it when they arrive; a key missing, extra or of another
+type fails on either side.
+"""
+
+from __future__ import annotations
+
+from layers import LAYERS
+from layers.core.dataset import is_http_url
+from layers.core.timeline import RECENT_DAYS
+from layers.features import compare, feed, map_view, timeline, trend
+from layers.features.common import DATE_ID, FIGURES_ID, FRONT_ID, PLACE_ID, SETTLED_ID, TABS_ID, host
+from layers.server.context import Context
+
+GEOMETRY = ("cells", "edges", "overrides")  # timeline tables that go to the map layers, not to the engine
+SCHEMA = {
+    # from layers/core/timeline.py
+    "start": ("string", "day 0, YYYY-MM-DD"),
+    "end": ("string", "the last day, YYYY-MM-DD"),
+    "span": ("number", "days from start to end"),
+    "holders": ("array", "faction ids, then no-reporting; rows and states refer to holders by index"),
+    "colors": ("object", "faction id: colour"),
+    "labels": ("object", "holder id: label"),
+    "places": ("array", "{id, name, lon, lat, confidence, coord_source, coord_source_url} per place with rows"),
+    "regions": ("array", "{id, name, basis} per region of sourced regional ground; indices follow the places'"),
+    "rows": ("array", "the ledger: {id, day, date, place, holder, confidence, precision, source, source_title}"),
+    "place_rows": ("array", "per place, its row indices by date"),
+    "cell_places": ("array", "per cell, the places it is the cell of"),
+    "cell_km2": ("array", "per cell, its area"),
+    "uncovered_km2": ("number", "area farther from every place than the cap"),
+    "edge_list": ("array", "[cell a, cell b, km] per edge between neighbouring cells"),
+    "exact": ("array", "days with authored overrides: their exact areas and fronts"),
+    # added by the page
+    "n_overrides": ("number", "authored override polygons"),
+    "recent_days": ("number", "days an event stays on the map after its date"),
+    "theatre": ("string", "the open theatre's slug, '' for the bundled one"),
+    "title": ("string", "the theatre's short name"),
+    "events": ("array", "{id, day, date, title, kind, place, lat, lon, confidence, differs, claim, …} per event"),
+    "layers": ("object", "layer-menu title: name, per date-dependent layer"),
+    "layer_names": ("array", "the date-dependent layers in draw order (the engine's plug-ins)"),
+    "default_layers": ("array", "the layers shown when the page opens"),
+    "ids": ("object", "the page ids the engine uses, by its names for them"),
+    "bounds": ("array", "the area of interest, [west, south, east, north]"),
+    "schema": ("object", "this schema: key: JSON type"),
+}
+JSON_TYPES = {"string": str, "number": (int, float), "array": list, "object": dict, "boolean": bool}
+
+
+def check(tables: dict) -> None:
+    """Raise ValueError naming every key of ``tables`` that is missing, undeclared or of another type."""
+    problems = [f"{k}: missing" for k in SCHEMA if k not in tables]
+    problems += [f"{k}: not in the schema" for k in tables if k not in SCHEMA]
+    problems += [
+        f"{k}: {type(v).__name__}, not {SCHEMA[k][0]}"
+        for k, v in tables.items()
+        if k in SCHEMA and (isinstance(v, bool) or not isinstance(v, JSON_TYPES[SCHEMA[k][0]]))
+    ]
+    if problems:
+        raise ValueError("timeline tables do not match their schema: " + "; ".join(problems))
+
+
+def client_tables(ctx: Context, slug: str) -> dict:
+    """The timeline tables less the geometry (that goes to the map layers), plus what the engine shows."""
+    t = ctx.tables
+    out = {k: v for k, v in t.items() if k not in GEOMETRY}
+    out["n_overrides"] = len(t["overrides"]["features"])
+    out["recent_days"] = RECENT_DAYS
+    out["theatre"] = slug
+    out["title"] = ctx.dataset.theatre.get("short_name") or ctx.dataset.theatre["name"]
+    out["events"] = [_event_record(ctx, e) for e in ctx.dataset.events]
+    dynamic = [m for m in LAYERS if m.DYNAMIC]
+    out["layers"] = {m.TITLE: m.NAME for m in dynamic}  # the layer menu's names
+    out["layer_names"] = [m.NAME for m in dynamic]  # the engine's layer plug-ins, in draw order
+    out["default_layers"] = [m.NAME for m in dynamic if m.DEFAULT_ON]
+    out["ids"] = engine_ids()
+    w, s, e, n = ctx.dataset.aoi.bounds
+    out["bounds"] = [w, s, e, n]
+    out["schema"] = {k: kind for k, (kind, _) in SCHEMA.items()}
+    check(out)
+    return out
+
+
+def engine_ids() -> dict[str, str]:
+    """The ids of what the date engine reads or writes, by the names it uses (``E.id(name)`` fails on others)."""
+    return {
+        "date": DATE_ID,
+        "figures": FIGURES_ID,
+        "front": FRONT_ID,
+        "slider": timeline.SLIDER_ID,
+        "compare": compare.COMPARE_ID,
+        "settled": SETTLED_ID,
+        "tabs": TABS_ID,
+        "place": PLACE_ID,
+        "feed": feed.FEED_ID,
+        "caption": map_view.CAPTION_ID,
+        "chart": trend.CHART_ID,
+        **{map_view.overlay_id(m.NAME): map_view.overlay_id(m.NAME) for m in LAYERS if m.DYNAMIC},
+    }
+
+
+def _event_record(ctx: Context, e) -> dict:
+    place = ctx.dataset.places.get(e.place_id)
+    return {
+        "id": e.event_id,
+        "day": ctx.day_of(e.date),
+        "date": e.date.isoformat(),
+        "title": e.title,
+        "kind": e.kind,
+        "place": place.name if place else "",
+        "lat": place.lat if place else None,
+        "lon": place.lon if place else None,
+        "confidence": e.confidence,
+        "differs": e.agreement in ("disagree", "partial"),
+        "claim": e.article_claim,
+        "corroborated": e.corroborated,
+        "sources": [host(u) for u in e.source_urls if is_http_url(u)],
+    }
