@@ -7,7 +7,6 @@ unchanged afterwards.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 import json
@@ -15,8 +14,6 @@ import math
 import os
 import random
 import re
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +27,6 @@ from shapely.geometry import box
 from layers.core import DatasetError, Problem, Territory, imports, load_dataset
 from layers.core import geocheck as gc
 from layers.core.import_config import InputFile, read_config
-from layers.features import upload as upload_module
-from layers.features.upload import display_name, handle_upload
-from layers.server import store
-from layers.server.store import theatre_folder
 from tests.conftest import ROOT
 
 AOI = (38.9, 35.9, 39.1, 36.0)
@@ -743,248 +736,6 @@ def test_a_good_import_replaces_only_with_replace(existing):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# command line
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "layers", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-
-
-def _write(folder: Path, *files: InputFile) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    for f in files:
-        (folder / f.name).write_bytes(f.data)
-    return [folder / f.name for f in files]
-
-
-def test_cli_import_then_validate(tmp_path):
-    (cfg,) = _write(tmp_path, config_file())
-    _write(tmp_path / "snaps", GOOD_SNAPSHOT, gj("2017-03-01.geojson", feat(sq(*AOI), "SDF")))
-    (table,) = _write(tmp_path, acled(acled_row()))
-    out = run("import", "--config", str(cfg), "--out", str(tmp_path / "t"), str(tmp_path / "snaps"), str(table))
-    assert out.returncode == 0, out.stderr
-    assert out.stdout == (
-        f"Imported 'Test theatre' into {tmp_path / 't'}: 3 snapshot polygons, 2 snapshot dates, 1 events, "
-        "4 places; 0 warning(s)\n"
-    )
-    check = run("validate", str(tmp_path / "t"))
-    assert check.returncode == 0 and check.stdout.startswith(f"OK {tmp_path / 't'}: 4 places"), check.stderr
-
-
-def test_cli_validate_inputs_lists_errors_and_warnings(tmp_path):
-    (cfg,) = _write(tmp_path, config_file())
-    bad = gj(SNAP, feat({"type": "Polygon", "coordinates": [WEST["coordinates"][0][:-1]]}), feat(WEST, "Martians"))
-    paths = _write(tmp_path / "snaps", bad)
-    out = run("validate", "--config", str(cfg), *map(str, paths))
-    assert out.returncode == 1
-    assert out.stderr.splitlines() == [
-        f"WARNING {SNAP}: {F0}: ring was not closed (first position != last): closed it",
-        f"ERROR {SNAP}: feature 1: unknown faction 'Martians': not a faction id (SDF, ISIS) or in faction_map",
-        "1 problem(s); nothing imported.",
-    ]
-
-
-def test_cli_validate_inputs_without_config(tmp_path):
-    paths = _write(tmp_path, GOOD_SNAPSHOT, acled(acled_row()))
-    out = run("validate", *map(str, paths))
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("OK 2 input file(s) (without a config")
-
-
-def test_cli_failed_import_leaves_the_existing_folder(tmp_path, existing):
-    folder, before = existing
-    (cfg,) = _write(tmp_path, config_file())
-    (bad,) = _write(tmp_path / "in", raw(SNAP, "{NaN"))
-    out = run("import", "--config", str(cfg), "--out", str(folder), "--replace", str(bad))
-    assert out.returncode == 1
-    assert out.stderr.splitlines()[-1] == "1 problem(s); nothing imported."
-    assert tree(folder) == before
-
-
-def test_cli_reports_a_huge_file_before_reading_it(tmp_path):
-    (cfg,) = _write(tmp_path, config_file())
-    huge = tmp_path / "2017-02-01.geojson"
-    with huge.open("wb") as fh:
-        fh.truncate(21 * 2**20)  # sparse: nothing is written or read
-    out = run("import", "--config", str(cfg), "--out", str(tmp_path / "t"), str(huge))
-    assert out.returncode == 1
-    assert f"ERROR {SNAP}: file: larger than 20 MiB" in out.stderr.splitlines()
-    assert not (tmp_path / "t").exists()
-
-
-def test_cli_skips_the_config_inside_an_input_folder(tmp_path):
-    (cfg,) = _write(tmp_path / "all", config_file())
-    _write(tmp_path / "all", GOOD_SNAPSHOT)
-    out = run("import", "--config", str(cfg), "--out", str(tmp_path / "t"), str(tmp_path / "all"))
-    assert out.returncode == 0, out.stderr
-
-
-def test_cli_usage_errors_exit_2(tmp_path):
-    out = run("import", "--out", str(tmp_path / "t"), "x.geojson")
-    assert out.returncode == 2 and "--config" in out.stderr
-
-
-# ---------------------------------------------------------------------------------------------------------
-# upload in the app (the callback called as a plain function)
-
-
-def data_url(f: InputFile) -> str:
-    return "data:application/octet-stream;base64," + base64.b64encode(f.data).decode()
-
-
-def upload(*files: InputFile, names: list | None = None):
-    return handle_upload([data_url(f) for f in files], names if names is not None else [f.name for f in files])
-
-
-def texts(component) -> list[str]:
-    """Every string in a component tree (what the page shows as text)."""
-    if isinstance(component, str):
-        return [component]
-    if isinstance(component, list):
-        return [t for c in component for t in texts(c)]
-    children = getattr(component, "children", None)
-    return texts(children) if children is not None else []
-
-
-def links(component) -> list[str]:
-    if isinstance(component, list):
-        return [h for c in component for h in links(c)]
-    own = [component.href] if getattr(component, "href", None) else []
-    children = getattr(component, "children", None)
-    return own + (links(children) if isinstance(children, list) else [])
-
-
-@pytest.fixture
-def instance(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("RAQQA_INSTANCE", str(tmp_path / "instance"))
-    return tmp_path / "instance"
-
-
-def test_upload_imports_and_links_to_the_theatre(instance):
-    children, contents = upload(config_file(), GOOD_SNAPSHOT, acled(acled_row()))
-    assert contents is None  # cleared: the files are not sent again
-    assert links(children) == ["/?theatre=test-theatre"]
-    assert texts(children)[0] == "Imported Test theatre: 2 snapshot polygons, 1 snapshot dates, 1 events, 3 places."
-    folder = theatre_folder("test-theatre")
-    assert folder == instance / "theatres" / "test-theatre"
-    assert len(load_dataset(folder).overrides) == 2
-    assert sorted(p.name for p in folder.parent.iterdir()) == ["test-theatre"]  # no temp folder left
-    manifest = json.loads((folder / "sources" / "upload" / "manifest.json").read_text())
-    assert [(m["file"], m["name"]) for m in manifest] == [
-        ("01.toml", "theatre.toml"),
-        ("02.geojson", SNAP),
-        ("03.csv", "acled.csv"),
-    ]
-    assert (folder / "sources" / "upload" / "02.geojson").read_bytes() == GOOD_SNAPSHOT.data
-
-
-def test_upload_shows_flagged_repairs(instance):
-    snap = gj(SNAP, feat({"type": "Polygon", "coordinates": [WEST["coordinates"][0][:-1]]}))
-    children, _ = upload(config_file(), snap)
-    assert f"{SNAP}: {F0}: ring was not closed (first position != last): closed it" in texts(children)
-
-
-def test_upload_failure_lists_every_problem_as_text(instance):
-    upload(config_file(), GOOD_SNAPSHOT)
-    folder = theatre_folder("test-theatre")
-    before = tree(folder)
-    hostile = "<img src=x onerror=alert(1)>"
-    children, contents = upload(
-        config_file(CONFIG.replace('name = "Test theatre"', 'name = "Other"')),
-        gj(SNAP, feat(WEST, hostile), feat(None)),
-    )
-    assert contents is None and links(children) == []
-    shown = texts(children)
-    assert shown == [
-        "Not imported: 2 problem(s). Nothing was written.",
-        f"{SNAP}: {F0}: unknown faction '{hostile}': not a faction id (SDF, ISIS) or in faction_map",
-        f"{SNAP}: feature 1: has no geometry (null)",
-    ]
-    assert theatre_folder("other") is None
-    assert tree(folder) == before
-
-
-def test_upload_never_replaces_an_imported_theatre(instance):
-    upload(config_file(), GOOD_SNAPSHOT)
-    folder = theatre_folder("test-theatre")
-    before = tree(folder)
-    children, _ = upload(config_file(), gj("2017-05-01.geojson", feat(sq(*AOI))))
-    assert texts(children)[1] == (
-        "theatre.toml: slug: a theatre 'test-theatre' already exists: set another slug in the config"
-    )
-    assert tree(folder) == before
-
-
-@pytest.mark.parametrize(
-    "contents, names, message",
-    [
-        (None, None, "upload: files: no files received"),
-        ({"$ne": 1}, ["a.geojson"], "upload: files: no files received"),
-        (["data:text/plain;base64,@@@"], [SNAP], f"{SNAP}: file: not a base64 data URL: the upload is damaged"),
-        (["no comma here"], ["theatre.toml"], "theatre.toml: file: not a base64 data URL: the upload is damaged"),
-        ([data_url(GOOD_SNAPSHOT)], [SNAP],
-         "upload: config: upload exactly one config file (.toml or .json); found none"),
-        ([data_url(config_file())] * 2, ["a.toml", "b.toml"],
-         "upload: config: upload exactly one config file (.toml or .json); found a.toml, b.toml"),
-        ([data_url(config_file()), data_url(raw("x.png", b"\x89PNG\r\n\x1a\n"))], ["theatre.toml", "../../x.png"],
-         "x.png: file: unsupported file type '.png': expected .geojson, .gpkg, .kml, .kmz or .csv"),
-    ],
-)  # fmt: skip
-def test_upload_rejects_bad_requests(instance, contents, names, message):
-    children, _ = handle_upload(contents, names)
-    assert message in texts(children)
-    assert not (instance / "theatres").exists() or not any((instance / "theatres").iterdir())
-
-
-def test_upload_refuses_more_theatres_than_the_limit(instance, monkeypatch):
-    monkeypatch.setattr(store, "MAX_THEATRES", 1)
-    upload(config_file(), GOOD_SNAPSHOT)
-    children, _ = upload(config_file(CONFIG.replace('name = "Test theatre"', 'name = "Second"')), GOOD_SNAPSHOT)
-    assert texts(children)[1] == "upload: theatres: already 1 imported theatres: remove some"
-    assert theatre_folder("second") is None
-
-
-def test_upload_size_is_checked_before_decoding(instance, monkeypatch):
-    monkeypatch.setattr(upload_module, "MAX_REQUEST_BYTES", 100)
-    children, _ = upload(config_file(), GOOD_SNAPSHOT)
-    assert texts(children)[1] == "upload: files: larger than 20 MiB in all"
-
-
-def test_upload_accepts_a_json_config_beside_geojson(instance):
-    cfg = {
-        "name": "JSON upload",
-        "start": "2017-01-01",
-        "end": "2017-12-31",
-        "source_url": "https://example.org/",
-        "aoi": {"bbox": list(AOI)},
-        "factions": [{"id": "SDF", "color": "#e8b70e"}, {"id": "ISIS", "color": "#3a3a3a"}],
-        "faction_map": {"Daesh": "ISIS"},
-    }
-    children, _ = upload(raw("theatre.json", json.dumps(cfg)), GOOD_SNAPSHOT)
-    assert links(children) == ["/?theatre=json-upload"]
-
-
-@pytest.mark.parametrize(
-    "slug", ["../theatres/x", "test-theatre\n", "Test-theatre", "", "-x", "a" * 64, "a/b", None, 5, "x"]
-)
-def test_theatre_folder_accepts_only_valid_existing_slugs(instance, slug):
-    upload(config_file(), GOOD_SNAPSHOT)
-    assert theatre_folder("test-theatre") is not None
-    assert theatre_folder(slug) is None
-
-
-@pytest.mark.parametrize(
-    "raw_name, shown",
-    [("../../geodata/base.geojson", "base.geojson"), ("C:\\x\\a.csv", "a.csv"), ("a\x00b\u202e.kml", "ab.kml"),
-     ("", "file 1"), (None, "file 1"), ("n" * 300, "n" * 100)],
-)  # fmt: skip
-def test_client_file_names_are_only_shown(raw_name, shown):
-    assert display_name(raw_name, 0) == shown
-
-
-# ---------------------------------------------------------------------------------------------------------
 # no crashes: damaged copies of good inputs give DatasetError or import, never anything else
 
 
@@ -1238,6 +989,13 @@ def test_the_longest_theatre_allowed_imports_and_opens(tmp_path):
 # --- files on disk: links, devices, sizes
 
 
+def _write(folder: Path, *files: InputFile) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        (folder / f.name).write_bytes(f.data)
+    return [folder / f.name for f in files]
+
+
 def test_symlinks_in_an_import_folder_are_refused(tmp_path):
     outside = tmp_path / "secret.geojson"
     outside.write_bytes(GOOD_SNAPSHOT.data)
@@ -1290,19 +1048,6 @@ def test_the_byte_budget_holds_for_inputs_given_in_memory(monkeypatch):
     assert err.value.problems == [Problem("inputs", "files", "0.0 MiB in all: more than the limit of 0.0 MiB")]
 
 
-def test_cli_refuses_a_link_to_a_device(tmp_path):
-    """Before: a folder holding a link to /dev/zero validated as "OK 0 input file(s)"."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "a.geojson").symlink_to("/dev/zero")
-    out = run("validate", str(folder))
-    assert out.returncode == 1
-    assert out.stderr.splitlines() == [
-        "ERROR a.geojson: file: is a symbolic link: not followed (copy the file itself)",
-        "1 problem(s); nothing imported.",
-    ]
-
-
 # --- CRS strings that make PROJ read files
 
 
@@ -1347,19 +1092,3 @@ def test_a_gpkg_whose_crs_reads_a_file_is_refused_before_gdal_opens_it(tmp_path,
     with pytest.raises(DatasetError) as err:
         imports.prepare(config_file(), [InputFile("hostile.gpkg", path.read_bytes())])
     assert err.value.problems == [Problem("hostile.gpkg", "CRS 4326", f"definition {gc.READS_A_FILE}")]
-
-
-# --- terminal output
-
-
-def test_cli_escapes_control_characters_in_what_it_prints(tmp_path):
-    """A feature id with ANSI escapes and a carriage return cannot fake an "OK" line on the terminal."""
-    fake = "\x1b[2K\rOK 1 input file(s)\x1b[8m"
-    (path,) = _write(tmp_path, gj(SNAP, feat(WEST, "Martians", id=fake)))
-    out = run("validate", "--config", str(_write(tmp_path, config_file())[0]), str(path))
-    assert out.returncode == 1
-    assert "\x1b" not in out.stderr and "\r" not in out.stderr
-    assert out.stderr.splitlines()[0] == (
-        f"ERROR {SNAP}: feature 0 (\\x1b[2K\\rOK 1 input file(s)\\x1b[8m): unknown faction 'Martians': not a "
-        "faction id (SDF, ISIS) or in faction_map"
-    )

@@ -21,18 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from layers.core import render
+from layers.core.formats import EXPORTS
 from layers.core.geojson import collection, control_geojson
 from layers.core.territory import Territory
 from layers.core.validate import FORMULA_START, SLUG
 
-KINDS = ("png", "gif", "mp4", "geojson", "csv")
-MEDIA_TYPES = {
-    "png": "image/png",
-    "gif": "image/gif",
-    "mp4": "video/mp4",
-    "geojson": "application/geo+json",
-    "csv": "text/csv",
-}
+KINDS = tuple(f.kind for f in EXPORTS)
+MEDIA_TYPES = {f.kind: f.media_type for f in EXPORTS}
 FILE_PREFIX = "raqqa"
 MAX_CAPTION = 300
 MAX_EVERY = 366
@@ -54,13 +49,7 @@ CSV_COLUMNS = (
     "row_confidence",
     "source_url",
 )
-KIND_HELP = {
-    "png": "the map at a date, with title, legend, caption and sources",
-    "gif": "the whole campaign as an animated GIF",
-    "mp4": "the whole campaign as an MP4 video",
-    "geojson": "control polygons at a date (RFC 7946)",
-    "csv": "places with their holder at a date",
-}
+KIND_HELP = {f.kind: f.help for f in EXPORTS}
 ATTRIBUTION = (
     "Place coordinates © GeoNames (CC BY 4.0); basemap © OpenStreetMap contributors (ODbL); "
     "Natural Earth (public domain). Ground is a schematic of reported control around named places."

@@ -30,7 +30,6 @@ import matplotlib
 matplotlib.use("Agg")  # no display, no GUI toolkit: safe in a web server's worker threads
 
 import numpy as np  # noqa: E402
-import shapely  # noqa: E402
 from matplotlib import font_manager, patheffects  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -38,11 +37,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.transforms import Affine2D  # noqa: E402
-from shapely.geometry import shape  # noqa: E402
-from shapely.geometry.base import BaseGeometry  # noqa: E402
 
-from layers.core import basemap  # noqa: E402
-from layers.core.geojson import control_geojson, frontline_geojson  # noqa: E402
+from layers.core import mpl_paths  # noqa: E402
 from layers.core.palette import palette  # noqa: E402
 from layers.core.territory import NO_REPORTING, Territory  # noqa: E402
 from layers.core.timeline import RECENT_DAYS  # noqa: E402  (events shown: the date and the days before, as on the map)
@@ -215,7 +211,7 @@ def _draw_map(ax, territory: Territory, view: View) -> None:
         spine.set_edgecolor(STYLE["muted"])
         spine.set_linewidth(1.2)
     colors = _colors(territory)
-    base = _basemap(territory)
+    base = mpl_paths.basemap_paths(territory)
     # Patches go in with add_artist, not add_patch: the limits are fixed above, and add_patch would walk
     # every Bézier segment of the ground to update data limits (a quarter of a frame's time).
     if base.get("land") is not None:
@@ -232,9 +228,9 @@ def _draw_map(ax, territory: Territory, view: View) -> None:
             )
         )
     if "control" in view.layers:
-        for holder, path in _control_paths(territory, view.date):
+        for holder, path in mpl_paths.control_paths(territory, view.date):
             ax.add_artist(_ground_patch(holder, path, colors))
-        for path in _low_paths(territory, view.date):
+        for path in mpl_paths.low_paths(territory, view.date):
             ax.add_artist(_low_patch(path))
     if base.get("water") is not None:
         ax.add_artist(
@@ -245,7 +241,7 @@ def _draw_map(ax, territory: Territory, view: View) -> None:
     for line in base.get("borders", []):
         ax.plot(*line, color=STYLE["border"], linewidth=2, linestyle=(0, (8, 4, 2, 4)), zorder=6)
     if "frontline" in view.layers:
-        for contested, line in _front_lines(territory, view.date):
+        for contested, line in mpl_paths.front_lines(territory, view.date):
             ax.plot(
                 *line,
                 color=STYLE["front"],
@@ -475,125 +471,6 @@ def _swatch(fig: Figure, holder: str, colors: dict[str, str], xy, w: float, h: f
         edgecolor=STYLE["ground_edge"],
         **kw,
     )
-
-
-# ---------------------------------------------------------------------------------------------------------
-# geometry -> matplotlib paths (cached per ledger state)
-
-
-def _control_paths(territory: Territory, date: dt.date) -> list[tuple[str, MplPath]]:
-    def build():
-        feats = control_geojson(territory, date)["features"]
-        return [(f["properties"]["holder"], geom_path(shape(f["geometry"]))) for f in feats]
-
-    return territory.memo("render_control", territory.state_key(date), build)
-
-
-def _low_paths(territory: Territory, date: dt.date) -> list[MplPath]:
-    """Ground whose ledger row in force has low confidence, per faction (not contested), as the map hatches it."""
-
-    def build():
-        snap = territory.control_at(date)
-        cells: dict[str, list[BaseGeometry]] = {}
-        for pids, cell in territory.cells.items():
-            current = [r for p in pids if (r := territory.row_at(p, date))]
-            if not current:
-                continue
-            latest = max(current, key=lambda r: (r.date, r.line))  # the cell's holder, as in the snapshot
-            if latest.confidence == "low" and latest.holder != "contested" and latest.holder in snap.polygons:
-                cells.setdefault(latest.holder, []).append(cell)
-        out = []
-        for holder, parts in cells.items():
-            low = shapely.intersection(shapely.union_all(parts), snap.polygons[holder])  # overrides take precedence
-            if not low.is_empty:
-                out.append(geom_path(territory.to_deg(low)))
-        return out
-
-    return territory.memo("render_low", territory.state_key(date), build)
-
-
-def _front_lines(territory: Territory, date: dt.date) -> list[tuple[bool, tuple]]:
-    def build():
-        out = []
-        for f in frontline_geojson(territory, date)["features"]:
-            contested = "contested" in f["properties"]["between"]
-            out += [(contested, line) for line in _lines(shape(f["geometry"]))]
-        return out
-
-    return territory.memo("render_fronts", territory.state_key(date), build)
-
-
-def _basemap(territory: Territory) -> dict:
-    def build():
-        bm = basemap.for_dataset(territory.ds)
-        out: dict = {}
-        for name in ("land", "governorates", "water"):
-            if bm.get(name):
-                geoms = [shape(f["geometry"]) for f in bm[name]["features"]]
-                if name == "governorates":
-                    geoms = [g.boundary for g in geoms]
-                    out[name] = _line_path(shapely.union_all(geoms))
-                else:
-                    out[name] = geom_path(shapely.union_all(geoms))
-        if bm.get("rivers"):
-            out["rivers"] = [
-                ((f.get("properties") or {}).get("name"), line)
-                for f in bm["rivers"]["features"]
-                for line in _lines(shape(f["geometry"]))
-            ]
-        if bm.get("borders"):
-            out["borders"] = [line for f in bm["borders"]["features"] for line in _lines(shape(f["geometry"]))]
-        if bm.get("towns"):
-            out["towns"] = [
-                (str((f.get("properties") or {}).get("name", "")), *f["geometry"]["coordinates"][:2])
-                for f in bm["towns"]["features"]
-                if f["geometry"]["type"] == "Point"
-            ]
-        return out
-
-    return territory.memo("render_basemap", (), build)
-
-
-def geom_path(geom: BaseGeometry) -> MplPath:
-    """A matplotlib path of a (multi)polygon, holes included (exteriors counter-clockwise, holes clockwise)."""
-    geom = shapely.orient_polygons(geom, exterior_cw=False)
-    verts, codes = [], []
-    for poly in getattr(geom, "geoms", [geom]):
-        if poly.geom_type != "Polygon" or poly.is_empty:
-            continue
-        for ring in [poly.exterior, *poly.interiors]:
-            xy = np.asarray(ring.coords)
-            verts.append(xy)
-            c = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
-            c[0], c[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
-            codes.append(c)
-    if not verts:
-        return MplPath(np.zeros((0, 2)))
-    return MplPath(np.concatenate(verts), np.concatenate(codes))
-
-
-def _line_path(geom: BaseGeometry) -> MplPath:
-    verts, codes = [], []
-    for line in _lines(geom):
-        xy = np.column_stack(line)
-        verts.append(xy)
-        c = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
-        c[0] = MplPath.MOVETO
-        codes.append(c)
-    if not verts:
-        return MplPath(np.zeros((0, 2)))
-    return MplPath(np.concatenate(verts), np.concatenate(codes))
-
-
-def _lines(geom: BaseGeometry) -> list[tuple[np.ndarray, np.ndarray]]:
-    out = []
-    for g in getattr(geom, "geoms", [geom]):
-        if g.geom_type == "LineString" and not g.is_empty:
-            xy = np.asarray(g.coords)
-            out.append((xy[:, 0], xy[:, 1]))
-        elif g.geom_type in ("MultiLineString", "GeometryCollection"):
-            out += _lines(g)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------------

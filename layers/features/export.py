@@ -13,6 +13,7 @@ import time
 from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html, no_update
 
 from layers.core import export as core_export
+from layers.core.formats import EXPORTS
 from layers.server.context import Context, theatre_context
 
 LOG = logging.getLogger(__name__)
@@ -22,20 +23,8 @@ REQUEST_ID = "export-request"
 DOWNLOAD_ID = "export-download"
 STATUS_ID = "export-status"
 BUSY_ID = "export-busy"
-BUTTONS = (
-    ("png", "Image of this view (PNG)", "The map as you see it, with title, date, legend and sources, 1920×1080"),
-    ("gif", "Animation (GIF)", "The whole campaign, one frame per change of the map"),
-    ("mp4", "Video (MP4)", "The whole campaign, one frame per change of the map"),
-    ("geojson", "Ground held (GeoJSON)", "Polygons per holder at this date, with areas, ledger rows and sources"),
-    ("csv", "Places table (CSV)", "Every place with its holder at this date, since when, the ledger row and source"),
-)
-KIND_WORDS = {
-    "png": "image",
-    "gif": "animation",
-    "mp4": "video",
-    "geojson": "GeoJSON",
-    "csv": "places table",
-}
+BUTTONS = tuple((f.kind, f.label, f.hint) for f in EXPORTS)
+KIND_WORDS = {f.kind: f.words for f in EXPORTS}
 
 
 def component(ctx: Context) -> html.Div:

@@ -19,6 +19,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from layers.core import DatasetError, Problem, imports
 from layers.core.dataset import MAX_FILE_BYTES
+from layers.core.formats import IMPORT_SUFFIXES
 from layers.core.import_config import InputFile
 from layers.server import store
 from layers.server.store import UPLOAD_FILE
@@ -31,7 +32,7 @@ MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # all files of one upload together
 # The upload travels base64-encoded in the callback's JSON body (4/3 of its size): cap the request with
 # app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES.
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES * 4 // 3 + 2**20
-ACCEPT = ".toml,.json,.geojson,.gpkg,.kml,.kmz,.csv"
+ACCEPT = ",".join(IMPORT_SUFFIXES)
 
 
 def component(ctx) -> list:

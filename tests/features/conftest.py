@@ -1,0 +1,22 @@
+"""Fixtures of the page-feature tests: the bundled theatre, and the text a component tree shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from layers.server.context import context
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return context()
+
+
+def texts(component) -> str:
+    """All text in a Dash component tree."""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(texts(c) for c in component)
+    children = getattr(component, "children", None)
+    return "" if children is None else texts(children)
