@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import io
 import json
-import math
 import re
 import tempfile
 import threading
@@ -20,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from layers.core import render
+from layers.core import render, validate
 from layers.core.formats import EXPORTS
 from layers.core.geojson import collection, control_geojson
 from layers.core.territory import Territory
-from layers.core.validate import FORMULA_START, SLUG
+from layers.core.validate import FORMULA_START
 
 KINDS = tuple(f.kind for f in EXPORTS)
 MEDIA_TYPES = {f.kind: f.media_type for f in EXPORTS}
@@ -55,7 +54,6 @@ ATTRIBUTION = (
     "Natural Earth (public domain). Ground is a schematic of reported control around named places."
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ExportError(ValueError):
@@ -120,12 +118,11 @@ def _parse_date(value: object, start: dt.date, end: dt.date) -> dt.date:
 
 def _parse_bounds(value: object) -> tuple[float, float, float, float]:
     msg = "The map view must be four finite numbers [west, south, east, north] in degrees, west < east, south < north."
-    if not isinstance(value, list | tuple) or len(value) != 4:
-        raise ExportError(msg)
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value):
-        raise ExportError(msg)
-    w, s, e, n = (float(v) for v in value)
-    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90) or e - w < 1e-4 or n - s < 1e-4:
+    try:
+        w, s, e, n = validate.bounds(value)
+    except validate.BadInput:
+        raise ExportError(msg) from None
+    if e - w < 1e-4 or n - s < 1e-4:
         raise ExportError(msg)
     return (w, s, e, n)
 
@@ -137,8 +134,7 @@ def _parse_caption(value: object) -> str | None:
         raise ExportError("The caption must be text.")
     if len(value) > MAX_CAPTION:
         raise ExportError(f"The caption is {len(value)} characters long; at most {MAX_CAPTION} fit on the image.")
-    text = _CONTROL_CHARS.sub(" ", value).strip()
-    return text or None
+    return validate.short_text(value, 2 * MAX_CAPTION, name="caption")  # plain text: no control or bidi characters
 
 
 def _parse_layers(value: object) -> frozenset[str]:
@@ -152,9 +148,12 @@ def _parse_layers(value: object) -> frozenset[str]:
 def _parse_every(value: object) -> int | None:
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_EVERY:
+    if not isinstance(value, int) or isinstance(value, bool):
         raise ExportError(f"'every' must be a whole number of days from 1 to {MAX_EVERY}.")
-    return value
+    try:
+        return int(validate.number(value, lo=1, hi=MAX_EVERY, name="every"))
+    except validate.BadInput:
+        raise ExportError(f"'every' must be a whole number of days from 1 to {MAX_EVERY}.") from None
 
 
 def _parse_size(value: object) -> tuple[int, int] | None:
@@ -171,9 +170,10 @@ def _parse_size(value: object) -> tuple[int, int] | None:
 def _parse_theatre(value: object) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not SLUG.fullmatch(value):
-        raise ExportError("The theatre name was not understood.")
-    return value
+    try:
+        return validate.slug(value, name="theatre")
+    except validate.BadInput:
+        raise ExportError("The theatre name was not understood.") from None
 
 
 # ---------------------------------------------------------------------------------------------------------
