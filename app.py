@@ -16,7 +16,7 @@ from layers.server import security, serving
 from layers.server.context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
-_ = CTX.tables  # derive the timeline tables once, before the first request
+_ = CTX.tables, CTX.health  # derive the timeline tables and the data health once, before the first request
 
 app = Dash(
     __name__,

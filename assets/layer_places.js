@@ -19,7 +19,9 @@
       ["span", (props.alt_names || []).slice(0, 4).join(" · "), "muted"],
       ["div", r ? "Held by " + (t.labels[t.holders[r.holder]] || t.holders[r.holder]) + " since " + e.shortDate(r.day) + " (row " + r.id + ", " + r.confidence + " confidence)" : "No report yet on this date"],
       ["div", r && r.source ? "Source: " + (r.source_title || "") + " (" + r.source.split("/")[2] + ")" : "", "muted"],
-      ["div", "Location: " + props.confidence + " confidence", "muted"],
+      ["div", "Location: " + props.confidence + " confidence" + (props.confidence !== "high" ? " (estimated; drawn hollow)" : ""), "muted"],
+      ["div", props.coord_source ? "Coordinate: " + props.coord_source : "", "muted"],
+      ["div", props.coord_method && props.coord_method !== props.coord_source ? props.coord_method : "", "muted"],
     ]);
   }
 

@@ -30,6 +30,9 @@ def data(ctx, tables: dict) -> dict:
             "alt_names": list(place.alt_names),
             "kind": place.kind,
             "confidence": place.confidence,
+            # where the coordinate comes from (text, shown in the tooltip)
+            "coord_source": place.coord_source,
+            "coord_method": place.coord_method,
         }
         feats.append(feature(Point(place.lon, place.lat), props))
     return collection(feats)

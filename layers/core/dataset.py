@@ -95,6 +95,7 @@ class Place:
     role: str
     note: str = ""
     geonameid: str = ""
+    coord_method: str = ""  # how the coordinate was set (published point, grid reference converted, estimate …)
 
 
 @dataclass(frozen=True)
@@ -450,6 +451,7 @@ def _load_places(path: Path, problems: list[Problem]) -> dict[str, Place]:
             role=props["role"],
             note=str(props.get("note") or ""),
             geonameid=str(props.get("geonameid") or ""),
+            coord_method=str(props.get("coord_method") or ""),
         )
     return places
 

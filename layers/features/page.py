@@ -12,7 +12,19 @@ import dash_mantine_components as dmc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from layers.core.territory import NO_REPORTING
-from layers.features import briefings, compare, export, feed, map_view, place, tables, timeline, trend, upload
+from layers.features import (
+    briefings,
+    compare,
+    data_health,
+    export,
+    feed,
+    map_view,
+    place,
+    tables,
+    timeline,
+    trend,
+    upload,
+)
 from layers.features.common import (
     DATE_ID,
     ENGINE_ID,
@@ -146,6 +158,7 @@ def figures_table(ctx: Context) -> html.Table:
 
 def _data_panel(ctx: Context) -> list:
     return [
+        data_health.component(ctx),
         export.component(ctx),
         html.H3("Import a theatre"),
         html.P(

@@ -63,8 +63,22 @@ def place_history(ctx: Context, place_id: str) -> list:
         html.P(f"Also written: {names}" if names else "", className="muted small"),
         html.P(
             f"{place.kind}; location {place.confidence} confidence"
-            + (f" ({place.coord_source})" if place.coord_source else ""),
+            + ("" if place.confidence == "high" else " (estimated: drawn hollow on the map)"),
             className="muted small",
         ),
+        _coordinate(place),
         html.Table([head, html.Tbody(body)], className="history") if body else html.P("No control reports."),
     ]
+
+
+def _coordinate(place) -> html.P:
+    """Where the place's coordinate comes from: its source (a link when it is http(s)) and how it was set."""
+    source = place.coord_source or "no source recorded"
+    parts: list = ["Coordinate: "]
+    if is_http_url(place.coord_source_url):
+        parts.append(html.A(source, href=place.coord_source_url, target="_blank", rel="noopener noreferrer"))
+    else:
+        parts.append(source)
+    if place.coord_method and place.coord_method != place.coord_source:
+        parts.append(f" · {place.coord_method}")
+    return html.P(parts, className="muted small coord-source")

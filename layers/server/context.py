@@ -9,6 +9,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from layers.core import Dataset, DatasetError, Territory, load_dataset
+from layers.core.health import health
 from layers.core.timeline import build_timeline
 from layers.core.validate import SLUG
 from layers.server.store import theatre_folder
@@ -39,6 +40,11 @@ class Context:
     def tables(self) -> dict:
         """The timeline tables the browser derives every day from (built once per process)."""
         return build_timeline(self.territory)
+
+    @cached_property
+    def health(self) -> dict:
+        """The data's health (``layers.core.health``): what the Data tab shows, once per process."""
+        return health(self.dataset, tables=self.tables)
 
 
 @cache

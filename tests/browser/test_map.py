@@ -77,3 +77,40 @@ def test_hatching_marks_contested_unreported_and_low_confidence_ground(page, app
     assert "url(#hatch-contested)" in fills and "url(#hatch-none)" in fills
     assert any(f.startswith("url(#hatch-low-") for f in fills)
     assert page.evaluate("!!document.getElementById('hatch-low-0') && !!document.getElementById('hatch-contested')")
+
+
+def _tooltip(page, layer: str, index: int) -> str:
+    """Open the tooltip of one registered feature of ``layer`` and return its text."""
+    page.evaluate(
+        """([layer, i]) => { const l = raqqaEngine.reg[layer][i];
+             l.openTooltip(l.getLatLng ? l.getLatLng() : l.getBounds().getCenter()); }""",
+        [layer, index],
+    )
+    return page.inner_text(".leaflet-tooltip-pane .map-tip")
+
+
+def test_place_tooltips_say_where_the_coordinate_comes_from(page, app_url):
+    ctx = context()
+    ids = [p["id"] for p in ctx.tables["places"]]
+    page.goto(f"{app_url}?date=2017-06-06")
+    rendered(page, ctx.day_of(dt.date(2017, 6, 6)))
+    sourced = ctx.dataset.places["rumaila"]
+    text = _tooltip(page, "places", ids.index("rumaila"))
+    assert f"Coordinate: {sourced.coord_source}" in text and "Location: high confidence" in text
+    page.evaluate("raqqaEngine.reg.places.forEach(l => l && l.closeTooltip())")
+    text = _tooltip(page, "places", ids.index("qaltah"))
+    assert "Location: low confidence (estimated; drawn hollow)" in text
+    assert ctx.dataset.places["qaltah"].coord_method in text
+    assert page.errors == []
+
+
+def test_regional_ground_tooltip_names_the_region_and_its_basis(page, app_url):
+    ctx = context()
+    n = len(ctx.tables["places"])
+    cell = next(i for i, ps in enumerate(ctx.tables["cell_places"]) if ps and ps[0] >= n)
+    region = ctx.tables["regions"][ctx.tables["cell_places"][cell][0] - n]
+    page.goto(f"{app_url}?date=2017-06-06")
+    rendered(page, ctx.day_of(dt.date(2017, 6, 6)))
+    text = _tooltip(page, "cells", cell)
+    assert f"{region['name']} (regional ground)" in text and region["basis"] in text
+    assert page.errors == []

@@ -42,3 +42,15 @@ def test_date_of_clamps_to_the_campaign(ctx):
     assert ctx.date_of(-50) == ctx.dataset.start
     assert ctx.date_of(10**6) == ctx.dataset.end
     assert ctx.date_of(None) == ctx.dataset.start
+
+
+def test_the_data_tab_holds_the_data_health_section(ctx):
+    from layers.features import data_health
+
+    def ids(c):
+        yield getattr(c, "id", None)
+        kids = getattr(c, "children", None)
+        for k in kids if isinstance(kids, list | tuple) else [kids] if kids is not None else []:
+            yield from ids(k)
+
+    assert data_health.SECTION_ID in [i for i in ids(page.page(ctx)) if isinstance(i, str)]
