@@ -12,7 +12,7 @@ import dash_mantine_components as dmc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from layers.core.territory import NO_REPORTING
-from layers.features import briefings, compare, export, feed, map_view, place, tables, timeline, trend, upload
+from layers.features import admin, briefings, compare, export, feed, map_view, place, tables, timeline, trend, upload
 from layers.features.common import (
     DATE_ID,
     ENGINE_ID,
@@ -57,6 +57,7 @@ def page(ctx: Context, slug: str = "") -> dmc.MantineProvider:
                             [
                                 html.Button("Briefing mode", className="tool", **{"data-action": "briefing"}),
                                 html.Button("Keys", className="tool", **{"data-action": "keys"}),
+                                *admin.header_controls(),
                             ],
                             className="tools",
                         ),
@@ -154,6 +155,7 @@ def _data_panel(ctx: Context) -> list:
             className="muted small",
         ),
         *upload.component(ctx),
+        *admin.panel(ctx),
     ]
 
 
