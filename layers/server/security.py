@@ -242,14 +242,15 @@ def _behind_proxies(server: flask.Flask) -> None:
 
 
 class _ChunkedLimit:
-    """A body sent without a length (``Transfer-Encoding: chunked``) is read up to the limit here: over it, 413
-    before anything else runs; within it, the request goes on with its length set, like any other."""
+    """A body sent without a length (``Transfer-Encoding: chunked``, where a ``Content-Length`` does not count)
+    is read up to the limit here: over it, 413 before anything else runs; within it, the request goes on with
+    its length set, like any other."""
 
     def __init__(self, wsgi_app, server: flask.Flask):
         self.wsgi_app, self.server = wsgi_app, server
 
     def __call__(self, environ, start_response):
-        if environ.get("CONTENT_LENGTH") or "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():  # a declared length decides
             return self.wsgi_app(environ, start_response)
         limit = self.server.config.get("MAX_CONTENT_LENGTH") or max_body_bytes()
         data = environ["wsgi.input"].read(limit + 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -406,3 +407,86 @@ def test_briefing_save_with_non_finite_numbers_is_refused(client, literal):
 def test_a_good_briefing_save_answers(client):
     r = post(client, save_body({"name": "From the API", "nonce": "apitest-0001", **GOOD_VIEW}))
     assert r.status_code == 200 and r.get_json()["response"]["briefing-status"]["children"].startswith("Saved")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# hosts, errors that were 500s, chunked bodies, ids
+
+
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.nip.io:8050", "rebind.attacker.test:80", "localhost.evil"])
+def test_a_foreign_host_is_refused_with_login_off(client, graph, host):
+    assert client.get("/", headers={"Host": host}).status_code == 400
+    assert client.get("/_dash-layout", headers={"Host": host}).status_code == 400
+    r = client.post(
+        UPDATE, data=json.dumps(search_body(graph)), content_type="application/json", headers={"Host": host}
+    )
+    assert r.status_code == 400 and b"search" not in r.data
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:8050", "[::1]:8050"])
+def test_the_loopback_names_are_answered(client, host):
+    assert client.get("/_dash-layout", headers={"Host": host}).status_code == 200
+
+
+def test_the_host_allow_list_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("RAQQA_ALLOWED_HOSTS", "maps.example.org, .team.example")
+    assert security.allowed_hosts() == ["maps.example.org", ".team.example"]
+    app = Dash(__name__)
+    app.layout = html.Div("x")
+    security.secure(app)
+    c = app.server.test_client()
+    assert c.get("/_dash-layout", headers={"Host": "maps.example.org"}).status_code == 200
+    assert c.get("/_dash-layout", headers={"Host": "a.team.example"}).status_code == 200
+    assert c.get("/_dash-layout", headers={"Host": "localhost"}).status_code == 400
+
+
+def test_mismatched_outputs_get_400_on_every_server_callback(client, graph, caplog):
+    deps, by_type = graph
+    for dep in deps:
+        body = body_for(dep, by_type)
+        outs = body["outputs"]
+        for o in outs if isinstance(outs, list) else [outs]:
+            for entry in o if isinstance(o, list) else [o]:  # a pattern-matching output is a list of entries
+                entry["id"] = "nothing-here"
+        r = post(client, body)
+        assert r.status_code in (204, 400), (dep["output"], r.status_code)
+        assert b"Traceback" not in r.data
+    assert "Traceback" not in caplog.text
+
+
+def test_an_unknown_component_file_is_404_and_logs_one_short_line(client, caplog):
+    for path in ["/_dash-component-suites/dash/nope.js", "/_dash-component-suites/nopkg/x.js"]:
+        r = client.get(path)
+        assert r.status_code == 404, path
+    assert "Traceback" not in caplog.text and len(caplog.text) < 600
+
+
+def test_a_chunked_body_over_the_limit_gets_413(client, graph, real_app):
+    limit = real_app.server.config["MAX_CONTENT_LENGTH"]
+    chunked = {"Transfer-Encoding": "chunked", "Content-Type": "application/json"}
+    for terminated in (True, False):
+        big = io.BytesIO(b'{"pad": "' + b"x" * limit + b'"}')
+        env = {"wsgi.input_terminated": terminated}
+        r = client.post(UPDATE, input_stream=big, headers=chunked, environ_overrides=env)
+        assert r.status_code == 413, terminated
+    small = io.BytesIO(json.dumps(search_body(graph)).encode())
+    r = client.post(UPDATE, input_stream=small, headers=chunked, environ_overrides={"wsgi.input_terminated": True})
+    assert r.status_code == 200
+
+
+def test_a_briefing_id_must_be_a_strict_integer(client, graph):
+    from layers.features.briefings import DELETE, steps_for
+    from layers.server.store import briefing_store
+
+    deps, _ = graph
+    bid, _ = briefing_store().add("Keep me", {"date": "2017-06-06"})
+    dep = next(d for d in deps if DELETE in d["inputs"][0]["id"])
+    for index in [bid + 0.9, float(bid), f"{bid}.9", True]:
+        ident = {"index": index, "type": DELETE}
+        body = body_for(dep, {DELETE: [ident]})
+        body["inputs"][0][0]["value"] = 1
+        body["changedPropIds"] = [json.dumps(ident, separators=(",", ":")) + ".submit_n_clicks"]
+        r = post(client, body)
+        assert r.status_code in (204, 400), (index, r.status_code)
+        assert briefing_store().get(bid) is not None, index
+    assert steps_for(f"{bid}.9") is None and steps_for(bid + 0.9) is None and steps_for(str(bid)) is not None
