@@ -370,7 +370,7 @@ def sign_out_form() -> dash.html.Form | None:
         [
             dash.html.Span(f"{account.name} ({account.role})", className="signed-in"),
             dash.dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
-            dash.html.Button("Sign out", type="submit", className="sign-out", id="sign-out"),
+            dash.html.Button("Sign out", type="submit", className="tool sign-out", id="sign-out"),
         ],
         method="POST",
         action="/" + LOGOUT,

@@ -215,7 +215,7 @@ def allowed_hosts() -> list[str]:
     return hosts or list(LOOPBACK_HOSTS)
 
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")  # the app binds 127.0.0.1 (Werkzeug cannot list an IPv6 host)
 
 
 def same_origin(req: flask.Request) -> bool:

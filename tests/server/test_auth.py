@@ -50,6 +50,9 @@ ECHO = {
 def auth_app(tmp_path, monkeypatch):
     """A Dash app with the login on (its own instance folder) and one server callback; users ana (editor),
     vic (viewer) and ada (admin)."""
+    import app as real  # the page's callbacks are the real app's: it takes them at its first request
+
+    real.server.test_client().get("/_dash-dependencies")
     users = tmp_path / "users.txt"
     lines = [auth.user_line("ana", PASSWORD), auth.user_line("vic", PASSWORD, "viewer")]
     users.write_text("# analysts\n" + "\n".join([*lines, auth.user_line("ada", PASSWORD, "admin")]) + "\n")
