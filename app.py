@@ -2,7 +2,8 @@
 
 Run ``make run`` (or ``python app.py``); for production, ``gunicorn app:server``.
 Configuration comes from the environment: RAQQA_GEODATA (dataset folder), HOST, PORT, DEBUG, and for
-security RAQQA_AUTH_FILE, RAQQA_INSTANCE, RAQQA_MAX_BODY_MB (see docs/security.md).
+security RAQQA_AUTH_FILE, RAQQA_ALLOWED_HOSTS, RAQQA_PROXIES, RAQQA_INSTANCE, RAQQA_MAX_BODY_MB (see
+docs/security.md).
 """
 
 from __future__ import annotations

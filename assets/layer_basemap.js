@@ -17,7 +17,9 @@
       },
       point: function (feature, latlng, context) {
         const m = L.circleMarker(latlng, {radius: 2.5, color: C("town"), weight: 1, fillColor: C("panel"), fillOpacity: 1, attribution: context.hideout.attribution});
-        m.bindTooltip(String(feature.properties.name), {permanent: true, direction: "right", className: "town-label", offset: [4, 0]});
+        const label = document.createElement("span");  // a town's name is data: text, never HTML
+        label.textContent = String(feature.properties.name);
+        m.bindTooltip(label, {permanent: true, direction: "right", className: "town-label", offset: [4, 0]});
         return m;
       },
     },

@@ -6,7 +6,10 @@
 - ``announced <folder>`` sets the areas a faction announced against the derived gains;
 - ``import --config theatre.toml --out <folder> <inputs…>`` imports an analyst's theatre;
 - ``export {png,gif,mp4,geojson,csv} [--date …] -o FILE [folder]`` writes an image, animation or slice;
-- ``add-user NAME`` prompts for a password and prints the line for ``$RAQQA_AUTH_FILE``.
+- ``add-user NAME [--role viewer|editor|admin]`` prompts for a password and adds the user to ``$RAQQA_AUTH_FILE``
+  (or ``--auth-file``; without either it prints the line); ``passwd NAME`` changes a password (ending that user's
+  sessions), ``set-role NAME ROLE``, ``remove-user NAME``; each is recorded in the audit log;
+- ``audit [--limit N]`` prints the audit log, newest first.
 
 Every command returns its exit code (0 fine, 1 not valid, 2 bad arguments); the domain code it calls
 (``layers.core``) neither prints nor parses arguments.
@@ -45,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         return import_theatre(args.config, args.out, args.inputs, args.replace)
     if args.command == "export":
         return export_file(args)
-    if args.command == "add-user":
-        return add_user(args.name)
+    if args.command in USER_COMMANDS:
+        return user_command(args)
+    if args.command == "audit":
+        return audit(args.limit)
     return summary(args.folder, args.dates)
 
 
@@ -67,8 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--replace", action="store_true", help="replace an existing dataset folder")
     i.add_argument("inputs", nargs="+", type=Path, help="snapshot files or folders, event tables")
     _export_parser(sub)
-    u = sub.add_parser("add-user", help="prompt for a password and print the line for $RAQQA_AUTH_FILE")
-    u.add_argument("name")
+    _user_parsers(sub)
+    au = sub.add_parser("audit", help="print the audit log (who changed what, and when), newest first")
+    au.add_argument("--limit", type=int, default=200)
     return parser
 
 
@@ -243,20 +249,89 @@ def export_file(args: argparse.Namespace) -> int:
 # add-user
 
 
-def add_user(name: str) -> int:
-    """Prompt for a password (or read $RAQQA_NEW_PASSWORD) and print the auth-file line for ``name``."""
-    from layers.server.security import user_line  # werkzeug's hashing; only this command needs it
+USER_COMMANDS = ("add-user", "passwd", "set-role", "remove-user")
 
+
+def _user_parsers(sub) -> None:
+    from layers.core.validate import DEFAULT_ROLE, ROLES
+
+    helps = {
+        "add-user": "add a user to $RAQQA_AUTH_FILE (prompts for the password; prints the line without a file)",
+        "passwd": "change a user's password (ends that user's sessions)",
+        "set-role": "change a user's role",
+        "remove-user": "remove a user (ends that user's sessions)",
+    }
+    for name, text in helps.items():
+        p = sub.add_parser(name, help=text)
+        p.add_argument("name")
+        if name == "set-role":
+            p.add_argument("role", choices=ROLES)
+        if name == "add-user":
+            p.add_argument("--role", choices=ROLES, default=DEFAULT_ROLE)
+        p.add_argument("--auth-file", type=Path, help="the users file (default $RAQQA_AUTH_FILE)")
+
+
+def _new_password(name: str) -> str | None:
     password = os.environ.get("RAQQA_NEW_PASSWORD") or getpass.getpass(f"Password for {name}: ")
     if not os.environ.get("RAQQA_NEW_PASSWORD") and getpass.getpass("Again: ") != password:
         print("passwords differ", file=sys.stderr)
-        return 1
+        return None
     if len(password) < MIN_PASSWORD:
         print(f"use at least {MIN_PASSWORD} characters", file=sys.stderr)
-        return 1
+        return None
+    return password
+
+
+def user_command(args: argparse.Namespace) -> int:
+    """add-user, passwd, set-role, remove-user: edit the users file (kept in place, written atomically) and
+    record the change in the audit log under the operating-system user who ran the command."""
+    from layers.server import auth  # werkzeug's hashing; only these commands need it
+    from layers.server.store import audit_log
+
+    path = args.auth_file or (Path(os.environ["RAQQA_AUTH_FILE"]) if os.environ.get("RAQQA_AUTH_FILE") else None)
     try:
-        print(user_line(name, password))
-    except ValueError as exc:
-        print(f"ERROR: {exc}", file=sys.stderr)
+        name = auth.check_name(args.name)
+        accounts = auth.parse_users(path.read_text(encoding="utf-8")) if path and path.exists() else {}
+    except (ValueError, OSError) as exc:
+        print(f"ERROR: {terminal_text(str(exc))}", file=sys.stderr)
         return 2
+    if args.command == "add-user" and path is None:  # no file: print the line, as before
+        password = _new_password(name)
+        if password is None:
+            return 1
+        print(auth.user_line(name, password, args.role))
+        return 0
+    if path is None:
+        print("ERROR: no users file: set RAQQA_AUTH_FILE or pass --auth-file", file=sys.stderr)
+        return 2
+    known = accounts.get(name)
+    if (known is None) != (args.command == "add-user"):
+        what = "already exists" if known else "is not in the users file"
+        print(f"ERROR: {terminal_text(name)} {what}", file=sys.stderr)
+        return 1
+    detail = ""
+    if args.command in ("add-user", "passwd"):
+        password = _new_password(name)
+        if password is None:
+            return 1
+        role = args.role if args.command == "add-user" else known.role
+        line, detail = auth.user_line(name, password, role), f"role {role}"
+    elif args.command == "set-role":
+        line, detail = f"{name}:{args.role}:{known.hash}", f"{known.role} → {args.role}"
+    else:
+        line = None
+    auth.edit_users(path, name, line=line)
+    action = {"add-user": "user.add", "passwd": "user.password", "set-role": "user.role", "remove-user": "user.remove"}
+    audit_log().record(f"{getpass.getuser()} (command line)", action[args.command], name, detail)
+    print(f"{args.command}: {terminal_text(name)} {terminal_text(detail)}".rstrip())
+    return 0
+
+
+def audit(limit: int) -> int:
+    """Print the audit log, newest first, one entry a line, escaped for the terminal."""
+    from layers.server.store import audit_log
+
+    for e in audit_log().entries(max(1, limit)):
+        fields = (e["at"], e["who"], e["action"], e["target"], e["detail"])
+        print("  ".join(terminal_text(str(f)) for f in fields).rstrip())
     return 0

@@ -1092,3 +1092,26 @@ def test_a_gpkg_whose_crs_reads_a_file_is_refused_before_gdal_opens_it(tmp_path,
     with pytest.raises(DatasetError) as err:
         imports.prepare(config_file(), [InputFile("hostile.gpkg", path.read_bytes())])
     assert err.value.problems == [Problem("hostile.gpkg", "CRS 4326", f"definition {gc.READS_A_FILE}")]
+
+
+def test_an_import_under_a_name_taken_meanwhile_fails_and_replaces_nothing(tmp_path, monkeypatch):
+    """Two saves under one slug at once: the second finds the folder made while it was checking its own, and
+    fails; the first one's theatre stays exactly as written."""
+    first = imports.prepare(config_file(), [GOOD_SNAPSHOT])
+    second = imports.prepare(config_file(), [GOOD_SNAPSHOT, acled(acled_row())])
+    target = tmp_path / "t"
+    real_load = imports.load_dataset
+
+    def load_then_race(folder):  # the other upload lands between our check and our rename
+        real_load(folder)
+        monkeypatch.setattr(imports, "load_dataset", real_load)
+        imports.save(first, target)
+        return None
+
+    monkeypatch.setattr(imports, "load_dataset", load_then_race)
+    with pytest.raises(DatasetError) as err:
+        imports.save(second, target)
+    before = tree(target)
+    assert err.value.problems[0].file == "t" and "cannot be written" in err.value.problems[0].message
+    assert before == tree(tmp_path / "t") and b"SYR1" not in b"".join(before.values())
+    assert [p.name for p in tmp_path.iterdir()] == ["t"]  # no temp or swapped-out folders left behind

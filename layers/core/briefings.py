@@ -37,7 +37,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS briefing (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    owner TEXT
 );
 CREATE TABLE IF NOT EXISTS item (
     briefing_id INTEGER NOT NULL REFERENCES briefing(id) ON DELETE CASCADE,
@@ -85,22 +86,26 @@ class BriefingStore:
                 raise BriefingError("no such briefing")
             return _append(db, briefing_id, v, nonce)
 
-    def add(self, name: str, view: dict, nonce: str | None = None) -> tuple[int, int]:
-        """Append ``view`` to the briefing called ``name`` (created if new) in one transaction: nothing is
-        stored if the view is refused. Returns (briefing id, position)."""
+    def add(
+        self, name: str, view: dict, nonce: str | None = None, *, owner: str | None = None, admin: bool = True
+    ) -> tuple[int, int]:
+        """Append ``view`` to the briefing called ``name`` (created if new, owned by ``owner``) in one
+        transaction: nothing is stored if the view is refused, or if the briefing is someone else's and
+        ``admin`` is false. Returns (briefing id, position)."""
         name, v, nonce = clean_name(name), clean_view(view), _clean_nonce(nonce)
         with self._write() as db:
-            bid = _get_or_create(db, name)
+            bid = _get_or_create(db, name, owner)
+            _may_change(db, bid, owner, admin)
             return bid, _append(db, bid, v, nonce)
 
     def list_briefings(self) -> list[dict]:
-        """Every briefing, newest first: ``{id, name, created, items}`` (items = number of views)."""
+        """Every briefing, newest first: ``{id, name, created, items, owner}`` (items = number of views)."""
         with self._read() as db:
             rows = db.execute(
-                "SELECT b.id, b.name, b.created, count(i.position) FROM briefing b"
+                "SELECT b.id, b.name, b.created, count(i.position), b.owner FROM briefing b"
                 " LEFT JOIN item i ON i.briefing_id = b.id GROUP BY b.id ORDER BY b.id DESC"
             ).fetchall()
-        return [{"id": r[0], "name": r[1], "created": r[2], "items": r[3]} for r in rows]
+        return [{"id": r[0], "name": r[1], "created": r[2], "items": r[3], "owner": r[4]} for r in rows]
 
     def get(self, briefing_id: int) -> dict | None:
         """``{id, name, created, items: [view, ...]}`` in order, or None."""
@@ -115,9 +120,13 @@ class BriefingStore:
             ).fetchall()
         return {"id": head[0], "name": head[1], "created": head[2], "items": [_view(r) for r in rows]}
 
-    def delete(self, briefing_id: int) -> bool:
-        """Delete the briefing and its views; False if there was none."""
+    def delete(self, briefing_id: int, *, owner: str | None = None, admin: bool = True) -> bool:
+        """Delete the briefing and its views; False if there was none; BriefingError if it is not ``owner``'s
+        and ``admin`` is false."""
         with self._write() as db:
+            if not db.execute("SELECT 1 FROM briefing WHERE id = ?", (briefing_id,)).fetchone():
+                return False
+            _may_change(db, briefing_id, owner, admin)
             db.execute("DELETE FROM item WHERE briefing_id = ?", (briefing_id,))
             return db.execute("DELETE FROM briefing WHERE id = ?", (briefing_id,)).rowcount > 0
 
@@ -140,6 +149,8 @@ class BriefingStore:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            if "owner" not in {r[1] for r in db.execute("PRAGMA table_info(briefing)")}:  # saved before owners
+                db.execute("ALTER TABLE briefing ADD COLUMN owner TEXT")
             db.execute("COMMIT")
             self._ready = True
         return db
@@ -205,13 +216,21 @@ def _checked(check, *args, **kwargs):
         raise BriefingError(str(exc)) from None
 
 
-def _get_or_create(db: sqlite3.Connection, name: str) -> int:
+def _get_or_create(db: sqlite3.Connection, name: str, owner: str | None = None) -> int:
     row = db.execute("SELECT id FROM briefing WHERE name = ?", (name,)).fetchone()
     if row:
         return row[0]
     if db.execute("SELECT count(*) FROM briefing").fetchone()[0] >= MAX_BRIEFINGS:
         raise BriefingError(f"at most {MAX_BRIEFINGS} briefings; delete one first")
-    return db.execute("INSERT INTO briefing (name, created) VALUES (?, ?)", (name, _now())).lastrowid
+    sql = "INSERT INTO briefing (name, created, owner) VALUES (?, ?, ?)"
+    return db.execute(sql, (name, _now(), owner)).lastrowid
+
+
+def _may_change(db: sqlite3.Connection, briefing_id: int, owner: str | None, admin: bool) -> None:
+    """Only its owner or an admin changes a briefing (one saved before owners existed: an admin only)."""
+    found = db.execute("SELECT owner FROM briefing WHERE id = ?", (briefing_id,)).fetchone()[0]
+    if not admin and (found is None or found != owner):
+        raise BriefingError(f"this briefing belongs to {found or 'nobody'}: only its owner or an admin changes it")
 
 
 def _append(db: sqlite3.Connection, briefing_id: int, v: dict, nonce: str | None) -> int:

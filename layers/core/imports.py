@@ -255,7 +255,7 @@ def save(imported: Imported, out: Path, replace: bool = False) -> None:
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             (tmp / rel).write_bytes(data)
         load_dataset(tmp)  # the written folder must load exactly as the app will load it
-        _swap_in(tmp, out)
+        _swap_in(tmp, out, replace)
     except OSError as exc:  # e.g. another import created ``out`` meanwhile: nothing was replaced
         raise DatasetError([Problem(out.name, "folder", f"cannot be written: {exc.strerror or exc}")]) from exc
     finally:
@@ -263,8 +263,11 @@ def save(imported: Imported, out: Path, replace: bool = False) -> None:
             shutil.rmtree(tmp)
 
 
-def _swap_in(tmp: Path, out: Path) -> None:
-    if not out.exists():
+def _swap_in(tmp: Path, out: Path, replace: bool) -> None:
+    """Rename ``tmp`` to ``out``. Without ``replace`` this is one ``rename``, which fails if another writer
+    created ``out`` since the check above (a non-empty folder is never replaced): of two imports under the
+    same name, one wins and the other gets an error, never a swap."""
+    if not replace or not out.exists():
         os.rename(tmp, out)
         return
     old = out.parent / f".{out.name}.old-{uuid.uuid4().hex}"

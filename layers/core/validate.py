@@ -17,11 +17,13 @@ from collections.abc import Sequence
 __all__ = [
     "BIDI_CONTROLS",
     "FORMULA_START",
+    "ROLES",
     "SLUG",
     "BadInput",
     "bounds",
     "center",
     "day_index",
+    "integer",
     "iso_date",
     "json_depth",
     "number",
@@ -38,6 +40,8 @@ SLUG_RULE = "1-63 lower-case letters, digits or hyphens, not starting or ending 
 # A cell starting with one of these is a formula to a spreadsheet: exports and imports neutralise or flag it.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Bidi overrides/embeddings and isolates: they can make text read differently from what is stored.
+ROLES = ("viewer", "editor", "admin")  # the login's roles, least to most allowed
+DEFAULT_ROLE = "editor"  # a users-file line without a role (the format before roles)
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -54,6 +58,18 @@ def number(value, *, lo: float = -math.inf, hi: float = math.inf, name: str = "v
     if not lo <= value <= hi:
         raise BadInput(f"{name} must be between {lo:g} and {hi:g}")
     return float(value)
+
+
+def integer(value, *, lo: int, hi: int, name: str = "value") -> int:
+    """A whole number within [lo, hi]: an int, or a string of ASCII digits; floats (``1.9``, even ``1.0``),
+    bools and anything else are refused, never rounded."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInput(f"{name} must be a whole number")
+    if not lo <= value <= hi:
+        raise BadInput(f"{name} must be between {lo} and {hi}")
+    return value
 
 
 def day_index(value, span: int) -> int:

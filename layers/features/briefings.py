@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 from layers.core import validate
 from layers.core.briefings import MAX_NAME, BriefingError
 from layers.features.common import ENGINE_ID, URL_ID, query
+from layers.server import auth
 from layers.server.context import context
 from layers.server.guard import guarded
 from layers.server.store import briefing_store as store
@@ -102,6 +103,8 @@ def save_view(request):
     """Check the request from the browser and append its view to the named briefing."""
     if not isinstance(request, dict):
         raise validate.BadInput("save request must be an object")
+    if not auth.can("editor"):
+        return "Not saved: viewers cannot save briefings.", time.time()
     name = validate.short_text(request.get("name"), MAX_NAME, name="briefing name")
     if not name:
         return "Give the briefing a name first.", time.time()
@@ -112,9 +115,11 @@ def save_view(request):
         validate.iso_date(request["date"], ds.start, ds.end, name="date")
         if request.get("compare"):
             validate.iso_date(request["compare"], ds.start, ds.end, name="compare date")
-        _, pos = store().add(name, {k: request.get(k) for k in VIEW_KEYS}, request.get("nonce"))
+        view = {k: request.get(k) for k in VIEW_KEYS}
+        bid, pos = store().add(name, view, request.get("nonce"), owner=auth.who(), admin=auth.can("admin"))
     except (validate.BadInput, BriefingError) as exc:
         return f"Not saved: {exc}.", time.time()
+    auth.record("briefing.save", f"briefing {bid} “{name}”", f"view {pos + 1} ({request['date']})")
     return f"Saved as view {pos + 1} of “{name}”.", time.time()
 
 
@@ -136,8 +141,15 @@ def delete_briefing(_clicks):
     trigger = dash_ctx.triggered_id
     if not isinstance(trigger, dict) or not dash_ctx.triggered or not dash_ctx.triggered[0].get("value"):
         raise PreventUpdate  # the list was redrawn, nothing was pressed
-    briefing_id = int(validate.number(trigger.get("index"), lo=1, hi=MAX_ID, name="briefing id"))
-    gone = store().delete(briefing_id)
+    briefing_id = validate.integer(trigger.get("index"), lo=1, hi=MAX_ID, name="briefing id")
+    if not auth.can("editor"):
+        return "Not deleted: viewers cannot delete briefings.", time.time()
+    try:
+        gone = store().delete(briefing_id, owner=auth.who(), admin=auth.can("admin"))
+    except BriefingError as exc:
+        return f"Not deleted: {exc}.", time.time()
+    if gone:
+        auth.record("briefing.delete", f"briefing {briefing_id}")
     return ("Briefing deleted." if gone else "That briefing was already deleted."), time.time()
 
 
@@ -148,9 +160,9 @@ def delete_briefing(_clicks):
 def steps_for(briefing_id) -> list[dict] | None:
     """The views of a saved briefing in order (``{date, compare, bounds, center, zoom, layers, caption,
     theatre}``), or None if there is no such briefing or the id is not a positive integer."""
-    if isinstance(briefing_id, str) and briefing_id.isascii() and briefing_id.isdigit() and len(briefing_id) < 16:
-        briefing_id = int(briefing_id)
-    if isinstance(briefing_id, bool) or not isinstance(briefing_id, int) or not 1 <= briefing_id <= MAX_ID:
+    try:
+        briefing_id = validate.integer(briefing_id, lo=1, hi=MAX_ID, name="briefing id")
+    except validate.BadInput:
         return None
     found = store().get(briefing_id)
     return None if found is None else found["items"]
@@ -162,16 +174,19 @@ def present_href(briefing_id: int) -> str:
 
 def _list_item(b: dict) -> html.Li:
     views = f"{b['items']} view{'s' if b['items'] != 1 else ''}"
+    delete = dcc.ConfirmDialogProvider(
+        html.Button("Delete", className="briefing-delete", title=f"Delete “{b['name']}”"),
+        id={"type": DELETE, "index": b["id"]},
+        message=f"Delete the briefing “{b['name']}” and its {views}?",
+    )
+    owner = [html.Span(f"by {b['owner']}", className="briefing-owner")] if auth.login_on() and b["owner"] else []
     return html.Li(
         [
             html.Span(b["name"], className="briefing-name"),
             html.Span(views, className="briefing-count"),
+            *owner,
             html.A("Present", href=present_href(b["id"]), className="briefing-present"),
-            dcc.ConfirmDialogProvider(
-                html.Button("Delete", className="briefing-delete", title=f"Delete “{b['name']}”"),
-                id={"type": DELETE, "index": b["id"]},
-                message=f"Delete the briefing “{b['name']}” and its {views}?",
-            ),
+            *([delete] if auth.owns(b["owner"]) else []),
         ],
         **{"data-briefing": str(b["id"])},
     )

@@ -13,6 +13,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from layers.core.territory import NO_REPORTING
 from layers.features import (
+    admin,
     briefings,
     compare,
     data_health,
@@ -69,6 +70,7 @@ def page(ctx: Context, slug: str = "") -> dmc.MantineProvider:
                             [
                                 html.Button("Briefing mode", className="tool", **{"data-action": "briefing"}),
                                 html.Button("Keys", className="tool", **{"data-action": "keys"}),
+                                *admin.header_controls(),
                             ],
                             className="tools",
                         ),
@@ -167,6 +169,7 @@ def _data_panel(ctx: Context) -> list:
             className="muted small",
         ),
         *upload.component(ctx),
+        *admin.panel(ctx),
     ]
 
 

@@ -21,7 +21,7 @@ from layers.core import DatasetError, Problem, imports
 from layers.core.dataset import MAX_FILE_BYTES
 from layers.core.formats import IMPORT_SUFFIXES
 from layers.core.import_config import InputFile
-from layers.server import store
+from layers.server import auth, store
 from layers.server.store import UPLOAD_FILE
 
 NAME = "upload"
@@ -59,11 +59,14 @@ def component(ctx) -> list:
 )
 def handle_upload(contents, filenames):
     """Validate and import the uploaded files; clear ``contents`` so the files are not sent again."""
+    if not auth.can("editor"):
+        return failure([Problem(UPLOAD_FILE, "role", "viewers cannot import theatres")]), None
     try:
         files = decode_uploads(contents, filenames)
         slug, imported = import_uploaded(files)
     except DatasetError as exc:
         return failure(exc.problems), None
+    auth.record("theatre.import", f"theatre {slug}", imported.config.name)
     return success(slug, imported), None
 
 

@@ -3,51 +3,46 @@ optional login. ``secure(app)`` is called once by ``app.py`` after the layout is
 
 - **CSP** on every response: scripts only from the app itself plus the hashes of Dash's inline scripts
   (``app.csp_hashes()``); no plugins, no framing, no requests to other hosts (the online basemaps' tile hosts,
-  passed by the caller, are added to ``img-src`` only). Also ``nosniff`` and ``Referrer-Policy: no-referrer``.
+  passed by the caller, are added to ``img-src`` only). Also ``nosniff`` and ``Referrer-Policy: same-origin``.
 - **Limits**: request bodies over the app's ``MAX_CONTENT_LENGTH`` (``RAQQA_MAX_BODY_MB`` if set, else the
   limit the app set, else 25 MB) are refused with 413 before any callback runs; a callback request must name
   a server callback and carry as many inputs and states as it declares, nested at most 32 deep, or it gets 400.
-- **Login** (off unless ``RAQQA_AUTH_FILE`` names a file of ``user:hash`` lines): a form login with a signed
-  session cookie, enforced in ``before_request`` for every route (page, ``/_dash-*``, assets, component
-  suites); only the login form itself answers without a session. A form rather than HTTP Basic because the
-  app runs on shared screens: a session expires and can be signed out of, Basic credentials stay cached in the
-  browser until it closes. Create a line for the file with ``python -m layers add-user NAME``.
+- **Hosts**: only the names in ``RAQQA_ALLOWED_HOSTS`` (default the loopback names) are answered, login on
+  or off (Flask's ``TRUSTED_HOSTS``); proxy headers are trusted only with ``RAQQA_PROXIES``.
+- **Errors**: a callback request whose outputs do not match its callback gets 400, an unknown component file
+  404, a chunked body over the limit 413: never a 500.
+- **Login** (off unless ``RAQQA_AUTH_FILE`` names a users file): ``layers/server/auth.py``, enforced in
+  ``before_request`` for every route (page, ``/_dash-*``, assets, component suites); only the sign-in form
+  answers without a session. A form rather than HTTP Basic because the app runs on shared screens: a session
+  expires and can be signed out of, Basic credentials stay cached in the browser until it closes.
 """
 
 from __future__ import annotations
 
-import hmac
-import html
+import io
 import json
 import logging
 import os
 import re
-import secrets
-import threading
-import time
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import dash
 import flask
-from dash.exceptions import InvalidCallbackReturnValue
-from werkzeug.security import check_password_hash, generate_password_hash
+from dash.exceptions import CallbackException, DependencyException, InvalidCallbackReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from layers.core import validate
-from layers.server.store import instance_dir
+from layers.server import auth
 
-__all__ = ["content_security_policy", "logout_form", "secure", "user_line"]
+__all__ = ["allowed_hosts", "content_security_policy", "same_origin", "secure"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY_MB = 25
 MAX_JSON_DEPTH = 32
-SESSION_HOURS = 12
-LOGIN, LOGOUT = "_login", "_logout"
-MAX_FAILURES, FAILURE_WINDOW_S = 10, 600  # per client address and worker
-_DUMMY_HASH = generate_password_hash("not a password")  # checked for unknown users: same time as a real check
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -59,18 +54,25 @@ def secure(app: dash.Dash, *, tile_origins: Sequence[str] = ()) -> None:
     server = app.server
     if os.environ.get("RAQQA_MAX_BODY_MB") or server.config.get("MAX_CONTENT_LENGTH") is None:
         server.config["MAX_CONTENT_LENGTH"] = max_body_bytes()
+    server.config["TRUSTED_HOSTS"] = allowed_hosts()
+    _behind_proxies(server)
+    server.wsgi_app = _ChunkedLimit(server.wsgi_app, server)
     auth_file = os.environ.get("RAQQA_AUTH_FILE")
     if auth_file:
-        _enable_login(app, Path(auth_file))
+        auth.enable(app, Path(auth_file), same_origin)
     server.before_request(lambda: _check_callback_body(app))
     server.register_error_handler(InvalidCallbackReturnValue, _mismatched_outputs)
+    server.register_error_handler(CallbackException, _mismatched_outputs)
+    server.register_error_handler(DependencyException, _no_such_file)
     origins = [_origin(o) for o in tile_origins]
 
     @server.after_request
     def _headers(response: flask.Response) -> flask.Response:
         response.headers["Content-Security-Policy"] = content_security_policy(app, origins)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # no Referer to other sites (article links), but same-origin posts keep their Origin: under
+        # no-referrer Chromium sends "Origin: null" on the login form
+        response.headers["Referrer-Policy"] = "same-origin"
         if flask.request.path.startswith(app.config.requests_pathname_prefix + "_dash-update-component"):
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -191,206 +193,69 @@ def _mismatched_outputs(exc: Exception):
     return _bad("the request's outputs do not match the callback")
 
 
+def _no_such_file(exc: Exception):
+    log.info("no such component file: %s", flask.request.path[:200])
+    return _bad("no such file", 404)
+
+
 def _bad(message: str, status: int = 400) -> flask.Response:
     return flask.Response(json.dumps({"error": message}), status=status, mimetype="application/json")
 
 
 # ---------------------------------------------------------------------------------------------------------
-# login
+# hosts, proxies, origins, chunked bodies
 
 
-class Users:
-    """``user:hash`` lines from the auth file, re-read when the file changes (adding or removing a user needs
-    no restart; a removed user's session ends at the next request)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._stamp: tuple | None = None
-        self._hashes: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self.hashes()  # a missing or unreadable file stops the app at start-up
-
-    def hashes(self) -> dict[str, str]:
-        st = self.path.stat()
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        with self._lock:
-            if stamp != self._stamp:
-                self._hashes, self._stamp = parse_users(self.path.read_text(encoding="utf-8")), stamp
-            return self._hashes
-
-    def check(self, user: str, password: str) -> bool:
-        """Constant-time for known and unknown users alike (``check_password_hash`` compares digests with
-        ``hmac.compare_digest``; an unknown user costs one check of a dummy hash)."""
-        stored = self.hashes().get(user)
-        ok = check_password_hash(stored or _DUMMY_HASH, password)
-        return ok and stored is not None
+def allowed_hosts() -> list[str]:
+    """The host names this app answers to: ``RAQQA_ALLOWED_HOSTS`` (comma-separated; ``.example.org`` also
+    allows its subdomains), by default the loopback names. Any other ``Host`` gets 400, login on or off, so a
+    DNS-rebinding page (a foreign name resolving to 127.0.0.1) cannot read or save anything."""
+    raw = os.environ.get("RAQQA_ALLOWED_HOSTS", "")
+    hosts = [h.strip() for h in raw.split(",") if h.strip()]
+    return hosts or list(LOOPBACK_HOSTS)
 
 
-def parse_users(text: str) -> dict[str, str]:
-    users = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        user, sep, hashed = line.partition(":")
-        if not sep or not user or not hashed.startswith(("scrypt:", "pbkdf2:")):
-            raise ValueError(f"auth file line {n}: expected user:scrypt:… or user:pbkdf2:…")
-        users[user] = hashed
-    return users
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")  # the app binds 127.0.0.1 (Werkzeug cannot list an IPv6 host)
 
 
-def user_line(user: str, password: str) -> str:
-    """One line for the auth file (scrypt, Werkzeug's format)."""
-    if not user or ":" in user or user != user.strip() or not user.isprintable():
-        raise ValueError("a user name is printable, has no ':' and no surrounding spaces")
-    return f"{user}:{generate_password_hash(password, method='scrypt')}"
-
-
-def _enable_login(app: dash.Dash, path: Path) -> None:
-    server = app.server
-    users = Users(path)
-    prefix = app.config.requests_pathname_prefix
-    login_path, logout_path = prefix + LOGIN, prefix + LOGOUT
-    server.secret_key = _secret_key()
-    server.config.update(
-        SESSION_COOKIE_NAME="raqqa_session",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("RAQQA_COOKIE_SECURE", "") == "1",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
-        SESSION_REFRESH_EACH_REQUEST=False,
-    )
-    failures: dict[str, list[float]] = {}
-
-    @server.before_request
-    def _require_login():
-        req = flask.request
-        if req.method not in ("GET", "HEAD") and not _same_origin(req):
-            return _plain("cross-origin request refused", 403)
-        if req.path == login_path:
-            return None
-        user = flask.session.get("user")
-        started = flask.session.get("since", 0)
-        if user and user in users.hashes() and time.time() - started < SESSION_HOURS * 3600:
-            return None
-        flask.session.pop("user", None)
-        if req.method == "GET" and "text/html" in req.headers.get("Accept", ""):
-            return flask.redirect(f"{login_path}?next={quote(_safe_next(req.full_path, prefix))}", 303)
-        return _plain("login required", 401)
-
-    def login():
-        req = flask.request
-        nxt = _safe_next(req.values.get("next", prefix), prefix)
-        if req.method == "GET":
-            return _login_page(nxt, "")
-        addr = req.remote_addr or "?"
-        recent = [t for t in failures.get(addr, []) if time.time() - t < FAILURE_WINDOW_S]
-        if len(recent) >= MAX_FAILURES:
-            return _login_page(nxt, "Too many failed attempts; try again in a few minutes.", 429)
-        token = flask.session.get("csrf", "")
-        if not token or not hmac.compare_digest(token, req.form.get("csrf", "")):
-            return _login_page(nxt, "The form expired; please sign in again.", 400)
-        user, password = req.form.get("user", ""), req.form.get("password", "")
-        if len(user) > 200 or len(password) > 1024 or not users.check(user, password):
-            failures[addr] = [*recent, time.time()]
-            if len(failures) > 10_000:
-                failures.clear()
-            return _login_page(nxt, "Unknown user or wrong password.", 401)
-        failures.pop(addr, None)
-        flask.session.clear()
-        flask.session.update(user=user, since=time.time())
-        flask.session.permanent = True
-        return flask.redirect(nxt, 303)
-
-    def logout():
-        flask.session.clear()
-        return flask.redirect(login_path, 303)
-
-    server.add_url_rule(login_path, "raqqa_login", login, methods=["GET", "POST"])
-    server.add_url_rule(logout_path, "raqqa_logout", logout, methods=["POST"])
-
-
-def logout_form() -> dash.html.Form:
-    """A "Sign out" button for the page (only useful when the login is on)."""
-    return dash.html.Form(
-        dash.html.Button("Sign out", type="submit", className="sign-out"), method="POST", action="/" + LOGOUT
-    )
-
-
-def _login_page(nxt: str, error: str, status: int = 200) -> flask.Response:
-    token = flask.session.get("csrf") or secrets.token_urlsafe(32)
-    flask.session["csrf"] = token
-    err = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
-    page = _LOGIN_HTML.format(
-        error=err, csrf=html.escape(token), next=html.escape(nxt), action=html.escape(flask.request.path)
-    )
-    return flask.Response(page, status=status, mimetype="text/html", headers={"Cache-Control": "no-store"})
-
-
-def _same_origin(req: flask.Request) -> bool:
-    """A state-changing request must come from a page of this app: its Origin (or, without one, its
-    Sec-Fetch-Site) must match. Requests from non-browser clients that send neither are let through; they
-    carry no ambient cookie unless their user put one there."""
+def same_origin(req: flask.Request) -> bool:
+    """A state-changing request must come from a page of this app: its ``Origin`` must be this host. Chromium
+    sends ``Origin: null`` for some same-origin form posts (under a strict referrer policy), so ``null`` and a
+    missing Origin fall back on ``Sec-Fetch-Site``, which browsers always send: it must be ``same-origin`` (or
+    ``none``: typed by the user). Clients that send neither (scripts, tests) are let through: they carry no
+    ambient cookie unless their user put one there."""
     origin = req.headers.get("Origin")
-    if origin:
-        return origin != "null" and urlsplit(origin).netloc == req.host
-    return req.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
+    if origin and origin != "null":
+        return urlsplit(origin).netloc == req.host
+    site = req.headers.get("Sec-Fetch-Site")
+    if site is None:
+        return origin is None
+    return site in ("same-origin", "none")
 
 
-def _safe_next(target: str, prefix: str) -> str:
-    """Only a path on this site (no scheme, no host, no ``//``), so the login cannot redirect elsewhere."""
-    target = target or prefix
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
-        return prefix
-    return target.rstrip("?") or prefix
+def _behind_proxies(server: flask.Flask) -> None:
+    """Trust ``X-Forwarded-For``/``-Proto``/``-Host`` only when ``RAQQA_PROXIES`` says how many proxies stand
+    in front of the app; without it the client address is the socket's, so a forged header changes nothing."""
+    count = int(os.environ.get("RAQQA_PROXIES") or 0)
+    if count > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
-def _plain(text: str, status: int) -> flask.Response:
-    return flask.Response(text, status=status, mimetype="text/plain")
+class _ChunkedLimit:
+    """A body sent without a length (``Transfer-Encoding: chunked``, where a ``Content-Length`` does not count)
+    is read up to the limit here: over it, 413 before anything else runs; within it, the request goes on with
+    its length set, like any other."""
 
+    def __init__(self, wsgi_app, server: flask.Flask):
+        self.wsgi_app, self.server = wsgi_app, server
 
-def _secret_key() -> bytes:
-    """$RAQQA_SECRET_KEY, or a random key kept in the instance folder: the same for every worker, made once
-    (written to a temp file and hard-linked into place, so concurrent workers agree on one key)."""
-    if os.environ.get("RAQQA_SECRET_KEY"):
-        return os.environ["RAQQA_SECRET_KEY"].encode()
-    folder = instance_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "secret_key"
-    if not path.exists():
-        tmp = folder / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return path.read_text().strip().encode()
-
-
-_LOGIN_HTML = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in</title>
-<style>
-body {{ font-family: system-ui, sans-serif; background: #f4f2ee; color: #1d1d1d; display: grid;
-       place-items: center; min-height: 100vh; margin: 0; }}
-form {{ background: #fff; padding: 2rem; border-radius: 6px; box-shadow: 0 1px 4px #0002; width: 18rem; }}
-label {{ display: block; margin: .8rem 0 .2rem; }}
-input {{ width: 100%; box-sizing: border-box; padding: .45rem; font-size: 1rem; }}
-button {{ margin-top: 1.2rem; width: 100%; padding: .55rem; font-size: 1rem; }}
-.error {{ color: #a4161a; }}
-</style></head>
-<body><form method="post" action="{action}">
-<h1>Sign in</h1>{error}
-<input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="next" value="{next}">
-<label for="user">User</label><input id="user" name="user" autocomplete="username" required autofocus>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form></body></html>
-"""
+    def __call__(self, environ, start_response):
+        if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():  # a declared length decides
+            return self.wsgi_app(environ, start_response)
+        limit = self.server.config.get("MAX_CONTENT_LENGTH") or max_body_bytes()
+        data = environ["wsgi.input"].read(limit + 1)
+        if len(data) > limit:
+            return RequestEntityTooLarge()(environ, start_response)
+        environ.update({"wsgi.input": io.BytesIO(data), "CONTENT_LENGTH": str(len(data))})
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return self.wsgi_app(environ, start_response)

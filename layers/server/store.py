@@ -1,18 +1,21 @@
 """The instance folder and what the app keeps in it: imported theatres and saved briefings.
 
 ``$RAQQA_INSTANCE`` (default ``instance/`` in the repository) holds ``theatres/<slug>/`` (one dataset folder
-per imported theatre, written atomically, never replaced by an upload), ``briefings.sqlite3`` and the app's
-own secrets. Every path is read from the environment at each call, so tests and deployments can point it
-elsewhere.
+per imported theatre, written atomically, never replaced by an upload), ``briefings.sqlite3``,
+``audit.sqlite3`` (the audit log) and, with the login on, the sessions and the app's own secrets. Every path
+is read from the environment at each call, so tests and deployments can point it elsewhere.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
 from functools import cache
 from pathlib import Path
 
 from layers.core import DatasetError, Problem, imports
+from layers.core.audit import AuditLog
 from layers.core.briefings import BriefingStore
 from layers.core.validate import SLUG
 
@@ -62,3 +65,28 @@ def _briefings_at(path: Path) -> BriefingStore:
 def briefing_store() -> BriefingStore:
     """The saved briefings in ``$RAQQA_INSTANCE/briefings.sqlite3`` (opened per operation; safe across workers)."""
     return _briefings_at(instance_dir() / "briefings.sqlite3")
+
+
+def delete_theatre(slug: str) -> bool:
+    """Remove an imported theatre's folder (renamed aside first, so no reader sees half a folder); False if
+    there is no such theatre. Processes that loaded it keep their copy in memory until they restart."""
+    folder = theatre_folder(slug)
+    if folder is None:
+        return False
+    aside = folder.parent / f".{slug}.deleted-{uuid.uuid4().hex}"
+    try:
+        os.rename(folder, aside)
+    except FileNotFoundError:  # deleted by another request meanwhile
+        return False
+    shutil.rmtree(aside)
+    return True
+
+
+@cache
+def _audit_at(path: Path) -> AuditLog:
+    return AuditLog(path)
+
+
+def audit_log() -> AuditLog:
+    """The audit log in ``$RAQQA_INSTANCE/audit.sqlite3``."""
+    return _audit_at(instance_dir() / "audit.sqlite3")

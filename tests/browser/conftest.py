@@ -42,9 +42,9 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60, log=No
 
 
 @contextlib.contextmanager
-def serve_app(*, cwd: Path = ROOT, **env_overrides: str):
+def serve_app(*, cwd: Path = ROOT, ready_path: str = "", **env_overrides: str):
     """The app (``app.py`` in ``cwd``) in a subprocess on a free loopback port, with extra environment; yields
-    its URL."""
+    its URL once ``ready_path`` answers 200 (with the login on, the page itself answers 401: pass ``_login``)."""
     port = _free_port()
     # the online basemaps point at this server (a 404), so choosing one fails the way it does offline
     tiles = f"http://127.0.0.1:{port}/no-tiles-here/{{z}}/{{x}}/{{y}}.png"
@@ -56,7 +56,7 @@ def serve_app(*, cwd: Path = ROOT, **env_overrides: str):
             proc = subprocess.Popen([sys.executable, "app.py"], cwd=cwd, env=env, stdout=out, stderr=out)
         url = f"http://127.0.0.1:{port}/"
         try:
-            _wait_until_up(url, proc, log=log)
+            _wait_until_up(url + ready_path, proc, log=log)
             yield url
         finally:
             proc.terminate()

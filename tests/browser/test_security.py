@@ -144,3 +144,23 @@ def test_html_in_event_titles_is_shown_as_text(browser_context, xss_url, event_i
     assert pg.errors == []
     assert set(pg.hosts) <= {"127.0.0.1"}, sorted(set(pg.hosts))
     pg.close()
+
+
+def test_basemap_town_labels_are_text(page, app_url):
+    """A town's name from the basemap data is a label's text, never markup (it was inserted as HTML)."""
+    from tests.browser.conftest import rendered
+
+    page.goto(app_url)
+    rendered(page)
+    name = '<img src=x onerror="window.pwned = 1">Raqqa'
+    label = page.evaluate(
+        """name => {
+          const at = L.latLng(35.95, 39.0);
+          const m = window.raqqaLayers.basemap.point({properties: {name}}, at, {hideout: {attribution: ""}});
+          const el = m.getTooltip().getContent();
+          return {text: el.textContent, html: el.innerHTML, imgs: el.querySelectorAll("img").length};
+        }""",
+        name,
+    )
+    assert label["text"] == name and label["imgs"] == 0 and "&lt;img" in label["html"]
+    assert page.evaluate("window.pwned") is None
