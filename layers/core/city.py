@@ -364,7 +364,10 @@ def city_tables(city: City | None, to_m, to_deg, holders: list[str], start) -> t
         for i, d in enumerate(cell_ids)
     ]
     point_feats = [
-        feature(Point(p["lon"], p["lat"]), {"place": i, "kind": p["kind"], "cell": p["cell"], "name": p["name"]})
+        feature(
+            Point(p["lon"], p["lat"]),
+            {"place": i, "kind": p["kind"], "cell": p["cell"], "name": p["name"], "confidence": p["confidence"]},
+        )
         for i, p in enumerate(places)
         if p["lat"] is not None
     ]

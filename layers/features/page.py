@@ -12,7 +12,7 @@ import dash_mantine_components as dmc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from layers.core.territory import NO_REPORTING
-from layers.features import briefings, compare, export, feed, map_view, place, tables, timeline, trend, upload
+from layers.features import briefings, city, compare, export, feed, map_view, place, tables, timeline, trend, upload
 from layers.features.common import (
     DATE_ID,
     ENGINE_ID,
@@ -84,6 +84,7 @@ def _sidebar(ctx: Context) -> html.Aside:
             html.H2("Ground held"),
             html.Div(figures_table(ctx), id=FIGURES_ID),
             html.P("Frontline length: –", id=FRONT_ID, className="frontline-km"),
+            city.figures_block(ctx),
             dmc.Tabs(
                 [
                     dmc.TabsList(
