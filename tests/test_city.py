@@ -240,3 +240,35 @@ def test_bad_city_config_and_outline_are_named(tmp_path):
     unsure = {"type": "Feature", "properties": {"basis": "x"}, "geometry": box(*CITY_BOX)}
     folder = make_city(make_theatre(tmp_path / "d"), outline=unsure)
     assert any("'estimated' must be true or false" in p for p in _problems(folder))
+
+
+def test_consistency_checks_the_city_ledger_and_sets_it_against_the_regional_one(tmp_path):
+    from layers.core.consistency import check
+
+    # regional places n1 and n2 lie inside the city box; n1 is also a district, whose city rows disagree
+    districts = [
+        *TINY_DISTRICTS,
+        {"district_id": "n1", "name_en": "N1", "kind": "district", "lat": "35.97", "lon": "38.95"},
+    ]
+    rows = [
+        *_city_rows(),
+        ledger_row("C10", "2017-01-02", "n1", "ISIS"),
+        ledger_row("C11", "2017-02-20", "n1", "SDF", source_url="https://example.net/cut-"),
+    ]
+    folder = make_city(make_theatre(tmp_path / "t"), districts=districts, rows=rows)
+    found = check(load_dataset(folder))
+    messages = {(f.rule, f.severity, f.file, f.item): f.message for f in found}
+    # the regional ledger has n1 SDF from 10 Jan (T1); the city ledger ISIS until 20 Feb: 41 days > 14
+    assert messages[("city-regional", "warning", "ledger.csv", "place n1")] == (
+        "N1 (n1): the regional ledger has SDF (row T1) where the city ledger has ISIS (row C10), "
+        "2017-01-10 to 2017-02-20 (41 days); inside the city the city ledger is shown"
+    )
+    assert messages[("city-regional", "warning", "ledger.csv", "place n2")].startswith(
+        "N2 (n2) lies inside the city's outline but has no rows in city/ledger.csv"
+    )
+    assert messages[("url", "error", "city/ledger.csv", "row C11")].endswith("looks truncated: it ends with '-'")
+    # the city's own severity applies to the city's files only
+    (folder / "city" / "city.json").write_text(json.dumps({"min_zoom": 13, "severity": {"url": "warning"}}))
+    sev = {(f.rule, f.file, f.item): f.severity for f in check(load_dataset(folder))}
+    assert sev[("url", "city/ledger.csv", "row C11")] == "warning"
+    assert sev[("url", "ledger.csv", "row B1")] == "warning"  # example.org: a placeholder, a warning anyway

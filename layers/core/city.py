@@ -3,7 +3,9 @@
 A dataset may have a ``city/`` folder (the bundled one has Raqqa's, June to October 2017):
 
 - ``city.json``: ``name``, ``min_zoom`` (the map zoom from which the city view is shown; the one definition the
-  page, the engine and briefing mode read) and ``outline`` (the GeoJSON file of the city's extent);
+  page, the engine and briefing mode read), ``outline`` (the GeoJSON file of the city's extent),
+  ``regional_place`` (the regional ledger's place that stands for the whole city at campaign zoom) and
+  ``severity`` (optional, rule: error|warning for the consistency findings in the city's own files);
 - ``outline.geojson``: one Polygon, with ``basis`` (what its edges rest on) and ``estimated`` (true when no
   sourced outline exists: the map, the legend and the tooltips then say "estimated extent");
 - ``districts.csv``: districts and landmarks with their centre points (``lat``/``lon`` empty when no source
@@ -80,6 +82,8 @@ class City:
 
     name: str
     min_zoom: int
+    regional_place: str  # the regional ledger's place that stands for the whole city ("" if none)
+    severity: Mapping[str, str]  # rule: error|warning for findings in the city's files (consistency.py)
     outline: BaseGeometry
     estimated: bool
     basis: str
@@ -124,6 +128,8 @@ def load_city(
     return City(
         name=str(config.get("name") or "City"),
         min_zoom=int(config["min_zoom"]),
+        regional_place=str(config.get("regional_place") or ""),
+        severity=dict(config.get("severity") or {}),
         outline=outline,
         estimated=estimated,
         basis=basis,
@@ -146,6 +152,10 @@ def _config(path: Path, problems: list[Problem]) -> dict:
     lo, hi = MIN_ZOOM_RANGE
     if isinstance(z, bool) or not isinstance(z, int) or not lo <= z <= hi:
         problems.append(Problem(path.name, "min_zoom", f"must be a whole number from {lo} to {hi}, not {z!r}"))
+    sev = data.get("severity", {})
+    if not isinstance(sev, dict) or not all(v in ("error", "warning") for v in sev.values()):
+        problems.append(Problem(path.name, "severity", "must be a JSON object of rule: error|warning"))
+        data["severity"] = {}
     outline = data.get("outline", "outline.geojson")
     if not isinstance(outline, str) or not outline.endswith(".geojson") or "/" in outline or "\\" in outline:
         problems.append(Problem(path.name, "outline", f"must name a .geojson file in the city folder, not {outline!r}"))
