@@ -125,7 +125,7 @@
         const p = feature.properties;
         if (p.kind === "district") {
           const el = document.createElement("span");
-          el.textContent = p.name;  // data is text, never HTML
+          el.textContent = p.name.replace(/\s*\([^)]*\)\s*$/, "");  // text, never HTML; "(…)" is in the tooltip
           return L.marker(latlng, {pane: PANE, interactive: false, keyboard: false,
             icon: L.divIcon({className: "city-label", html: el, iconSize: null})});
         }
