@@ -3,13 +3,15 @@ its state on a date is the Python derivation's (timeline.state_on on the city ta
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
+import shutil
 
 import pytest
 
 from layers.core.timeline import state_on
-from layers.server.context import context
+from layers.server.context import GEODATA, context
 from tests.browser.conftest import rendered
 
 pytestmark = pytest.mark.browser
@@ -98,4 +100,40 @@ def test_contested_districts_are_hatched_and_alternatives_do_not_colour(page, ap
         cell,
     )
     assert "Disagreement (not drawn): 2017-06-06 SDF" in tip and "History: " in tip
+    assert page.errors == []
+
+
+PAYLOAD = '<img src=x onerror="window.__xss=1">al-Mishlab'
+
+
+def test_html_in_a_district_name_and_row_is_shown_as_text(page, app_with_env, tmp_path):
+    """A district named with an HTML payload: its label and tooltip show the text; no element is made from it."""
+    folder = tmp_path / "geodata"
+    shutil.copytree(GEODATA, folder)
+    for name, column, value in (("districts.csv", "name_en", PAYLOAD), ("ledger.csv", "description", PAYLOAD)):
+        path = folder / "city" / name
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            columns, rows = reader.fieldnames, list(reader)
+        for row in rows:
+            if row.get("district_id", row.get("place_id")) == "mashlab":
+                row[column] = value
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    url = app_with_env(RAQQA_GEODATA=str(folder))
+    page.goto(f"{url}?date=2017-06-09&view={CITY_VIEW},13.5")
+    rendered(page)
+    page.wait_for_function("document.body.dataset.cityView === 'on'")
+    assert PAYLOAD in visible_labels(page)
+    assert page.locator(".city-label img").count() == 0
+    cell = next(p["cell"] for p in context(str(folder)).tables["city"]["places"] if p["id"] == "mashlab")
+    tip = page.evaluate(
+        "c => { const l = raqqaEngine.reg.cityCells[c]; l.openTooltip(l.getBounds().getCenter());"
+        " const el = l.getTooltip().getElement(); return [el.textContent, el.querySelectorAll('img').length]; }",
+        cell,
+    )
+    assert PAYLOAD in tip[0] and tip[1] == 0
+    assert page.evaluate("window.__xss") is None
     assert page.errors == []
