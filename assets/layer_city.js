@@ -63,7 +63,15 @@
       rowsOut.push(["div", "Disagreement (not drawn): " + a.date + " " + holderLabel(a.holder) + ", " + (a.source_title || "") + " (row " + a.id + ")", "muted"]);
     });
     rowsOut.push(["div", "Location: " + place.confidence + " confidence" + (place.kind === "outskirts" ? " · outside the city's extent" : ""), "muted"]);
+    rowsOut.push(["div", "Click for its reports and sources", "muted"]);
     return window.raqqaUtil.tip(rowsOut);
+  }
+
+  /* The Place tab shows a district's rows, sources and disagreements (layers/features/city.py). */
+  function selectDistrict(p) {
+    const e = E();
+    e.setProps("tabs", {value: "place"});  // first, so the panel is mounted when the history arrives
+    e.setProps("place", {data: "city:" + cityT().places[p].id});
   }
 
   function outlineTip(props) {
@@ -142,11 +150,13 @@
         if (part === "cells") {
           E().register("cityCells", p.i, layer);
           layer.bindTooltip(function () { return placeTip(p.place); }, {sticky: true});
+          layer.on("click", function () { selectDistrict(p.place); });
           return;
         }
         if (p.kind === "district") { return; }  // a label
         E().register("cityMarks", p.place, layer);
         layer.bindTooltip(function () { return placeTip(p.place); });
+        layer.on("click", function () { selectDistrict(p.place); });
       },
       ready: function () {
         const e = E();

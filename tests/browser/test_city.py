@@ -100,6 +100,12 @@ def test_contested_districts_are_hatched_and_alternatives_do_not_colour(page, ap
         cell,
     )
     assert "Disagreement (not drawn): 2017-06-06 SDF" in tip and "History: " in tip
+    # a click opens the Place tab with every row, its sources, and the disagreement marked
+    page.evaluate("c => raqqaEngine.reg.cityCells[c].fire('click')", cell)
+    page.wait_for_selector("#place-history tr[data-row='C067'].alternative")
+    assert page.inner_text("#place-history h3") == "al-Mishlab"
+    rows = [r for r in (*ctx.dataset.city.rows, *ctx.dataset.city.alternatives) if r.place_id == "mashlab"]
+    assert page.locator("#place-history tr[data-row]").count() == len(rows)
     assert page.errors == []
 
 
