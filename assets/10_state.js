@@ -7,6 +7,17 @@ window.raqqaState = (function () {
 
   /* Typed arrays and indices the derivation needs, added to the tables once. */
   function prepare(t) {
+    prepareLedger(t);
+    t.eventDays = Array.from(new Set(t.events.map(function (e) { return e.day; })))
+      .filter(function (d) { return d >= 0 && d <= t.span; }).sort(function (a, b) { return a - b; });
+    t.eventsById = {};
+    t.events.forEach(function (e) { t.eventsById[e.id] = e; });
+    t.startMs = Date.parse(t.start + "T00:00:00Z");
+    return t;
+  }
+
+  /* What stateOn needs of any ledger tables (the region's, or the city's): rows by place, as typed arrays. */
+  function prepareLedger(t) {
     const nRows = t.rows.length;
     t.rowDay = new Int32Array(nRows);
     t.rowHolder = new Int32Array(nRows);
@@ -15,11 +26,6 @@ window.raqqaState = (function () {
     t.placeDays = t.place_rows.map(function (idx) { return Int32Array.from(idx, function (i) { return t.rowDay[i]; }); });
     t.placeIdx = t.place_rows.map(function (idx) { return Int32Array.from(idx); });
     t.noRep = t.holders.length - 1;
-    t.eventDays = Array.from(new Set(t.events.map(function (e) { return e.day; })))
-      .filter(function (d) { return d >= 0 && d <= t.span; }).sort(function (a, b) { return a - b; });
-    t.eventsById = {};
-    t.events.forEach(function (e) { t.eventsById[e.id] = e; });
-    t.startMs = Date.parse(t.start + "T00:00:00Z");
     return t;
   }
 
@@ -88,6 +94,6 @@ window.raqqaState = (function () {
     return k ? ds[k - 1] : day;
   }
 
-  return {prepare: prepare, placeRowOn: placeRowOn, stateOn: stateOn, bisect: bisect, clampDay: clampDay, isoOf: isoOf,
+  return {prepare: prepare, prepareLedger: prepareLedger, placeRowOn: placeRowOn, stateOn: stateOn, bisect: bisect, clampDay: clampDay, isoOf: isoOf,
     dayOfIso: dayOfIso, longDate: longDate, shortDate: shortDate, prevEventDay: prevEventDay, stepEvent: stepEvent};
 })();

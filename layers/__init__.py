@@ -7,8 +7,8 @@ Nothing here imports Dash: the page builds the map from ``LAYERS`` (``layers/fea
 
 from __future__ import annotations
 
-from layers import basemap, change, control, events, frontline, places
+from layers import basemap, change, city, control, events, frontline, places
 
-LAYERS = (basemap, control, change, frontline, places, events)
+LAYERS = (basemap, control, change, frontline, places, city, events)
 
-__all__ = ["LAYERS", "basemap", "change", "control", "events", "frontline", "places"]
+__all__ = ["LAYERS", "basemap", "change", "city", "control", "events", "frontline", "places"]

@@ -48,7 +48,7 @@ def test_importing_the_domain_and_the_layer_registry_loads_no_dash():
 
 def test_layer_registry_is_ordered_and_uniform():
     names = [m.NAME for m in layers.LAYERS]
-    assert names == ["basemap", "control", "change", "frontline", "places", "events"]
+    assert names == ["basemap", "control", "change", "frontline", "places", "city", "events"]
     assert layers.__all__ == ["LAYERS", *sorted(names)]
     for m in layers.LAYERS:
         assert m.__doc__ and callable(m.parts) and isinstance(m.TITLE, str) and isinstance(m.Z, int)

@@ -291,7 +291,7 @@ def test_severity_is_a_theatre_setting(tmp_path):
         ({"severity": {"enclave": "fatal"}}, "theatre.json: rules.severity.enclave: 'fatal' is not error or warning"),
         ({"severity": {"nope": "error"}},
          "theatre.json: rules.severity.nope: unknown rule (open-state, enclave, announcement, event-dates, "
-         "second-source, url)"),
+         "second-source, url, city-regional)"),
     ],
 )  # fmt: skip
 def test_bad_rule_settings_are_named(tmp_path, rules, message):
@@ -309,7 +309,7 @@ def test_bad_accepted_warnings_file_is_named(tmp_path):
     assert [str(p) for p in err.value.problems] == [
         "accepted_warnings.csv: line 2 (enclave s1): has no reason: say why the warning is accepted",
         "accepted_warnings.csv: line 3 (bogus x): unknown rule 'bogus' (open-state, enclave, announcement, "
-        "event-dates, second-source, url)",
+        "event-dates, second-source, url, city-regional)",
     ]
 
 

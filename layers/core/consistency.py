@@ -14,7 +14,12 @@ place and dates:
 - ``second-source``: a supporting source that is not independent: a listed mirror, AI summary or relay host,
   or (for a ledger row) the same outlet as the first source (an error on a high-confidence row, whose
   confidence rests on it; a warning otherwise);
-- ``url``: malformed or truncated URLs (error), placeholder URLs (warning).
+- ``url``: malformed or truncated URLs (error), placeholder URLs (warning);
+- ``city-regional``: inside the city's outline the city ledger (``city/ledger.csv``) is the account of control;
+  a regional place there whose rows say another holder than its district's for more than ``city_days``, or
+  that has no district at all, is a warning (the city view would not show what the regional rows say).
+
+``open-state``, ``second-source`` and ``url`` check the city ledger too (findings name ``city/ledger.csv``).
 
 The settings are the theatre's (``theatre.json`` ``rules``; :data:`DEFAULT_RULES` fills what it leaves out;
 ``severity`` can set a rule's findings to ``error`` or ``warning``). A warning is *accepted* when the accepted
@@ -36,7 +41,7 @@ from layers.core.dataset import Dataset, LedgerRow, split_urls
 from layers.core.errors import Problem
 
 ERROR, WARNING = "error", "warning"
-RULES = ("open-state", "enclave", "announcement", "event-dates", "second-source", "url")
+RULES = ("open-state", "enclave", "announcement", "event-dates", "second-source", "url", "city-regional")
 DEFAULT_RULES: dict[str, Any] = {
     "open_state_days": 30,
     "open_state_holders": ["contested"],
@@ -49,6 +54,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "implied_row_prefixes": ["B-", "E-"],
     "dependent_hosts": "sources/dependent_hosts.csv",
     "accepted_warnings": "accepted_warnings.csv",
+    "city_days": 14,
     "severity": {},
 }
 HOST_KINDS = ("mirror", "summary", "relay")
@@ -225,8 +231,14 @@ def check(ds: Dataset, territory=None) -> list[Finding]:
         + event_dates(ds)
         + second_sources(ds, hosts)
         + url_findings(ds)
+        + city_regional(ds, rules)
     )
     found = [replace(f, severity=rules["severity"].get(f.rule, f.severity)) for f in found]
+    if ds.city is not None and ds.city.severity:  # the city's own settings, for its own files' findings
+        found = [
+            replace(f, severity=ds.city.severity.get(f.rule, f.severity)) if f.file.startswith("city/") else f
+            for f in found
+        ]
     return _apply_accepted(found, accepted, rules["accepted_warnings"])
 
 
@@ -260,11 +272,23 @@ def _dates(d0: dt.date, d1: dt.date) -> str:
 # the rules
 
 
-def _by_place(ds: Dataset) -> dict[str, list[LedgerRow]]:
+def _by_place(rows) -> dict[str, list[LedgerRow]]:
     out: dict[str, list[LedgerRow]] = {}
-    for r in ds.ledger:
+    for r in rows:
         out.setdefault(r.place_id, []).append(r)
     return out
+
+
+def _ledgers(ds: Dataset) -> list[tuple[str, dict[str, list[LedgerRow]], dict[str, str]]]:
+    """(file, rows by place, place names) of the regional ledger and, if there is one, the city's."""
+    out = [("ledger.csv", _by_place(ds.ledger), {p.id: p.name for p in ds.places.values()})]
+    if ds.city is not None:
+        out.append(("city/ledger.csv", _by_place(ds.city.rows), {d.id: d.name for d in ds.city.districts.values()}))
+    return out
+
+
+def _city_row_ids(ds: Dataset) -> set[str]:
+    return {r.row_id for r in (*ds.city.rows, *ds.city.alternatives)} if ds.city is not None else set()
 
 
 def _implied(row: LedgerRow, rules: Mapping[str, Any]) -> bool:
@@ -275,7 +299,14 @@ def open_states(ds: Dataset, rules: Mapping[str, Any]) -> list[Finding]:
     """Contested or counter-attack states that no row ends within ``open_state_days``."""
     limit = rules["open_state_days"]
     out = []
-    for pid, rows in _by_place(ds).items():
+    for file, by_place, names in _ledgers(ds):
+        out += _open_states(ds, rules, limit, file, by_place, names)
+    return out
+
+
+def _open_states(ds, rules, limit, file, by_place, names) -> list[Finding]:
+    out = []
+    for pid, rows in by_place.items():
         for i, r in enumerate(rows):
             if r.holder in rules["open_state_holders"]:
                 state = f"{r.holder} state"
@@ -293,9 +324,8 @@ def open_states(ds: Dataset, rules: Mapping[str, Any]) -> list[Finding]:
                 how, sev = f"only the implied row {nxt.row_id} ends it, {_dates(r.date, end)}", ERROR
             else:
                 how, sev = f"the next row, {nxt.row_id}, ends it {_dates(r.date, end)}", WARNING
-            name = ds.places[pid].name
-            msg = f"{name} ({pid}): the {state} from {r.date} is not ended by a row within {limit} days; {how}"
-            out.append(Finding("open-state", sev, "ledger.csv", f"row {r.row_id}", r.row_id, msg))
+            msg = f"{names[pid]} ({pid}): the {state} from {r.date} is not ended by a row within {limit} days; {how}"
+            out.append(Finding("open-state", sev, file, f"row {r.row_id}", r.row_id, msg))
     return out
 
 
@@ -362,7 +392,7 @@ def enclaves(ds: Dataset, territory, rules: Mapping[str, Any]) -> list[Finding]:
 def announcements(ds: Dataset, rules: Mapping[str, Any]) -> list[Finding]:
     """Rows announcing a phase that give their place a holder it did not have."""
     out = []
-    for pid, rows in _by_place(ds).items():
+    for pid, rows in _by_place(ds.ledger).items():
         for i, r in enumerate(rows):
             if r.change not in rules["announcement_changes"]:
                 continue
@@ -417,7 +447,8 @@ def _dependent(url: str, hosts: Mapping[str, tuple[str, str]]) -> tuple[str, str
 def second_sources(ds: Dataset, hosts: Mapping[str, tuple[str, str]]) -> list[Finding]:
     """Supporting sources that are mirrors, summaries or relays, or from the first source's outlet."""
     out = []
-    rows = (*ds.ledger, *ds.region_rows)
+    city_rows = (*ds.city.rows, *ds.city.alternatives) if ds.city is not None else ()
+    rows = (*ds.ledger, *ds.region_rows, *city_rows)
     items = [(f"row {r.row_id}", r, split_urls(r.source_url)[:1], r.supporting_source_url) for r in rows]
     # an event's URLs back different parts of it (the article, the corroboration): only their hosts count
     items += [(f"event {e.event_id}", e, (), ";".join(e.source_urls[1:])) for e in ds.events]
@@ -440,9 +471,11 @@ def second_sources(ds: Dataset, hosts: Mapping[str, tuple[str, str]]) -> list[Fi
 
 
 def _file_of(ds: Dataset, obj) -> str:
-    """The file a ledger row, region row or event comes from."""
+    """The file a ledger row, region row, city row or event comes from."""
     if not isinstance(obj, LedgerRow):
         return "events.csv"
+    if obj.row_id in _city_row_ids(ds):  # row ids are unique across the ledgers (dataset.py checks)
+        return "city/ledger.csv"
     return "ledger.csv" if obj.place_id in ds.places else "regions.csv"
 
 
@@ -471,7 +504,8 @@ def url_problem(url: str) -> tuple[str, str] | None:
 def url_findings(ds: Dataset) -> list[Finding]:
     """Malformed, truncated and placeholder URLs in the ledger, the regions, the events and the gazetteer."""
     cells: list[tuple[str, str, str, str]] = []
-    for r in (*ds.ledger, *ds.region_rows):
+    city_rows = (*ds.city.rows, *ds.city.alternatives) if ds.city is not None else ()
+    for r in (*ds.ledger, *ds.region_rows, *city_rows):
         for col in ("source_url", "supporting_source_url"):
             cells += [(_file_of(ds, r), f"row {r.row_id}", col, u) for u in split_urls(getattr(r, col))]
     for e in ds.events:
@@ -479,6 +513,9 @@ def url_findings(ds: Dataset) -> list[Finding]:
     for p in ds.places.values():
         if p.coord_source_url:
             cells.append(("places.geojson", f"place {p.id}", "coord_source_url", p.coord_source_url))
+    for d in ds.city.districts.values() if ds.city is not None else ():
+        if d.coord_source_url:
+            cells.append(("city/districts.csv", f"district {d.id}", "coord_source_url", d.coord_source_url))
     out = []
     for file, item, col, url in cells:
         bad = url_problem(url)
@@ -486,3 +523,52 @@ def url_findings(ds: Dataset) -> list[Finding]:
             subject = f"{item.split(' ', 1)[1]} {col}"
             out.append(Finding("url", bad[0], file, item, subject, f"{col} {url!r} {bad[1]}"))
     return out
+
+
+def city_regional(ds: Dataset, rules: Mapping[str, Any]) -> list[Finding]:
+    """Regional places inside the city's outline that the city ledger contradicts, or does not have."""
+    city = ds.city
+    if city is None:
+        return []
+    limit, out = rules["city_days"], []
+    by_place = _by_place(ds.ledger)
+    city_rows = _by_place(city.rows)
+    for pid, rows in by_place.items():
+        place = ds.places[pid]
+        if pid == city.regional_place or not city.inside(place.lon, place.lat):
+            continue
+        if pid not in city_rows:
+            msg = (
+                f"{place.name} ({pid}) lies inside the city's outline but has no rows in city/ledger.csv: "
+                "the city view does not show it"
+            )
+            out.append(Finding("city-regional", WARNING, "ledger.csv", f"place {pid}", pid, msg))
+            continue
+        for d0, d1, a, b in _disagreements(rows, city_rows[pid], ds.end):
+            if (d1 - d0).days <= limit:
+                continue
+            msg = (
+                f"{place.name} ({pid}): the regional ledger has {a.holder} (row {a.row_id}) where the city ledger "
+                f"has {b.holder} (row {b.row_id}), {_dates(d0, d1)}; inside the city the city ledger is shown"
+            )
+            out.append(Finding("city-regional", WARNING, "ledger.csv", f"place {pid}", f"{pid} {d0}", msg))
+    return out
+
+
+def _disagreements(regional: list[LedgerRow], city: list[LedgerRow], end: dt.date):
+    """Runs ``(from, to, regional row, city row)`` in which both ledgers have a row in force and differ."""
+    dates = sorted({r.date for r in (*regional, *city) if r.date >= city[0].date} | {end})
+    runs = []
+    start = None
+    for d in dates:
+        a = next((r for r in reversed(regional) if r.date <= d), None)
+        b = next((r for r in reversed(city) if r.date <= d), None)
+        differ = a is not None and b is not None and a.holder != b.holder
+        if differ and start is None:
+            start = (d, a, b)
+        elif not differ and start is not None:
+            runs.append((start[0], d, start[1], start[2]))
+            start = None
+    if start is not None:
+        runs.append((start[0], end, start[1], start[2]))
+    return runs

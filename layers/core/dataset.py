@@ -164,6 +164,7 @@ class Dataset:
     basemap: Mapping[str, dict] = field(default_factory=dict)
     regions: tuple = ()  # layers.core.regions.Region: sourced holders of ground no place reaches
     region_rows: tuple[LedgerRow, ...] = ()  # their rows; ``place_id`` is the region id
+    city: Any = None  # layers.core.city.City: the city view's districts and ledger (``city/``), if any
 
     @property
     def start(self) -> dt.date:
@@ -206,6 +207,10 @@ def load_dataset(folder: str | Path) -> Dataset:
         for r in region_rows
         if r.row_id in {x.row_id for x in ledger}
     ]
+    from layers.core.city import load_city
+
+    taken = {r.row_id for r in ledger} | {r.row_id for r in region_rows}
+    city = load_city(folder, factions, theatre or {}, taken, problems)
     if problems:
         raise DatasetError(problems)
     return Dataset(
@@ -219,6 +224,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         basemap=MappingProxyType(basemap),
         regions=regions,
         region_rows=region_rows,
+        city=city,
     )
 
 

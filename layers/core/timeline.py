@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 import shapely
 
+from layers.core.city import city_tables
 from layers.core.dataset import is_http_url
 from layers.core.geojson import collection, feature
 from layers.core.territory import NO_REPORTING, Territory, shared_edges
@@ -86,6 +87,7 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
         )
 
     edges = _edges(territory, keys)
+    city, city_geometry = city_tables(ds.city, territory.to_m, territory.to_deg, holders, start)
     places = []
     for p in place_ids:
         place = ds.places[p]
@@ -121,6 +123,11 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
         "edge_list": [[f["properties"]["a"], f["properties"]["b"], f["properties"]["km"]] for f in edges["features"]],
         "overrides": _overrides(territory),
         "exact": _exact_states(territory, holders),
+        # the city view: the same derivation (state_on) runs on ``city``; its geometry goes to the city layer
+        "city": city,
+        "city_cells": city_geometry["cells"],
+        "city_points": city_geometry["points"],
+        "city_outline": city_geometry["outline"],
     }
 
 

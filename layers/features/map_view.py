@@ -136,6 +136,10 @@ def _legend(ctx: Context) -> html.Div:
     items.append(html.Li([html.Span(className="swatch hatch-no-reporting"), "No reporting"]))
     items.append(html.Li([html.Span(className="swatch hatch-low"), "Low-confidence report (hatched)"]))
     items.append(html.Li([html.Span(className="key key-front"), "Frontline"]))
+    if ctx.dataset.city is not None:  # shown at city zoom (assets/40_city.css)
+        extent = "estimated extent" if ctx.dataset.city.estimated else "extent"
+        key = html.Span(className="key key-city")
+        items.append(html.Li([key, f"{ctx.dataset.city.name}, {extent}"], className="legend-city"))
     return html.Ul(items, className="map-legend", **{"aria-label": "Map legend"})
 
 

@@ -15,6 +15,7 @@ from layers.core.territory import NO_REPORTING
 from layers.features import (
     admin,
     briefings,
+    city,
     compare,
     data_health,
     export,
@@ -98,6 +99,7 @@ def _sidebar(ctx: Context) -> html.Aside:
             html.H2("Ground held"),
             html.Div(figures_table(ctx), id=FIGURES_ID),
             html.P("Frontline length: –", id=FRONT_ID, className="frontline-km"),
+            city.figures_block(ctx),
             dmc.Tabs(
                 [
                     dmc.TabsList(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State, callback, html, no_update
 
 from layers.core.dataset import is_http_url
+from layers.features import city
 from layers.features.common import PLACE_ID, TABS_ID, THEATRE_ID, host, short_date, theatre_of
 from layers.server.context import Context
 
@@ -29,6 +30,8 @@ def panel() -> list:
 def show_place_history(place_id, tab, slug):
     """The control history of the selected place (again when its tab opens: hidden tabs are not rendered)."""
     ctx = theatre_of(slug)
+    if tab == "place" and isinstance(place_id, str) and place_id.startswith(city.PLACE_PREFIX):
+        return city.district_history(ctx, place_id.removeprefix(city.PLACE_PREFIX))
     if tab != "place" or not isinstance(place_id, str) or place_id not in ctx.dataset.places:
         return no_update
     return place_history(ctx, place_id)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from layers import LAYERS
 from layers.core.dataset import is_http_url
 from layers.core.timeline import RECENT_DAYS
-from layers.features import compare, feed, map_view, timeline, trend
+from layers.features import city, compare, feed, map_view, timeline, trend
 from layers.features.common import DATE_ID, FIGURES_ID, FRONT_ID, PLACE_ID, SETTLED_ID, TABS_ID, host
 from layers.server.context import Context
 
-GEOMETRY = ("cells", "edges", "overrides")  # timeline tables that go to the map layers, not to the engine
+# timeline tables that go to the map layers, not to the engine
+GEOMETRY = ("cells", "edges", "overrides", "city_cells", "city_points", "city_outline")
 SCHEMA = {
     # from layers/core/timeline.py
     "start": ("string", "day 0, YYYY-MM-DD"),
@@ -33,6 +34,12 @@ SCHEMA = {
     "uncovered_km2": ("number", "area farther from every place than the cap"),
     "edge_list": ("array", "[cell a, cell b, km] per edge between neighbouring cells"),
     "exact": ("array", "days with authored overrides: their exact areas and fronts"),
+    "city": (
+        "object",
+        "the city view ({} if none): min_zoom (the map zoom it shows from), name, estimated, basis, places "
+        "{id, name, kind, lon, lat, confidence, cell}, rows, place_rows, alternatives (shown, never coloured), "
+        "cell_places, cell_km2, uncovered_km2, outline_km2, edge_list, exact: state_on() runs on it as on the region",
+    ),
     # added by the page
     "n_overrides": ("number", "authored override polygons"),
     "recent_days": ("number", "days an event stays on the map after its date"),
@@ -97,6 +104,7 @@ def engine_ids() -> dict[str, str]:
         "feed": feed.FEED_ID,
         "caption": map_view.CAPTION_ID,
         "chart": trend.CHART_ID,
+        "cityFigures": city.CITY_FIGURES_ID,
         **{map_view.overlay_id(m.NAME): map_view.overlay_id(m.NAME) for m in LAYERS if m.DYNAMIC},
     }
 
