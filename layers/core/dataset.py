@@ -33,6 +33,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from layers.core.errors import DatasetError, Problem
+from layers.core.framing import city_problems
 
 CONFIDENCE = ("high", "medium", "low")
 DATE_PRECISION = ("baseline", "day", "by_date", "approx", "range")
@@ -334,6 +335,7 @@ def _load_theatre(path: Path, problems: list[Problem]) -> dict:
         seen.add(f["id"])
         if not _is_hex_colour(f.get("color", "")):
             problems.append(Problem(path.name, label, f"color {f.get('color')!r} is not a #rrggbb colour"))
+    problems.extend(city_problems(data, path.name))
     return data
 
 

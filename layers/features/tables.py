@@ -9,6 +9,7 @@ type fails on either side.
 from __future__ import annotations
 
 from layers import LAYERS
+from layers.core import framing
 from layers.core.dataset import is_http_url
 from layers.core.timeline import RECENT_DAYS
 from layers.features import compare, feed, map_view, timeline, trend
@@ -38,7 +39,12 @@ SCHEMA = {
     "recent_days": ("number", "days an event stays on the map after its date"),
     "theatre": ("string", "the open theatre's slug, '' for the bundled one"),
     "title": ("string", "the theatre's short name"),
-    "events": ("array", "{id, day, date, title, kind, place, lat, lon, confidence, differs, claim, …} per event"),
+    "events": (
+        "array",
+        "{id, day, date, title, kind, place, lat, lon, confidence, differs, claim, …, outside} per event; outside:"
+        " {km, bearing, direction, from} for a place beyond the area of interest (layers/core/framing.py), else null",
+    ),
+    "city": ("object", "the theatre's city {name, bounds [w, s, e, n], zoom} (layers/core/framing.py), or {}"),
     "layers": ("object", "layer-menu title: name, per date-dependent layer"),
     "layer_names": ("array", "the date-dependent layers in draw order (the engine's plug-ins)"),
     "default_layers": ("array", "the layers shown when the page opens"),
@@ -71,6 +77,7 @@ def client_tables(ctx: Context, slug: str) -> dict:
     out["theatre"] = slug
     out["title"] = ctx.dataset.theatre.get("short_name") or ctx.dataset.theatre["name"]
     out["events"] = [_event_record(ctx, e) for e in ctx.dataset.events]
+    out["city"] = framing.city(ctx.dataset.theatre)
     dynamic = [m for m in LAYERS if m.DYNAMIC]
     out["layers"] = {m.TITLE: m.NAME for m in dynamic}  # the layer menu's names
     out["layer_names"] = [m.NAME for m in dynamic]  # the engine's layer plug-ins, in draw order
@@ -117,4 +124,7 @@ def _event_record(ctx: Context, e) -> dict:
         "claim": e.article_claim,
         "corroborated": e.corroborated,
         "sources": [host(u) for u in e.source_urls if is_http_url(u)],
+        "outside": framing.outside(
+            ctx.dataset.theatre, ctx.dataset.aoi, place.lon if place else None, place.lat if place else None
+        ),
     }
