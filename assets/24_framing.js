@@ -27,14 +27,15 @@
     E.map.options.maxBoundsViscosity = 1;
     E.map.setMaxBounds(mb);
     const z = E.map.getBoundsZoom(mb, true);
-    if (E.map.getMinZoom() !== z) { E.map.setMinZoom(z); }
+    // zoom in first, without animation: setMinZoom would start an animated zoom that ends after later moves
     if (E.map.getZoom() < z) { E.map.setView(E.map.getCenter(), z, {animate: false}); }
-    else { E.map.panInsideBounds(mb, {animate: false}); }
+    if (E.map.getMinZoom() !== z) { E.map.setMinZoom(z); }
+    E.map.panInsideBounds(mb, {animate: false});
   };
 
   /* A centre moved so that the view at ``zoom`` stays inside the area. */
   function limited(center, zoom) {
-    const map = E.map, mb = E.maxBounds();
+    const map = E.map, mb = E.maxBounds().pad(-0.0005);  // a hair inside: Leaflet tolerates a pixel over
     if (map._limitCenter) { return map._limitCenter(L.latLng(center), zoom, mb); }
     return L.latLng(center);
   }
