@@ -106,7 +106,8 @@
     E.offmapEvent = ev.outside ? ev : null;  // beyond the map: a marker at its edge, no flight (24_framing.js)
     E.setDay(ev.day, {push: true, force: true});
     if (ev.lat !== null && !ev.outside && E.map && !(opts && opts.noFly)) {
-      E.map.flyTo([ev.lat, ev.lon], Math.max(E.map.getZoom(), 10), {duration: 0.6});
+      const z = Math.max(E.map.getZoom(), 10);
+      E.map.flyTo(E.limited([ev.lat, ev.lon], z), z, {duration: 0.6});  // as near the place as the bounds allow
     }
   };
 

@@ -39,6 +39,7 @@
     if (map._limitCenter) { return map._limitCenter(L.latLng(center), zoom, mb); }
     return L.latLng(center);
   }
+  E.limited = limited;
 
   // ------------------------------------------------------------------------------------------------------
   // which events are city events
