@@ -150,11 +150,21 @@
       flyTo(c, z);
       return;
     }
-    if (!ev || ev.outside) {  // no place, or a place beyond the area: the whole area, the place at the edge
-      const dir = ev ? ev.outside.bearing : 0;
-      dock(dir > 0 && dir < 180 ? "left" : "right");
+    if (!ev || ev.outside) {  // no place, or one beyond the area: the area as wide as it goes, toward the place
       const z = E.map.getMinZoom();
-      flyTo(limited(E.maxBounds().getCenter(), z), z);
+      let c = E.maxBounds().getCenter();
+      if (ev) {
+        const a = ev.outside.bearing * Math.PI / 180, b = E.t.city && E.t.city.bounds;
+        const from = b ? L.latLng((b[1] + b[3]) / 2, (b[0] + b[2]) / 2) : c;
+        const m = E.maxBounds(), dx = Math.sin(a), dy = Math.cos(a);  // to the area's edge on the place's side
+        const k = Math.min(dx ? ((dx > 0 ? m.getEast() : m.getWest()) - from.lng) / dx : Infinity,
+          dy ? ((dy > 0 ? m.getNorth() : m.getSouth()) - from.lat) / dy : Infinity);
+        c = L.latLng(from.lat + k * dy, from.lng + k * dx);
+        dock(ev.outside.bearing > 0 && ev.outside.bearing < 180 ? "left" : "right");
+      } else {
+        dock(E.dockSide || "left");
+      }
+      flyTo(limited(c, z), z);
       return;
     }
     const zoom = Math.max(E.map.getMinZoom(), E.isCityEvent(ev) ? E.t.city.zoom : REGION_ZOOM);
