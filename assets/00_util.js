@@ -11,6 +11,14 @@ window.raqqaUtil = Object.assign({}, window.raqqaUtil, {
     }
     return cache[name];
   },
+  /* ``hex`` laid over the land at ``alpha``, as one opaque colour: ground drawn with it covers whatever lies
+     beneath (hatching, lines), and looks as it would translucent over the bare land. */
+  overLand: function (hex, alpha) {
+    const rgb = function (h) { return /^#[0-9a-f]{6}$/i.test(h) ? [1, 3, 5].map(function (i) { return parseInt(h.slice(i, i + 2), 16); }) : null; };
+    const a = rgb(hex), b = rgb(window.raqqaUtil.color("land"));
+    if (!a || !b) { throw new Error("overLand: " + hex + " is not a #rrggbb colour"); }
+    return "#" + a.map(function (v, k) { return Math.round(alpha * v + (1 - alpha) * b[k]).toString(16).padStart(2, "0"); }).join("");
+  },
   /* A tooltip element from [tag, text, className] rows; text goes in as textContent, so data stays text. */
   tip: function (rows) {
     const box = document.createElement("div");
@@ -45,8 +53,10 @@ window.raqqaUtil = Object.assign({}, window.raqqaUtil, {
       const rect = document.createElementNS(ns, "rect");
       rect.setAttribute("width", "8");
       rect.setAttribute("height", "8");
-      rect.setAttribute("fill", p[1]);
-      rect.setAttribute("fill-opacity", String(p[4]));
+      // the ground patterns are opaque (their colour over the land), so nothing beneath shows through;
+      // the gain hatch (alpha 0) is meant to lie over the ground's own colour
+      rect.setAttribute("fill", p[4] > 0 ? window.raqqaUtil.overLand(p[1], p[4]) : p[1]);
+      rect.setAttribute("fill-opacity", p[4] > 0 ? "1" : "0");
       const line = document.createElementNS(ns, "line");
       line.setAttribute("x1", "0");
       line.setAttribute("y1", "0");

@@ -98,6 +98,7 @@
     feed(day);
     E.setText(E.el("date"), E.longDate(E.day));
     if (E.briefing) { E.caption(); }
+    if (E.afterRender) { E.afterRender(); }  // the event's ring and name, an event beyond the map (24_framing.js)
   }
   E.render = render;
 
@@ -267,7 +268,7 @@
     E.started = true;
     E.layers.forEach(function (p) { if (p.impl.ready) { p.impl.ready(E.t); } });
     // the page may still be settling its size at mount: fit the view once layout is final
-    window.requestAnimationFrame(function () { E.map.invalidateSize({animate: false}); E.applyUrl(false); });
+    window.requestAnimationFrame(function () { E.map.invalidateSize({animate: false}); E.bound(); E.applyUrl(false); });
   }
 
   /* The tables against their declared schema (layers/features/tables.py, carried in tables.schema). */

@@ -103,9 +103,11 @@
     E.highlightEvent = id;
     E.selectFeedItem(id);
     E.eventsDay = null;  // the highlighted marker changed: look at every event once
+    E.offmapEvent = ev.outside ? ev : null;  // beyond the map: a marker at its edge, no flight (24_framing.js)
     E.setDay(ev.day, {push: true, force: true});
-    if (ev.lat !== null && E.map && !(opts && opts.noFly)) {
-      E.map.flyTo([ev.lat, ev.lon], Math.max(E.map.getZoom(), 10), {duration: 0.6});
+    if (ev.lat !== null && !ev.outside && E.map && !(opts && opts.noFly)) {
+      const z = Math.max(E.map.getZoom(), 10);
+      E.map.flyTo(E.limited([ev.lat, ev.lon], z), z, {duration: 0.6});  // as near the place as the bounds allow
     }
   };
 

@@ -8,13 +8,20 @@
   E.setBriefing = function (on, opts) {
     E.briefing = on === undefined ? !E.briefing : !!on;
     document.body.classList.toggle("briefing", E.briefing);
+    if (!E.briefing) { document.body.classList.remove("dock-left", "dock-right"); E.dockSide = null; E.offmapEvent = null; }
     if (!E.briefing && document.fullscreenElement) { document.exitFullscreen().catch(function () {}); }
     E.play(false);
+    if (E.map) { E.map.invalidateSize({animate: false}); E.bound(); }  // the map's new size, before framing
     if (E.briefing) {
       const steps = briefingSteps();
       let i = steps.findIndex(function (st) { return st.day >= E.day; });
       E.stepIndex = i < 0 ? steps.length - 1 : i;
       if (!(opts && opts.fromUrl) || (E.rawSteps && E.rawSteps.length)) { applyStep(steps[E.stepIndex]); }
+      else if (E.map) {  // a link to briefing mode keeps the link's view; the panels dock away from the place
+        E.caption();
+        const c = E.map.getCenter();
+        E.frameStep({day: E.day, center: [c.lat, c.lng], zoom: E.map.getZoom()});
+      }
       E.caption();
     }
     if (!(opts && opts.fromUrl)) { E.writeUrl(true); }
@@ -34,20 +41,24 @@
     return E.t.eventDays.map(function (d) { return {day: d}; });
   }
 
+  /* Draw the step's day (so its caption is final), then frame it (24_framing.js): a saved view keeps its own
+     centre and zoom; an event opens at the city's zoom or the region's, clear of the caption and legend. */
   function applyStep(st) {
     if (!st) { return; }
-    if (st.center && E.map) { E.map.flyTo(st.center, st.zoom || E.map.getZoom(), {duration: 0.6}); }
     if (st.compare !== undefined) { E.compare = st.compare === null ? null : E.dayOfIso(st.compare); }
     if (st.layers) { E.applyLayers(st.layers); }
-    const evs = E.t.events.filter(function (e) { return e.day === st.day; });
-    if (!st.center && evs.length && evs[0].lat !== null) {
-      E.highlightEvent = evs[0].id;
-      E.selectFeedItem(evs[0].id);
+    E.highlightEvent = null;
+    const ev = E.focusEvent(st.day);
+    if (ev) {
+      E.highlightEvent = ev.id;
+      E.selectFeedItem(ev.id);
       E.eventsDay = null;
-      if (E.map) { E.map.flyTo([evs[0].lat, evs[0].lon], Math.max(E.map.getZoom(), 9.5), {duration: 0.6}); }
     }
     E.setDay(st.day, {push: true, force: true});
+    E.frameStep(st);
   }
+
+  E.currentStep = function () { return briefingSteps()[E.stepIndex]; };
 
   E.briefingStep = function (dir) {
     const steps = briefingSteps();
@@ -75,7 +86,8 @@
     box.replaceChildren();
     const add = function (tag, txt, cls) { if (!txt) { return; } const el = document.createElement(tag); el.textContent = txt; if (cls) { el.className = cls; } box.appendChild(el); };
     add("div", E.longDate(E.day), "cap-date");
-    if (st && st.caption) { add("div", st.caption, "cap-title"); }
+    // a saved view's caption, unless it is the title of one of the day's events (shown just below)
+    if (st && st.caption && !evs.slice(0, 2).some(function (ev) { return ev.title === st.caption; })) { add("div", st.caption, "cap-title"); }
     evs.slice(0, 2).forEach(function (ev) {
       add("div", ev.title, "cap-title");
       add("div", [ev.place, ev.kind === "article" ? "reported in the article" : "campaign milestone", ev.confidence + " confidence"].filter(Boolean).join(" · "), "cap-meta");

@@ -5,14 +5,16 @@
   const NS = "http://www.w3.org/2000/svg";
   const E = function () { return window.raqqaEngine; };
   const C = window.raqqaUtil.color;  // the palette (assets/00_theme.css)
+  const GROUND_ALPHA = 0.55;  // a faction's colour over the land (layers/core/render.py draws the exports alike)
 
   function cellStyle(h, low) {
     const t = E().t, name = t.holders[h];
     if (h === t.noRep) { return {stroke: false, fill: true, fillColor: "url(#hatch-none)", fillOpacity: 1}; }
     if (name === "contested") { return {stroke: true, color: C("contested-hatch"), weight: 1, opacity: 0.8, dashArray: "4 3", fill: true, fillColor: "url(#hatch-contested)", fillOpacity: 1}; }
+    // opaque fills (the colour as if laid at GROUND_ALPHA over the land): no hatching beneath shows through
     const c = E().color(h);
     return {stroke: true, color: c, weight: 0.8, opacity: 0.55, dashArray: null, fill: true,
-      fillColor: low ? "url(#hatch-low-" + h + ")" : c, fillOpacity: low ? 1 : 0.55};
+      fillColor: low ? "url(#hatch-low-" + h + ")" : window.raqqaUtil.overLand(c, GROUND_ALPHA), fillOpacity: 1};
   }
 
   /* The style a cell starts with, before or after the engine has a date. */
@@ -40,7 +42,7 @@
       pat.setAttribute("patternTransform", "rotate(45)");
       const rect = document.createElementNS(NS, "rect");
       rect.setAttribute("width", "7"); rect.setAttribute("height", "7");
-      rect.setAttribute("fill", E().color(h)); rect.setAttribute("fill-opacity", "0.55");
+      rect.setAttribute("fill", window.raqqaUtil.overLand(E().color(h), GROUND_ALPHA)); rect.setAttribute("fill-opacity", "1");
       const line = document.createElementNS(NS, "line");
       line.setAttribute("x1", "0"); line.setAttribute("y1", "0"); line.setAttribute("x2", "0"); line.setAttribute("y2", "7");
       line.setAttribute("stroke", C("panel")); line.setAttribute("stroke-width", "2.5"); line.setAttribute("stroke-opacity", "0.9");
@@ -112,7 +114,7 @@
           const on = p.from <= day && day <= p.to;
           if (v.shown.overrides[i] !== on) {
             const h = t.holders.indexOf(p.holder);
-            layer.setStyle(on ? Object.assign(cellStyle(h, false), {color: C("ground-edge"), weight: 1.2, opacity: 0.9, fillOpacity: 0.8}) : E().HIDDEN);
+            layer.setStyle(on ? Object.assign(cellStyle(h, false), {color: C("ground-edge"), weight: 1.2, opacity: 0.9}) : E().HIDDEN);
             v.shown.overrides[i] = on;
           }
         });

@@ -11,11 +11,11 @@ TITLE = "Basemap"
 DYNAMIC = False
 DEFAULT_ON = True
 Z = 250
-# Basemap files in draw order, with the pane each goes in. Land lies under the control layer; water, borders
-# and town labels lie above it so the river and the border stay readable through the control colours.
+# Basemap files in draw order, with the pane each goes in. Land lies under the control layer (whose fills are
+# opaque); governorates, water, borders and town labels lie above it so they stay readable on held ground.
 PARTS = (
     ("land", "under"),
-    ("governorates", "under"),
+    ("governorates", "over"),
     ("water", "over"),
     ("rivers", "over"),
     ("borders", "over"),

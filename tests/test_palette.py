@@ -79,7 +79,8 @@ def test_hatched_ground_keeps_its_patterns():
     assert 'fillColor: "url(#hatch-contested)"' in engine
     assert 'fillColor: "url(#hatch-none)"' in engine
     assert '"url(#hatch-low-" + h + ")"' in engine
-    assert f"fillOpacity: low ? 1 : {FILL_OPACITY}" in engine
+    # a faction's ground: its colour as laid at FILL_OPACITY over the land, drawn opaque
+    assert f"const GROUND_ALPHA = {FILL_OPACITY};" in engine and "overLand(c, GROUND_ALPHA), fillOpacity: 1" in engine
 
 
 def test_one_palette_for_the_css_the_map_scripts_and_the_exports():

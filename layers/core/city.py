@@ -354,6 +354,7 @@ def city_tables(city: City | None, to_m, to_deg, holders: list[str], start) -> t
     tables = {
         "name": city.name,
         "min_zoom": city.min_zoom,
+        "bounds": [round(v, 6) for v in city.outline.bounds],  # west, south, east, north: briefing's city events
         "estimated": city.estimated,
         "basis": city.basis,
         "start": start.isoformat(),

@@ -9,6 +9,7 @@ type fails on either side.
 from __future__ import annotations
 
 from layers import LAYERS
+from layers.core import framing
 from layers.core.dataset import is_http_url
 from layers.core.timeline import RECENT_DAYS
 from layers.features import city, compare, feed, map_view, timeline, trend
@@ -36,7 +37,8 @@ SCHEMA = {
     "exact": ("array", "days with authored overrides: their exact areas and fronts"),
     "city": (
         "object",
-        "the city view ({} if none): min_zoom (the map zoom it shows from), name, estimated, basis, places "
+        "the city view ({} if none): min_zoom (the map zoom it shows from; briefing's city zoom), bounds (the "
+        "outline's box [w, s, e, n]: an event placed in it is a city event), name, estimated, basis, places "
         "{id, name, kind, lon, lat, confidence, cell}, rows, place_rows, alternatives (shown, never coloured), "
         "cell_places, cell_km2, uncovered_km2, outline_km2, edge_list, exact: state_on() runs on it as on the region",
     ),
@@ -45,7 +47,11 @@ SCHEMA = {
     "recent_days": ("number", "days an event stays on the map after its date"),
     "theatre": ("string", "the open theatre's slug, '' for the bundled one"),
     "title": ("string", "the theatre's short name"),
-    "events": ("array", "{id, day, date, title, kind, place, lat, lon, confidence, differs, claim, …} per event"),
+    "events": (
+        "array",
+        "{id, day, date, title, kind, place, lat, lon, confidence, differs, claim, …, outside} per event; outside:"
+        " {km, bearing, direction, from} for a place beyond the area of interest (layers/core/framing.py), else null",
+    ),
     "layers": ("object", "layer-menu title: name, per date-dependent layer"),
     "layer_names": ("array", "the date-dependent layers in draw order (the engine's plug-ins)"),
     "default_layers": ("array", "the layers shown when the page opens"),
@@ -125,4 +131,7 @@ def _event_record(ctx: Context, e) -> dict:
         "claim": e.article_claim,
         "corroborated": e.corroborated,
         "sources": [host(u) for u in e.source_urls if is_http_url(u)],
+        "outside": framing.outside(
+            ctx.dataset.city, ctx.dataset.aoi, place.lon if place else None, place.lat if place else None
+        ),
     }

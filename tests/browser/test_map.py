@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from layers.core.palette import palette
 from layers.core.timeline import state_on
 from layers.server.context import context
 from tests.browser.conftest import rendered
@@ -67,7 +68,16 @@ def test_cells_are_coloured_by_the_holder_of_the_day(page, app_url):
     )
     assert changed == expected > 10
     sdf = ctx.tables["colors"]["SDF"]
-    assert sdf in after
+    assert over_land(sdf, 0.55) in after  # opaque: the colour as if laid at 0.55 over the land
+
+
+def over_land(hex_colour: str, alpha: float) -> str:
+    """``hex_colour`` at ``alpha`` over the land colour, as the opaque colour raqqaUtil.overLand gives."""
+    land = palette()["land"]
+    mix = [
+        int(alpha * int(hex_colour[i : i + 2], 16) + (1 - alpha) * int(land[i : i + 2], 16) + 0.5) for i in (1, 3, 5)
+    ]
+    return "#" + "".join(f"{v:02x}" for v in mix)
 
 
 def test_hatching_marks_contested_unreported_and_low_confidence_ground(page, app_url):
