@@ -85,8 +85,9 @@ def panel(ctx: Context) -> html.Div:
 def _overlay(m, ctx: Context, tables: dict) -> dl.Overlay:
     """A date-dependent layer: its parts in one pane at the layer's ``Z``, an entry in the layer menu."""
     parts = [geojson(m, p) for p in m.parts(ctx, tables)]
+    # one LayerGroup: the Overlay lists every layer added to it, so a layer of two parts was listed twice
     return dl.Overlay(
-        dl.Pane(parts, name=f"pane-{m.NAME}", style={"zIndex": m.Z}),
+        dl.Pane(dl.LayerGroup(parts), name=f"pane-{m.NAME}", style={"zIndex": m.Z}),
         name=m.TITLE,
         checked=m.DEFAULT_ON,
         id=overlay_id(m.NAME),
