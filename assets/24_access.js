@@ -98,6 +98,7 @@
 
   function afterChange() {
     if (!E.t) { return; }
+    document.body.classList.toggle("has-compare", E.compare !== null);
     sliderText();
     deltaHead();
     clearTimeout(E.announceTimer);
@@ -147,6 +148,10 @@
     nameThings.queued = false;
     document.querySelectorAll(".upload-drop input[type=file]:not([aria-label])").forEach(function (el) {
       el.setAttribute("aria-label", "Choose the theatre's files to import");
+    });
+    // a tab panel scrolls: it takes focus so the keyboard can scroll it (the ARIA tabs pattern)
+    document.querySelectorAll('.side-tabs [role="tabpanel"]:not([tabindex])').forEach(function (el) {
+      el.setAttribute("tabindex", "0");
     });
     const map = E.map && E.map.getContainer();
     if (map && !map.getAttribute("aria-label")) {

@@ -136,6 +136,8 @@ def _legend(ctx: Context) -> html.Div:
         items.append(html.Li([html.Span(className=f"swatch{hatch}", style={"--c": f["color"]}), f["label"]]))
     items.append(html.Li([html.Span(className="swatch hatch-no-reporting"), "No reporting"]))
     items.append(html.Li([html.Span(className="swatch hatch-low"), "Low-confidence report (hatched)"]))
+    gain = [html.Span(className="swatch hatch-gain"), "Changed hands since the compare date"]
+    items.append(html.Li(gain, className="key-gain"))  # shown while there is a compare date
     items.append(html.Li([html.Span(className="key key-front"), "Frontline"]))
     return html.Ul(items, className="map-legend", **{"aria-label": "Map legend"})
 

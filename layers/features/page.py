@@ -93,6 +93,7 @@ def _sidebar(ctx: Context) -> html.Aside:
             html.H2("Ground held"),
             html.Div(figures_table(ctx), id=FIGURES_ID),
             html.P("Frontline length: –", id=FRONT_ID, className="frontline-km"),
+            compare.changed_line(),
             dmc.Tabs(
                 [
                     dmc.TabsList(

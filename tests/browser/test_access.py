@@ -303,3 +303,37 @@ def test_the_timeline_works_by_touch(pw, app_url, tmp_path):
         page.wait_for_function("b => +document.body.dataset.renderedDay > b", arg=before)
     finally:
         browser.close()
+
+
+def test_compare_shows_the_change_between_the_two_dates_and_the_km2_that_changed_hands(page, app_url):
+    ctx = context()
+    d1, d2 = dt.date(2017, 6, 1), dt.date(2017, 6, 30)
+    page.goto(f"{app_url}?date={d2}&compare={d1}")
+    rendered(page)
+    page.wait_for_function("document.querySelector('#changed-km2').textContent.includes('changed hands')")
+    from layers.core.timeline import state_on
+
+    a, b = state_on(ctx.tables, ctx.day_of(d1)), state_on(ctx.tables, ctx.day_of(d2))
+    moved = sum(
+        km2 for km2, h1, h2 in zip(ctx.tables["cell_km2"], a["cell_holder"], b["cell_holder"], strict=True) if h1 != h2
+    )
+    assert page.inner_text("#changed-km2") == f"{round(moved):,} km² changed hands between 1 Jun 2017 and 30 Jun 2017"
+    sdf = ctx.tables["holders"].index("SDF")
+    delta = round(b["km2"][sdf] - a["km2"][sdf])
+    assert page.inner_text("tr[data-holder='SDF'] td.delta").replace("−", "-").replace(",", "") in (
+        f"+{delta}",
+        f"{delta}",
+    )
+    assert page.is_visible(".map-legend .key-gain")  # the legend names the cross-hatch
+    page.evaluate("raqqaEngine.setCompare(null)")
+    page.wait_for_function("document.querySelector('#changed-km2').textContent === ''")
+    assert not page.is_visible(".map-legend .key-gain")
+
+
+def test_changed_hands_hatch_differs_from_the_low_confidence_hatch(page, app_url):
+    page.goto(app_url)
+    rendered(page)
+    lines = page.evaluate(
+        "['hatch-gain', 'hatch-low-0'].map(id => document.getElementById(id).querySelectorAll('line').length)"
+    )
+    assert lines == [2, 1]  # cross-hatched against single-hatched
