@@ -133,6 +133,12 @@
     if (ev.target.closest && ev.target.closest("#sheet-toggle")) {
       setSheet(!document.body.classList.contains("sheet-open"));
     }
+    const hit = ev.target.closest && ev.target.closest(".place-hit");
+    if (hit && E.t) {  // a place found by the search: its history, and the map on it
+      const p = +hit.dataset.place, place = E.t.places[p];
+      E.selectPlace(p);
+      if (place && E.map && place.lat !== null) { E.map.flyTo([place.lat, place.lon], Math.max(E.map.getZoom(), 10), {duration: 0.6}); }
+    }
     if (ev.target.closest && ev.target.closest(".skip-link") && E.map) {
       ev.preventDefault();
       E.map.getContainer().focus();

@@ -355,3 +355,16 @@ def test_the_legend_covers_no_ground_and_no_tooltip(page, app_url, w, h):
     assert not (legend["x"] <= tabqa[0] <= legend["x"] + legend["width"] and legend["y"] <= tabqa[1])
     mp = page.locator(".map-panel .leaflet-container").bounding_box()
     assert legend["y"] >= mp["y"] + mp["height"] - 1  # under the map, not over it
+
+
+def test_search_finds_a_place_and_opens_its_history_from_the_keyboard(page, app_url):
+    page.goto(app_url)
+    rendered(page)
+    page.fill("input[aria-label='Search events and places']", "Heisha")
+    page.wait_for_selector(".place-hit")
+    hit = page.locator(".place-hit", has_text="al-Hisha").first
+    hit.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('[role=tab][aria-selected=true]').textContent.includes('Place')")
+    page.wait_for_function("(document.querySelector('#place-history h3') || {}).textContent === 'al-Hisha'")
+    assert page.locator("#place-history table.history tbody tr").count() > 0
