@@ -273,7 +273,7 @@
     E.started = true;
     E.layers.forEach(function (p) { if (p.impl.ready) { p.impl.ready(E.t); } });
     // the page may still be settling its size at mount: fit the view once layout is final
-    window.requestAnimationFrame(function () { E.map.invalidateSize({animate: false}); E.applyUrl(false); });
+    window.requestAnimationFrame(function () { E.map.invalidateSize({animate: false}); E.applyUrl(); });
   }
 
   /* The tables against their declared schema (layers/features/tables.py, carried in tables.schema). */

@@ -46,9 +46,9 @@
     else { history.replaceState(null, "", url); }
   };
 
-  E.applyUrl = function (fromHistory) {
+  E.applyUrl = function () {
     E.applying = true;  // restoring a URL must not write one (a moveend would overwrite the history entry)
-    try { restore(urlState(), fromHistory); } finally { E.applying = false; }
+    try { restore(urlState()); } finally { E.applying = false; }
   };
 
   /* A ?date= that is not a date of the campaign is named in a visible message, and the address is corrected
@@ -59,12 +59,12 @@
     return q.get("date");
   }
 
-  function restore(u, fromHistory) {
+  function restore(u) {
     const bad = badDate();
     if (bad !== null) { u.day = null; }
     E.applyLayers(u.layers || E.t.default_layers);
     if (u.view && E.map) { E.map.setView([u.view[0], u.view[1]], u.view[2], {animate: false}); }
-    else if (!fromHistory && E.map) { fitArea(); }
+    else if (E.map) { fitArea(); }  // an entry without a view (the first, before any move) had the default one
     E.viewReady = true;
     E.compare = u.compare;
     E.setProps("compare", {value: u.compare === null ? null : E.isoOf(u.compare)});
@@ -118,5 +118,5 @@
     };
   };
 
-  window.addEventListener("popstate", function () { if (E.t) { E.applyUrl(true); } });
+  window.addEventListener("popstate", function () { if (E.t) { E.applyUrl(); } });
 })();

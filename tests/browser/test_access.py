@@ -368,3 +368,17 @@ def test_search_finds_a_place_and_opens_its_history_from_the_keyboard(page, app_
     page.wait_for_function("document.querySelector('[role=tab][aria-selected=true]').textContent.includes('Place')")
     page.wait_for_function("(document.querySelector('#place-history h3') || {}).textContent === 'al-Hisha'")
     assert page.locator("#place-history table.history tbody tr").count() > 0
+
+
+def test_back_restores_the_view_as_well_as_the_date(page, app_url):
+    """Before: back to the first entry (no view in its address) kept the view an event click had flown to."""
+    page.goto(app_url)
+    rendered(page, 0)
+    center = "[raqqaEngine.map.getCenter().lat, raqqaEngine.map.getCenter().lng, raqqaEngine.map.getZoom()]"
+    start = page.evaluate(center)
+    page.click("#event-feed button[data-event='A16']")
+    page.wait_for_function("location.search.includes('view=')")
+    page.wait_for_function(f"(c => Math.abs(c[0] - {start[0]}) > 0.05)({center})")
+    page.go_back()
+    rendered(page, 0)
+    page.wait_for_function(f"(c => Math.abs(c[0] - {start[0]}) < 0.001 && c[2] === {start[2]})({center})")
