@@ -81,6 +81,39 @@
     });
   }
 
+  /* The marks sit under the slider's track, which takes the pointer: a pointer within a few pixels of a mark
+     shows that mark's label in a tip above it. */
+  const MARK_PX = 6;
+  document.addEventListener("pointermove", function (ev) {
+    const tip = markTip();
+    const slider = E.t && ev.target.closest && ev.target.closest("#" + E.id("slider"));
+    let best = null, dist = MARK_PX + 1;
+    if (slider) {
+      slider.querySelectorAll(".mantine-Slider-mark[data-label]").forEach(function (m) {
+        const r = m.getBoundingClientRect(), d = Math.abs(r.left + r.width / 2 - ev.clientX);
+        if (d < dist) { dist = d; best = m; }
+      });
+    }
+    if (!best) { tip.hidden = true; return; }
+    const r = best.getBoundingClientRect();
+    E.setText(tip, best.dataset.label);
+    tip.hidden = false;
+    tip.style.left = Math.max(4, Math.min(window.innerWidth - tip.offsetWidth - 4, r.left + r.width / 2 - tip.offsetWidth / 2)) + "px";
+    tip.style.top = (r.top - tip.offsetHeight - 14) + "px";
+  });
+  function markTip() {
+    let tip = byId("mark-tip");
+    if (!tip) {
+      tip = document.createElement("div");
+      tip.id = "mark-tip";
+      tip.className = "mark-tip";
+      tip.setAttribute("aria-hidden", "true");  // the same text is the slider's value text and each mark's title
+      tip.hidden = true;
+      document.body.appendChild(tip);
+    }
+    return tip;
+  }
+
   function announce() {
     const live = byId("live-status");
     if (!live || !E.t || E.day === null) { return; }

@@ -232,6 +232,10 @@ def test_slider_marks_name_their_events_on_hover_and_focus(page, app_url):
     first = min(e.date for e in ctx.dataset.events if e.date >= ctx.dataset.start)
     titles = [e.title for e in ctx.dataset.events if e.date == first]
     assert all(t in labels[0] for t in titles)
+    mark = page.locator(".mantine-Slider-mark").first.bounding_box()
+    page.mouse.move(mark["x"] + mark["width"] / 2, mark["y"] + mark["height"] / 2)
+    page.wait_for_selector("#mark-tip:not([hidden])")
+    assert page.inner_text("#mark-tip") == labels[0]
     page.keyboard.press("PageDown")
     page.wait_for_function(
         "t => (document.querySelector('#date-slider [role=slider]').getAttribute('aria-valuetext') || '').includes(t)",
