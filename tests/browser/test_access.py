@@ -386,3 +386,16 @@ def test_back_restores_the_view_as_well_as_the_date(page, app_url):
     page.go_back()
     rendered(page, 0)
     page.wait_for_function(f"(c => Math.abs(c[0] - {start[0]}) < 0.001 && c[2] === {start[2]})({center})")
+
+
+def test_compare_table_dates_stay_on_one_line_and_the_table_fits(page, app_url):
+    """Before: the dates of the change table wrapped onto three lines."""
+    page.goto(f"{app_url}?date=2017-06-30&compare=2017-06-01")
+    rendered(page)
+    _open_tab(page, "Compare")
+    page.wait_for_selector("table.changes")
+    lines = page.eval_on_selector_all("table.changes time", "ts => ts.map(t => t.getClientRects().length)")
+    assert lines and set(lines) == {1}
+    assert page.evaluate(
+        "(p => p.scrollWidth <= p.clientWidth)(document.querySelector('table.changes').closest('.tab-panel'))"
+    )
