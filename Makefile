@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8050
 
-.PHONY: setup setup-dev chromium run serve load test test-fast lint validate basemap data bench clean
+.PHONY: setup setup-dev chromium axe run serve load test test-fast lint validate basemap data bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ setup-dev: $(VENV)/.dev
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# axe-core for the accessibility tests (tests/browser/test_access.py), from npm; never loaded by the app.
+AXE_VERSION := 4.10.3
+axe:
+	@grep -qs "axe v$(AXE_VERSION)" tests/.npm/node_modules/axe-core/axe.min.js || \
+		npm install --no-save --no-audit --no-fund --prefix tests/.npm axe-core@$(AXE_VERSION)
+
 run: setup
 	PORT=$(PORT) $(BIN)/python app.py
 
@@ -41,7 +47,7 @@ load: setup-dev
 validate: setup
 	$(BIN)/python -m layers validate geodata/
 
-test: setup-dev chromium lint
+test: setup-dev chromium axe lint
 	$(BIN)/python -m layers validate geodata/
 	$(BIN)/python -m pytest
 

@@ -26,6 +26,7 @@ app = Dash(
     serve_locally=True,
     update_title=None,
 )
+app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # the page's language, for readers
 app.layout = page.layout  # a function: each page load gets a fresh page
 server = app.server
 server.config["MAX_CONTENT_LENGTH"] = upload.MAX_REQUEST_BYTES  # larger requests get 413 before any callback

@@ -43,7 +43,7 @@ window.raqqaUtil = Object.assign({}, window.raqqaUtil, {
     const defs = document.createElementNS(ns, "defs");
     const c = window.raqqaUtil.color;
     [["hatch-contested", c("contested"), c("contested-hatch"), 45, 0.45], ["hatch-none", c("none-fill"), c("none-hatch"), 135, 0.6],
-     ["hatch-gain", c("panel"), c("gain-hatch"), 45, 0.0]].forEach(function (p) {
+     ["hatch-gain", c("panel"), c("gain-hatch"), 45, 0.0, true]].forEach(function (p) {
       const pat = document.createElementNS(ns, "pattern");
       pat.setAttribute("id", p[0]);
       pat.setAttribute("patternUnits", "userSpaceOnUse");
@@ -66,6 +66,12 @@ window.raqqaUtil = Object.assign({}, window.raqqaUtil, {
       line.setAttribute("stroke-width", "2.5");
       pat.appendChild(rect);
       pat.appendChild(line);
+      if (p[5]) {  // cross-hatched: changed hands reads apart from the single hatch of low confidence
+        const cross = line.cloneNode();
+        cross.setAttribute("x1", "0"); cross.setAttribute("y1", "0"); cross.setAttribute("x2", "8"); cross.setAttribute("y2", "0");
+        cross.setAttribute("stroke-width", "1.5");
+        pat.appendChild(cross);
+      }
       defs.appendChild(pat);
     });
     svg.appendChild(defs);

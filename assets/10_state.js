@@ -82,6 +82,29 @@ window.raqqaState = (function () {
     const ms = Date.parse(String(iso).slice(0, 10) + "T00:00:00Z");
     return isNaN(ms) ? null : clampDay(t, Math.round((ms - t.startMs) / 86400000));
   }
+  /* A typed date: ISO (2017-06-30), or written out ("30 June 2017", "June 30, 2017", "30 Jun 2017").
+     The day index, or null when the text is not a calendar date or the date is outside the campaign. */
+  function parseDay(t, text) {
+    const s = String(text || "").trim().toLowerCase().replace(/,/g, " ").replace(/\s+/g, " ");
+    let y, m, d, k;
+    const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+    const dmy = /^(\d{1,2}) ([a-z]+)\.? (\d{4})$/.exec(s);
+    const mdy = /^([a-z]+)\.? (\d{1,2}) (\d{4})$/.exec(s);
+    const month = function (name) {
+      if (name.length < 3) { return -1; }
+      return MONTHS.findIndex(function (mo) { return mo.toLowerCase().indexOf(name) === 0; });
+    };
+    if (iso) { y = +iso[1]; m = +iso[2] - 1; d = +iso[3]; }
+    else if (dmy) { y = +dmy[3]; m = month(dmy[2]); d = +dmy[1]; }
+    else if (mdy) { y = +mdy[3]; m = month(mdy[1]); d = +mdy[2]; }
+    else { return null; }
+    if (m < 0 || m > 11) { return null; }
+    const ms = Date.UTC(y, m, d);
+    const back = new Date(ms);
+    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m || back.getUTCDate() !== d) { return null; }
+    k = Math.round((ms - t.startMs) / 86400000);
+    return k < 0 || k > t.span ? null : k;
+  }
   function longDate(t, day) { const d = new Date(t.startMs + day * 86400000); return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear(); }
   function shortDate(t, day) { const d = new Date(t.startMs + day * 86400000); return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()].slice(0, 3) + " " + d.getUTCFullYear(); }
 
@@ -95,5 +118,6 @@ window.raqqaState = (function () {
   }
 
   return {prepare: prepare, prepareLedger: prepareLedger, placeRowOn: placeRowOn, stateOn: stateOn, bisect: bisect, clampDay: clampDay, isoOf: isoOf,
-    dayOfIso: dayOfIso, longDate: longDate, shortDate: shortDate, prevEventDay: prevEventDay, stepEvent: stepEvent};
+    dayOfIso: dayOfIso, longDate: longDate, shortDate: shortDate, prevEventDay: prevEventDay, stepEvent: stepEvent,
+    parseDay: parseDay};
 })();

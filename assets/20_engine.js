@@ -52,7 +52,7 @@
     if (!window.dash_clientside || !window.dash_clientside.set_props) { return; }
     window.dash_clientside.set_props(E.id(key), props);
   };
-  const ELEMENTS = ["date", "figures", "front", "feed", "caption"];  // ids of elements in the DOM (not stores)
+  const ELEMENTS = ["date", "figures", "front", "changed", "feed", "caption"];  // ids of elements in the DOM (not stores)
 
   // ------------------------------------------------------------------------------------------------------
   // the layer registry: the date-dependent layers of layers.LAYERS (tables.layer_names), each with its
@@ -94,7 +94,7 @@
       kindsOf(p).forEach(function (k) { E.reg[k] = E.reg[k] || []; E.shown[k] = E.shown[k] || []; });
       p.impl.restyle({t: t, day: day, state: s, compare: cmp, reg: E.reg, shown: E.shown});
     });
-    figures(s);
+    figures(s, cmp);
     feed(day);
     E.setText(E.el("date"), E.longDate(E.day));
     if (E.briefing) { E.caption(); }
@@ -120,8 +120,10 @@
     window.requestAnimationFrame(function () { E.renderQueued = false; if (E.t && E.day !== null) { render(); markRendered(); } });
   }
 
-  function figures(s) {
-    const t = E.t, before = E.stateOn(S.prevEventDay(t, s.day));
+  /* The area table: km², share, and the change since the compare date when there is one (else since the
+     previous event); with a compare date, the km² that changed hands between the two dates. */
+  function figures(s, cmp) {
+    const t = E.t, before = cmp || E.stateOn(S.prevEventDay(t, s.day));
     const ground = s.km2.reduce(function (a, b) { return a + b; }, 0) || 1;
     const table = E.el("figures");
     t.holders.forEach(function (name, h) {
@@ -135,6 +137,10 @@
       if (cell) { cell.dataset.sign = d > 0 ? "up" : d < 0 ? "down" : "flat"; }
     });
     E.setText(E.el("front"), "Frontline length: " + Math.round(s.front).toLocaleString("en") + " km");
+    let moved = 0;
+    if (cmp) { s.cellHolder.forEach(function (h, i) { if (h !== cmp.cellHolder[i]) { moved += t.cell_km2[i]; } }); }
+    E.setText(E.el("changed"), cmp ? Math.round(moved).toLocaleString("en") + " km² changed hands between " +
+      E.shortDate(Math.min(E.compare, s.day)) + " and " + E.shortDate(Math.max(E.compare, s.day)) : "");
   }
 
   E.setText = function (el, value) { if (el && el.textContent !== value) { el.textContent = value; } };
@@ -268,7 +274,7 @@
     E.started = true;
     E.layers.forEach(function (p) { if (p.impl.ready) { p.impl.ready(E.t); } });
     // the page may still be settling its size at mount: fit the view once layout is final
-    window.requestAnimationFrame(function () { E.map.invalidateSize({animate: false}); E.bound(); E.applyUrl(false); });
+    window.requestAnimationFrame(function () { E.map.invalidateSize({animate: false}); E.bound(); E.applyUrl(); });
   }
 
   /* The tables against their declared schema (layers/features/tables.py, carried in tables.schema). */

@@ -46,20 +46,37 @@
     else { history.replaceState(null, "", url); }
   };
 
-  E.applyUrl = function (fromHistory) {
+  E.applyUrl = function () {
     E.applying = true;  // restoring a URL must not write one (a moveend would overwrite the history entry)
-    try { restore(urlState(), fromHistory); } finally { E.applying = false; }
+    try { restore(urlState()); } finally { E.applying = false; }
   };
 
-  function restore(u, fromHistory) {
+  /* A ?date= that is not a date of the campaign is named in a visible message, and the address is corrected
+     to the date shown instead. */
+  function badDate() {
+    const q = new URLSearchParams(window.location.search);
+    if (!q.has("date") || window.raqqaState.parseDay(E.t, q.get("date")) !== null) { return null; }
+    return q.get("date");
+  }
+
+  function restore(u) {
+    const bad = badDate();
+    if (bad !== null) { u.day = null; }
     E.applyLayers(u.layers || E.t.default_layers);
     if (u.view && E.map) { E.map.setView([u.view[0], u.view[1]], u.view[2], {animate: false}); }
-    else if (!fromHistory && E.map) { fitArea(); }
+    else if (E.map) { fitArea(); }  // an entry without a view (the first, before any move) had the default one
     E.viewReady = true;
     E.compare = u.compare;
     E.setProps("compare", {value: u.compare === null ? null : E.isoOf(u.compare)});
     E.setDay(u.day === null ? (E.pendingDay !== undefined ? E.pendingDay : 0) : u.day, {fromUrl: true, force: true});
     if (u.briefing !== E.briefing) { E.setBriefing(u.briefing, {fromUrl: true}); }
+    if (bad !== null && E.dateProblem) {
+      E.dateProblem("The address asked for date \u201c" + bad + "\u201d, which is not a date of the campaign (" +
+        E.longDate(0) + " to " + E.longDate(E.t.span) + "); showing " + E.longDate(E.day) + ".");
+      const q = new URLSearchParams(window.location.search);
+      q.set("date", E.isoOf(E.day));
+      history.replaceState(null, "", window.location.pathname + "?" + q.toString());
+    }
   }
 
   /* Show the named overlays only: through each Overlay's "checked" prop (dash-leaflet adds or removes the
@@ -101,5 +118,5 @@
     };
   };
 
-  window.addEventListener("popstate", function () { if (E.t) { E.applyUrl(true); } });
+  window.addEventListener("popstate", function () { if (E.t) { E.applyUrl(); } });
 })();

@@ -16,9 +16,27 @@
   }
   function stepEvent(forward) { return S.stepEvent(E.t, E.day, forward); }
 
+  /* The date keys act only when the page itself or the map has focus: a focused button, tab, link or field
+     keeps its own keys (Space presses the button, arrows move between tabs). On the map (outside briefing
+     mode) the arrows pan it, as Leaflet does. */
+  function pageOrMap(el) {
+    return !el || el === document.body || el === document.documentElement || (!!E.map && el === E.map.getContainer());
+  }
+  const PAN_KEYS = ["ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown"];
+  const CLICKER_KEYS = ["PageDown", "PageUp"];  // a presenter's clicker steps a briefing wherever focus is
+
   document.addEventListener("keydown", function (ev) {
     if (!E.t || ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
+    const onPage = pageOrMap(ev.target);
+    if (ev.key === "Escape" && !E.briefing && !onPage && !typing(ev.target)) {
+      // Esc hands the keys back to the page: the focused button or tab lets go
+      document.body.classList.remove("show-keys");
+      if (ev.target.blur) { ev.target.blur(); }
+      return;
+    }
     if (typing(ev.target) && ev.key !== "Escape") { return; }
+    if (!onPage && ev.key !== "Escape" && !(E.briefing && CLICKER_KEYS.indexOf(ev.key) >= 0)) { return; }
+    if (!E.briefing && E.map && ev.target === E.map.getContainer() && PAN_KEYS.indexOf(ev.key) >= 0) { return; }
     let handled = true;
     const week = ev.shiftKey ? 7 : 1;
     if (E.briefing && ["PageDown", "ArrowRight", "ArrowDown"].indexOf(ev.key) >= 0) { E.briefingStep(1); }

@@ -491,3 +491,28 @@ def test_component_has_a_button_per_kind_a_store_a_download_and_a_status(ctx):
         assert button.children and kind.upper() in button.children.upper()
     for id_ in ("export-request", "export-download", "export-status"):
         assert json.dumps(id_) in found
+
+
+def test_csv_lists_every_place_and_says_why_one_has_no_holder(ctx):
+    """Before: the places the ledger never reports on (some outside the area) were dropped without a note, and
+    places with no report yet had an empty holder."""
+    from shapely.geometry import Point
+
+    from layers.core.territory import NO_REPORTING
+
+    date = D(2016, 11, 5)
+    rows = list(csv.DictReader(io.StringIO(export.csv_bytes(ctx.territory, date).decode("utf-8-sig"))))
+    assert {r["place_id"] for r in rows} == set(ctx.dataset.places)
+    assert all(r["holder"] for r in rows)
+    for r in rows:
+        p = ctx.dataset.places[r["place_id"]]
+        if ctx.territory.row_at(p.id, date) is not None:
+            assert r["note"] == "" and r["holder"] != NO_REPORTING
+            continue
+        assert r["holder"] == NO_REPORTING and r["ledger_row"] == ""
+        assert ("outside the area of interest" in r["note"]) == (not ctx.dataset.aoi.contains(Point(p.lon, p.lat)))
+        if ctx.dataset.rows_for(p.id):
+            assert r["note"] == "no control report on or before 2016-11-05"
+        else:
+            assert "reference place: no control reports in the ledger" in r["note"]
+    assert any("outside the area of interest" in r["note"] for r in rows)

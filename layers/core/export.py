@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from shapely.geometry import Point
 
 from layers.core import render, validate
 from layers.core.formats import EXPORTS
 from layers.core.geojson import collection, control_geojson
-from layers.core.territory import Territory
+from layers.core.territory import NO_REPORTING, Territory
 from layers.core.validate import FORMULA_START
 
 KINDS = tuple(f.kind for f in EXPORTS)
@@ -47,6 +48,7 @@ CSV_COLUMNS = (
     "ledger_row",
     "row_confidence",
     "source_url",
+    "note",
 )
 KIND_HELP = {f.kind: f.help for f in EXPORTS}
 ATTRIBUTION = (
@@ -269,21 +271,39 @@ def geojson_bytes(territory: Territory, date: dt.date) -> bytes:
 
 
 def csv_bytes(territory: Territory, date: dt.date) -> bytes:
-    """Places with their holder at ``date``: since when, the ledger row, its source and confidence (UTF-8 with
-    a byte-order mark so spreadsheets read the accents; every text cell safe against formula injection)."""
+    """Every place with its holder at ``date``: since when, the ledger row, its source and confidence (UTF-8 with
+    a byte-order mark so spreadsheets read the accents; every text cell safe against formula injection).
+
+    A place with no report on or before ``date`` is held by "no reporting"; the ``note`` says why a row has no
+    report: none yet, a reference place the ledger never reports on, or a place outside the area of interest."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
-    for p in sorted(territory.ds.places.values(), key=lambda p: p.id):
-        if p.role == "reference" and not territory.ds.rows_for(p.id):
-            continue
+    ds = territory.ds
+    for p in sorted(ds.places.values(), key=lambda p: p.id):
         row = territory.row_at(p.id, date)
-        text = [row.holder, row.date.isoformat(), row.row_id, row.confidence, row.source_url] if row else [""] * 5
+        if row:
+            text = [row.holder, row.date.isoformat(), row.row_id, row.confidence, row.source_url, ""]
+        else:
+            text = [NO_REPORTING, "", "", "", "", _no_report_note(territory, p, date)]
         w.writerow(
             [safe_cell(p.id), safe_cell(p.name), safe_cell(p.kind), f"{p.lon:.5f}", f"{p.lat:.5f}"]
             + [safe_cell(c) for c in (p.confidence, *text)]
         )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _no_report_note(territory: Territory, p, date: dt.date) -> str:
+    """Why a place has no holder at ``date``, for the CSV's ``note``."""
+    ds = territory.ds
+    notes = []
+    if not ds.aoi.contains(Point(p.lon, p.lat)):
+        notes.append("outside the area of interest: not on the map's ground")
+    if not ds.rows_for(p.id):
+        notes.append("reference place: no control reports in the ledger")
+    else:
+        notes.append(f"no control report on or before {date.isoformat()}")
+    return "; ".join(notes)
 
 
 def safe_cell(value: object) -> str:

@@ -13,7 +13,13 @@ from layers.features.common import ENGINE_ID, SETTLED_ID, TABS_ID, THEATRE_ID, h
 from layers.server.context import Context
 
 COMPARE_ID = "compare-date"
+CHANGED_KM2_ID = "changed-km2"  # the km² that changed hands between the two dates (the engine writes it)
 CHANGES_ID = "changed-hands"
+
+
+def changed_line() -> html.P:
+    """Under the area table: how much ground changed hands since the compare date (empty without one)."""
+    return html.P(id=CHANGED_KM2_ID, className="frontline-km changed-km2")
 
 
 def panel(ctx: Context) -> list:
@@ -28,6 +34,7 @@ def panel(ctx: Context) -> list:
             minDate=ctx.dataset.start.isoformat(),
             maxDate=ctx.dataset.end.isoformat(),
             clearable=True,
+            clearButtonProps={"aria-label": "Clear the compare date"},
             placeholder="Pick a date",
         ),
         html.Div(

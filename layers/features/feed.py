@@ -1,6 +1,8 @@
-"""The Events tab: the feed of dated events, searchable in any transliteration of a place name.
+"""The Events tab: the feed of dated events, and one search across events and places, in any
+transliteration of a place name (every spelling the gazetteer lists).
 
-The engine (``assets/``) marks the events of the chosen date; the server answers the search.
+The engine (``assets/``) marks the events of the chosen date; the server answers the search. A place found
+opens its control history (``assets/24_access.js``): the keyboard's way to the places on the map.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ FEED_ID = "event-feed"
 EVENT_ITEM = "event-item"
 SEARCH_ID = "feed-search"
 SEARCH_COUNT_ID = "feed-count"
+PLACE_HITS_ID = "place-hits"
+MAX_PLACE_HITS = 12  # places listed for one search (the count says how many matched)
 
 
 def panel(ctx: Context) -> list:
@@ -33,6 +37,7 @@ def panel(ctx: Context) -> list:
             ],
             className="search-row",
         ),
+        html.Div(id=PLACE_HITS_ID, className="place-hits"),
         html.Ol([_event_item(e, ctx) for e in ctx.dataset.events], id=FEED_ID, className="feed"),
     ]
 
@@ -75,18 +80,50 @@ def _event_item(e, ctx: Context) -> html.Li:
 @callback(
     Output({"type": EVENT_ITEM, "index": ALL}, "style"),
     Output(SEARCH_COUNT_ID, "children"),
+    Output(PLACE_HITS_ID, "children"),
     Input(SEARCH_ID, "value"),
     State(THEATRE_ID, "data"),
     prevent_initial_call=True,
 )
 def filter_feed(query, slug):
-    """Hide the events that do not match ``query`` (any transliteration of a place name matches)."""
+    """Hide the events that do not match ``query`` and list the places that do (any spelling matches)."""
     ctx = theatre_of(slug)
     query = query if isinstance(query, str) else ""
     found = search_events(ctx, query[:200])
     styles = [None if e.event_id in found else {"display": "none"} for e in ctx.dataset.events]
     n = len(found)
-    return styles, (f"{n} of {len(ctx.dataset.events)} events" if query.strip() else f"{n} events")
+    if not query.strip():
+        return styles, f"{n} events", []
+    places = search_places(ctx, query[:200])
+    count = f"{n} of {len(ctx.dataset.events)} events, {len(places)} place{'' if len(places) == 1 else 's'}"
+    return styles, count, place_hits(ctx, places)
+
+
+def search_places(ctx: Context, query: str) -> list[str]:
+    """Ids of the places with a control history whose name or any other spelling matches ``query``, by name."""
+    index = {p["id"] for p in ctx.tables["places"]}
+    found = [
+        p
+        for pid, p in ctx.dataset.places.items()
+        if pid in index and matches(query, keys([p.name, *p.alt_names, pid.replace("_", " ")]))
+    ]
+    return [p.id for p in sorted(found, key=lambda p: p.name.lower())]
+
+
+def place_hits(ctx: Context, place_ids: list[str]) -> list:
+    """The places found, each a button that opens its control history (``data-place``: its index)."""
+    if not place_ids:
+        return []
+    index = {p["id"]: i for i, p in enumerate(ctx.tables["places"])}
+    items = []
+    for pid in place_ids[:MAX_PLACE_HITS]:
+        p = ctx.dataset.places[pid]
+        also = ", ".join(p.alt_names[:3])
+        label = [html.Span(p.name, className="feed-title"), html.Span(f" {also}" if also else "", className="muted")]
+        items.append(html.Li(html.Button(label, className="place-hit", **{"data-place": str(index[pid])})))
+    more = len(place_ids) - MAX_PLACE_HITS
+    tail = [html.P(f"and {more} more: type more of the name", className="muted small")] if more > 0 else []
+    return [html.H3("Places", className="hits-head"), html.Ul(items, className="place-hit-list"), *tail]
 
 
 def search_events(ctx: Context, query: str) -> set[str]:

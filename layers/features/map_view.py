@@ -85,8 +85,9 @@ def panel(ctx: Context) -> html.Div:
 def _overlay(m, ctx: Context, tables: dict) -> dl.Overlay:
     """A date-dependent layer: its parts in one pane at the layer's ``Z``, an entry in the layer menu."""
     parts = [geojson(m, p) for p in m.parts(ctx, tables)]
+    # one LayerGroup: the Overlay lists every layer added to it, so a layer of two parts was listed twice
     return dl.Overlay(
-        dl.Pane(parts, name=f"pane-{m.NAME}", style={"zIndex": m.Z}),
+        dl.Pane(dl.LayerGroup(parts), name=f"pane-{m.NAME}", style={"zIndex": m.Z}),
         name=m.TITLE,
         checked=m.DEFAULT_ON,
         id=overlay_id(m.NAME),
@@ -135,6 +136,8 @@ def _legend(ctx: Context) -> html.Div:
         items.append(html.Li([html.Span(className=f"swatch{hatch}", style={"--c": f["color"]}), f["label"]]))
     items.append(html.Li([html.Span(className="swatch hatch-no-reporting"), "No reporting"]))
     items.append(html.Li([html.Span(className="swatch hatch-low"), "Low-confidence report (hatched)"]))
+    gain = [html.Span(className="swatch hatch-gain"), "Changed hands since the compare date"]
+    items.append(html.Li(gain, className="key-gain"))  # shown while there is a compare date
     items.append(html.Li([html.Span(className="key key-front"), "Frontline"]))
     if ctx.dataset.city is not None:  # shown at city zoom (assets/40_city.css)
         extent = "estimated extent" if ctx.dataset.city.estimated else "extent"

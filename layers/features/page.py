@@ -13,6 +13,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from layers.core.territory import NO_REPORTING
 from layers.features import (
+    access,
     admin,
     briefings,
     city,
@@ -63,10 +64,17 @@ def page(ctx: Context, slug: str = "") -> dmc.MantineProvider:
                 dcc.Store(id=PLACE_ID),
                 dcc.Store(id=SETTLED_ID),
                 dcc.Store(id=briefings.STEPS_ID),
+                access.skip_link(),
                 html.Header(
                     [
                         html.Div([html.H1(ds.theatre["name"]), html.P(_subtitle(ctx), className="subtitle")]),
-                        html.Div(date_text(ds.start), id=DATE_ID, className="date-display", **{"aria-live": "polite"}),
+                        html.Div(
+                            [
+                                html.Div(date_text(ds.start), id=DATE_ID, className="date-display"),
+                                access.date_entry(ctx),
+                            ],
+                            className="date-box",
+                        ),
                         html.Div(
                             [
                                 html.Button("Briefing mode", className="tool", **{"data-action": "briefing"}),
@@ -81,6 +89,7 @@ def page(ctx: Context, slug: str = "") -> dmc.MantineProvider:
                 html.Main([map_view.panel(ctx), _sidebar(ctx)], className="main"),
                 timeline.footer(ctx),
                 _keys_help(),
+                access.live_region(),
             ],
             className="shell",
         ),
@@ -96,10 +105,12 @@ def _subtitle(ctx: Context) -> str:
 def _sidebar(ctx: Context) -> html.Aside:
     return html.Aside(
         [
+            access.sheet_toggle(),
             html.H2("Ground held"),
             html.Div(figures_table(ctx), id=FIGURES_ID),
             html.P("Frontline length: –", id=FRONT_ID, className="frontline-km"),
             city.figures_block(ctx),
+            compare.changed_line(),
             dmc.Tabs(
                 [
                     dmc.TabsList(
@@ -126,6 +137,7 @@ def _sidebar(ctx: Context) -> html.Aside:
             ),
         ],
         className="sidebar",
+        id="sidebar",
     )
 
 
@@ -149,11 +161,11 @@ def figures_table(ctx: Context) -> html.Table:
     head = html.Thead(
         html.Tr(
             [
-                html.Th(""),
+                html.Th(html.Span("Colour", className="visually-hidden")),
                 html.Th("Holder"),
                 html.Th("km²", className="num"),
                 html.Th("share", className="num"),
-                html.Th("Δ since last event", className="num"),
+                html.Th("Δ since last event", className="num delta-head"),
             ]
         )
     )
@@ -177,12 +189,13 @@ def _data_panel(ctx: Context) -> list:
 
 def _keys_help() -> html.Div:
     keys_ = [
-        ("← →", "one day back / forward (Shift: a week)"),
+        ("← →", "one day back / forward (Shift: a week); on the map, the arrows pan"),
         ("PageUp PageDown", "previous / next event"),
         ("Space", "play / pause (briefing: autoplay)"),
         ("Home End", "campaign start / end"),
         ("B", "briefing mode; Esc leaves it"),
         ("F", "full screen"),
+        ("Tab", "the date keys act when the page or the map has focus; Esc returns focus to the page"),
     ]
     return html.Div(
         [html.H2("Keyboard"), html.Dl([x for k, t in keys_ for x in (html.Dt(k), html.Dd(t))])],

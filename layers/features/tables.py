@@ -104,6 +104,7 @@ def engine_ids() -> dict[str, str]:
         "front": FRONT_ID,
         "slider": timeline.SLIDER_ID,
         "compare": compare.COMPARE_ID,
+        "changed": compare.CHANGED_KM2_ID,
         "settled": SETTLED_ID,
         "tabs": TABS_ID,
         "place": PLACE_ID,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dash_mantine_components as dmc
-from dash import ClientsideFunction, Input, Output, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, clientside_callback, html
 
 from layers.features.common import ENGINE_ID
 from layers.server.context import Context
@@ -19,7 +19,7 @@ SPEED_ID = "play-speed"
 SPEEDS = (("7", "1 week/s"), ("14", "2 weeks/s"), ("30", "1 month/s"), ("3", "3 days/s"))
 
 
-def footer(ctx: Context) -> html.Footer:
+def footer(ctx: Context) -> html.Section:
     ds = ctx.dataset
     span = (ds.end - ds.start).days
     marks = [{"value": ctx.day_of(d)} for d in sorted({e.date for e in ds.events}) if ds.start <= d <= ds.end]
@@ -34,7 +34,7 @@ def footer(ctx: Context) -> html.Footer:
                 )
             )
         d = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
-    return html.Footer(
+    return html.Section(
         [
             html.Div(
                 [
@@ -56,7 +56,7 @@ def footer(ctx: Context) -> html.Footer:
                         label=None,
                         size="lg",
                         updatemode="drag",
-                        **{"aria-label": "Date"},
+                        thumbLabel="Date",
                     ),
                     html.Div(months, className="month-axis"),
                 ],
@@ -65,19 +65,22 @@ def footer(ctx: Context) -> html.Footer:
             html.Label(
                 [
                     "Speed",
-                    dcc.Dropdown(
+                    dmc.Select(
                         id=SPEED_ID,
-                        options=[{"value": v, "label": t} for v, t in SPEEDS],
+                        data=[{"value": v, "label": t} for v, t in SPEEDS],
                         value="7",
-                        clearable=False,
+                        allowDeselect=False,
                         searchable=False,
                         className="speed",
+                        size="sm",
+                        **{"aria-label": "Play speed"},
                     ),
                 ],
                 className="speed-label",
             ),
         ],
         className="timeline",
+        **{"aria-label": "Date controls"},
     )
 
 

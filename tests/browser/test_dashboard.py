@@ -107,7 +107,7 @@ def test_compare_two_dates_draws_gains_and_lists_changes(page, app_url):
     page.goto(f"{app_url}?date=2017-06-30&compare=2017-06-01")
     rendered(page)
     changes = ctx.territory.place_changes(dt.date(2017, 6, 1), dt.date(2017, 6, 30))
-    page.click("text=Compare")
+    page.click("[role=tab]:has-text('Compare')")
     page.wait_for_selector("#changed-hands table")
     assert page.locator("#changed-hands tr[data-place]").count() == len(changes) > 0
     drawn = page.evaluate("raqqaEngine.reg.change.filter(l => l.options.fill).length")
@@ -193,6 +193,7 @@ def test_online_basemap_failure_leaves_the_app_usable(page, app_url):
     page.click("text=OpenStreetMap (online)")
     page.wait_for_selector(".tile-notice.on", timeout=15000)
     assert "could not be loaded" in page.inner_text(".tile-notice")
+    page.keyboard.press("Escape")  # the layer menu's radio button hands the keys back to the page
     page.keyboard.press("ArrowRight")
     rendered(page, 1)
     assert any("/no-tiles-here/" in u for u in page.urls)  # it tried, on loopback only
@@ -204,6 +205,7 @@ def test_trend_chart_marks_the_chosen_date(page, app_url):
     page.click("[role=tab]:has-text('Trend')")
     page.wait_for_selector("#area-chart .recharts-reference-line", timeout=15000)
     assert page.text_content("#area-chart .recharts-reference-line") == "30 Jun 2017"
+    page.keyboard.press("Escape")  # the clicked tab hands the date keys back to the page
     page.keyboard.press("PageDown")
     page.wait_for_function(
         "document.querySelector('#area-chart .recharts-reference-line').textContent !== '30 Jun 2017'"

@@ -20,11 +20,33 @@ def test_search_finds_al_mashlab_by_any_spelling(ctx):
 
 
 def test_filter_feed_hides_what_does_not_match(ctx):
-    styles, count = feed.filter_feed("Mishlab", "")
+    styles, count, _ = feed.filter_feed("Mishlab", "")
     shown = [e.event_id for e, s in zip(ctx.dataset.events, styles, strict=True) if s is None]
     assert shown and len(shown) < len(ctx.dataset.events)
-    assert count == f"{len(shown)} of {len(ctx.dataset.events)} events"
-    styles, count = feed.filter_feed(None, "")  # cleared or hostile value: everything shown
+    assert count.startswith(f"{len(shown)} of {len(ctx.dataset.events)} events, ")
+    styles, count, _ = feed.filter_feed(None, "")  # cleared or hostile value: everything shown
     assert all(s is None for s in styles)
-    styles, _ = feed.filter_feed({"$ne": 1}, "")
+    styles, _, hits = feed.filter_feed({"$ne": 1}, "")
+    assert hits == []
     assert all(s is None for s in styles)
+
+
+def test_one_search_finds_places_too_in_every_spelling_the_gazetteer_lists(ctx):
+    """Before: "Hisha" found nothing, though al-Hisha's history lists Heisha, al-Heesha and al-Hishah."""
+    assert feed.search_events(ctx, "Hisha") == set()  # no event there: the place must be found itself
+    for q in ("Hisha", "Heisha", "al-Heesha", "Hishah", "al-Hisbah"):
+        assert "al_hisha" in feed.search_places(ctx, q), q
+    _, count, hits = feed.filter_feed("Heisha", "")
+    n = len(feed.search_places(ctx, "Heisha"))
+    assert count == f"0 of {len(ctx.dataset.events)} events, {n} place{'' if n == 1 else 's'}"
+    assert "al-Hisha" in str(hits)
+    assert feed.search_places(ctx, "no such place anywhere") == []
+    # a place without a control history cannot be opened, so it is not offered
+    index = {p["id"] for p in ctx.tables["places"]}
+    assert set(feed.search_places(ctx, "a")) <= index
+
+
+def test_many_places_found_are_capped_with_a_note(ctx):
+    hits = feed.place_hits(ctx, feed.search_places(ctx, "a"))
+    assert len(hits[1].children) == feed.MAX_PLACE_HITS
+    assert "more" in hits[2].children
