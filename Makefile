@@ -32,6 +32,7 @@ chromium:
 # axe-core for the accessibility tests (tests/browser/test_access.py), from npm; never loaded by the app.
 AXE_VERSION := 4.10.3
 axe:
+	@command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
 	@grep -qs "axe v$(AXE_VERSION)" tests/.npm/node_modules/axe-core/axe.min.js || \
 		npm install --no-save --no-audit --no-fund --prefix tests/.npm axe-core@$(AXE_VERSION)
 
