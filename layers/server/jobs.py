@@ -146,6 +146,19 @@ def _redis_client(url: str):
 # caches the jobs share
 
 
+@cache
+def _shared_at(folder: str):
+    import diskcache
+
+    return diskcache.Cache(folder, size_limit=64 * 2**20)
+
+
+def shared_cache():
+    """A small cache every worker and job of this server shares (``$RAQQA_INSTANCE/jobs/shared``): the problems
+    of theatres that failed to open."""
+    return _shared_at(str(jobs_dir() / "shared"))
+
+
 class DiskFrames(FrameStore):
     """Rendered animation frames in ``$RAQQA_INSTANCE/jobs/frames`` (the oldest evicted past
     FRAME_CACHE_BYTES): every worker and every job process reads what another drew."""

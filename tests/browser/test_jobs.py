@@ -1,14 +1,16 @@
 """Long work in the browser: the campaign GIF shows its frames advancing, Cancel stops the job and frees its
-slot, and a busy server says so."""
+slot, a busy server says so, and a theatre that cannot be derived gets a page that says why."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
 
 from layers.server import jobs
 from tests.browser.conftest import rendered
+from tests.conftest import make_theatre
 
 pytestmark = pytest.mark.browser
 
@@ -84,4 +86,33 @@ def test_a_busy_server_says_so_instead_of_failing(page, one_slot_url, instance, 
         page.get_by_role("button", name="Image of this view (PNG)").click()
         page.wait_for_function("document.getElementById('export-status').textContent.includes('busy')")
     assert page.locator("#export-status").inner_text() == f"Export not made: {jobs.BUSY}"
+    assert page.errors == []
+
+
+def test_a_theatre_that_cannot_be_derived_gets_a_page_with_a_way_back(page, app_with_env, tmp_path):
+    """1,800 override polygons over 300 dates: more applications than the derivation allows."""
+    square = {"type": "Polygon", "coordinates": [[[38.93, 35.96], [38.97, 35.96], [38.97, 35.99], [38.93, 35.96]]]}
+    start = dt.date(2017, 1, 1)
+    overrides = [
+        {
+            "type": "Feature",
+            "geometry": square,
+            "properties": {"id": f"O{d}-{k}", "holder": "SDF", "valid_from": str(start + dt.timedelta(days=d)),
+                           "valid_to": "2017-12-31", "ledger_rows": ["T3"], "note": "test"},
+        }
+        for d in range(300)
+        for k in range(6)
+    ]  # fmt: skip
+    make_theatre(tmp_path / "instance" / "theatres" / "failing-theatre", overrides=overrides)
+    url = app_with_env(RAQQA_INSTANCE=str(tmp_path / "instance"))
+    page.goto(url + "?theatre=failing-theatre")
+    page.wait_for_selector("#theatre-failed")
+    assert page.locator("#theatre-failed h1").inner_text() == "This theatre cannot be opened"
+    problems = page.locator("#theatre-failed .theatre-problems li").all_inner_texts()
+    assert len(problems) == 1 and problems[0].startswith(
+        "overrides.geojson: file: 1,800 override polygons would be applied more than 200,000 times"
+    )
+    page.locator("#theatre-failed-back").click()
+    page.wait_for_url(url)
+    rendered(page)  # the bundled theatre opens again
     assert page.errors == []
