@@ -25,7 +25,6 @@ BUTTON_TYPE = "export-button"
 REQUEST_ID = "export-request"
 DOWNLOAD_ID = "export-download"
 STATUS_ID = "export-status"
-BUSY_ID = "export-busy"
 PROGRESS_ID = "export-progress"
 PROGRESS_TEXT_ID = "export-progress-text"
 CANCEL_ID = "export-cancel"
@@ -54,7 +53,6 @@ def component(ctx: Context) -> html.Div:
                 className="export-job",
                 hidden=True,
             ),
-            html.Div(id=BUSY_ID, className="export-busy", **{"aria-live": "polite"}),
             html.Div(id=STATUS_ID, className="export-status", role="status", **{"aria-live": "polite"}),
             dcc.Store(id=REQUEST_ID),
             dcc.Download(id=DOWNLOAD_ID),
@@ -79,12 +77,11 @@ clientside_callback(
     prevent_initial_call=True,
     background=True,
     running=[
-        (Output(BUSY_ID, "children"), "Preparing the file…", ""),
         (Output(JOB_ID, "hidden"), False, True),
         (Output({"type": BUTTON_TYPE, "kind": ALL}, "disabled"), True, False),
     ],
     progress=[Output(PROGRESS_ID, "value"), Output(PROGRESS_ID, "max"), Output(PROGRESS_TEXT_ID, "children")],
-    progress_default=["0", "1", ""],
+    progress_default=["0", "1", "Preparing the file…"],
     cancel=[Input(CANCEL_ID, "n_clicks")],
 )
 def export_file(set_progress, request):

@@ -23,8 +23,8 @@ def failed_page(slug: str, problems: list[Problem]) -> html.Div:
         [
             html.H1("This theatre cannot be opened"),
             html.P(
-                f"The imported theatre “{slug}” was checked when it was imported, but its map cannot be derived "
-                f"from its files now: {len(problems):,} problem(s). Nothing else on this server is affected."
+                f"The map of the imported theatre “{slug}” cannot be derived from its files: "
+                f"{len(problems):,} problem(s). Nothing else on this server is affected."
             ),
             problem_list(problems, "theatre-problems"),
             html.P(html.A(f"Back to {home}", href="/", id=f"{NAME}-back")),
