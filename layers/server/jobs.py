@@ -80,7 +80,9 @@ def manager():
 
     folder = jobs_dir() / "results"
     folder.mkdir(parents=True, exist_ok=True)
-    return DiskcacheManager(diskcache.Cache(str(folder)), expire=MAX_JOB_SECONDS)
+    results = diskcache.Cache(str(folder))
+    results.close()  # reopened on first use: gunicorn forks its workers after this, and no SQLite handle may cross
+    return DiskcacheManager(results, expire=MAX_JOB_SECONDS)
 
 
 # ---------------------------------------------------------------------------------------------------------
