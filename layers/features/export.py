@@ -87,6 +87,7 @@ clientside_callback(
 def export_file(set_progress, request):
     """Validate the request, build the file in this background job, hand it to the browser; bad input, a
     request over the size caps or a busy server give a message, not an error."""
+    jobs.enter_job()
     theatre = request.get("theatre") if isinstance(request, dict) else None
     ctx = theatre_context(theatre or "") if theatre is None or isinstance(theatre, str) else None
     if ctx is None:

@@ -83,6 +83,7 @@ def component(ctx) -> list:
 def handle_upload(set_progress, contents, filenames):
     """Validate and import the uploaded files in this background job; clear ``contents`` so the files are not
     sent again."""
+    jobs.enter_job()
     try:
         set_progress("Reading the files…")
         files = decode_uploads(contents, filenames)

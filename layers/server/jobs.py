@@ -15,9 +15,12 @@ runs on Redis (expiring after MAX_JOB_SECONDS). A job that finds every slot take
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import os
+import resource
 import secrets
+import signal
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -25,6 +28,8 @@ from pathlib import Path
 from layers.core.export import FrameStore
 from layers.server.store import instance_dir
 
+PR_SET_PDEATHSIG = 1  # prctl(2) on Linux: the signal this process gets when its parent ends
+JOB_NICE = 10  # heavy jobs yield the CPU to the workers answering requests (Unix niceness, 0-19)
 MAX_JOB_SECONDS = 600  # a Redis slot expires after this; Dash forgets a job's result after it too
 BUSY = "The server is busy with other exports and imports; try again in a minute."
 FRAME_CACHE_BYTES = 512 * 2**20  # rendered animation frames kept on disk, shared by every worker and job
@@ -94,6 +99,29 @@ def heavy_slot() -> Iterator[int]:
     """Hold one of the server's :func:`max_jobs` slots for the duration; :class:`Busy` if none is free."""
     with _redis_slot() if _redis() is not None else _file_slot() as slot:
         yield slot
+
+
+def enter_job() -> None:
+    """Called first by every heavy job. Everywhere: niceness JOB_NICE, so the workers answering the analysts'
+    requests come first when the cores are busy (setting it again changes nothing). In a job's own process
+    (DiskCache forks one per job from the web worker): the default signal handlers back (the worker's would
+    ignore a plain kill), the job dies with the worker that started it (a stopped server leaves no job
+    behind), and it may use at most MAX_JOB_SECONDS of CPU."""
+    with contextlib.suppress(OSError):
+        if os.getpriority(os.PRIO_PROCESS, 0) < JOB_NICE:
+            os.setpriority(os.PRIO_PROCESS, 0, JOB_NICE)
+    import multiprocess
+
+    parent = multiprocess.parent_process()
+    if parent is None:  # the web worker itself (a direct call), or a Celery worker (its own time limit applies)
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(sig, signal.SIG_DFL)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent.pid:  # the worker ended before the line above
+        os._exit(1)
+    resource.setrlimit(resource.RLIMIT_CPU, (MAX_JOB_SECONDS, MAX_JOB_SECONDS + 10))
 
 
 @contextlib.contextmanager
