@@ -6,7 +6,7 @@ Exports and imports run as Dash background callbacks. By default their manager i
 ``REDIS_URL``) set, it is Celery on that broker, so several servers share the jobs (``celery -A
 app.celery_app worker``; see docs/jobs.md).
 
-At most ``RAQQA_MAX_JOBS`` heavy jobs (default: the number of CPUs, at least 2) run at once on the whole
+At most ``RAQQA_MAX_JOBS`` heavy jobs (default: one less than the CPUs, at least 1) run at once on the whole
 server, whatever the number of workers: each job holds one slot, a file lock in ``$RAQQA_INSTANCE/jobs/slots/``
 (released by the system when the job's process ends, even killed by a cancel), or a key in Redis when Celery
 runs on Redis (expiring after MAX_JOB_SECONDS). A job that finds every slot taken is refused with a message.
@@ -45,12 +45,13 @@ def broker_url() -> str:
 
 
 def max_jobs() -> int:
-    """Heavy jobs the whole server runs at once: $RAQQA_MAX_JOBS, default the CPUs (at least 2)."""
+    """Heavy jobs the whole server runs at once: $RAQQA_MAX_JOBS, default one less than the CPUs (at least 1),
+    so a core is left for the analysts' requests."""
     try:
         n = int(os.environ.get("RAQQA_MAX_JOBS") or 0)
     except ValueError:
         n = 0
-    return n if n > 0 else max(2, os.cpu_count() or 1)
+    return n if n > 0 else max(1, (os.cpu_count() or 1) - 1)
 
 
 def jobs_dir() -> Path:
