@@ -3,12 +3,13 @@
 # make serve - production start: gunicorn with gunicorn.conf.py (HOST, PORT, WEB_CONCURRENCY)
 # make load  - load test: 100 simulated analysts against a gunicorn started on a free loopback port
 # make bench - the app against two plotly peers in headless Chromium (see docs/bench.md); ARGS="--rounds 3"
+# make worker - a Celery worker for the exports and imports (RAQQA_CELERY_BROKER=redis://...; see docs/jobs.md)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8050
 
-.PHONY: setup setup-dev chromium axe run serve load test test-fast lint validate basemap data bench clean
+.PHONY: setup setup-dev chromium axe redis worker run serve load test test-fast lint validate basemap data bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +37,13 @@ axe:
 	@grep -qs "axe v$(AXE_VERSION)" tests/.npm/node_modules/axe-core/axe.min.js || \
 		npm install --no-save --no-audit --no-fund --prefix tests/.npm axe-core@$(AXE_VERSION)
 
+# The Celery test runs Debian's redis-server on a loopback port, as the browser tests run Debian's Chromium.
+redis:
+	@test -x /usr/bin/redis-server || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
+
+worker: setup
+	$(BIN)/celery -A app.celery_app worker --loglevel info
+
 run: setup
 	PORT=$(PORT) $(BIN)/python app.py
 
@@ -48,7 +56,7 @@ load: setup-dev
 validate: setup
 	$(BIN)/python -m layers validate geodata/
 
-test: setup-dev chromium axe lint
+test: setup-dev chromium axe redis lint
 	$(BIN)/python -m layers validate geodata/
 	$(BIN)/python -m pytest
 

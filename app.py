@@ -13,11 +13,12 @@ import os
 from dash import Dash
 
 from layers.features import map_view, page, upload
-from layers.server import security, serving
+from layers.server import jobs, security, serving
 from layers.server.context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
 _ = CTX.tables, CTX.health  # derive the timeline tables and the data health once, before the first request
+celery_app = jobs.celery_app()  # None unless RAQQA_CELERY_BROKER or REDIS_URL: `celery -A app.celery_app worker`
 
 app = Dash(
     __name__,
@@ -25,6 +26,7 @@ app = Dash(
     compress=True,  # flask-compress: gzip/brotli for the JS bundles and GeoJSON
     serve_locally=True,
     update_title=None,
+    background_callback_manager=jobs.manager(),  # exports and imports run off the request worker
 )
 app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # the page's language, for readers
 app.layout = page.layout  # a function: each page load gets a fresh page

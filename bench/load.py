@@ -10,6 +10,10 @@ with the Compare tab open (the changed-hands table for the new date pair), open 
 event feed, and every ~20th action save the view into a briefing and refresh the list. The callbacks are found
 in ``/_dash-dependencies`` at run time by their outputs; others are listed and skipped.
 
+With ``--exports N``, N more clients export the campaign's default GIF over and over meanwhile (each waits for
+its file, polling the background job as the page does, then starts the next), so the browsing is measured
+while heavy jobs run; each export's outcome (saved, or refused because the server is busy) is counted.
+
 Bounded: it stops after --duration seconds or --max-requests requests, whichever comes first, and only ever
 talks to 127.0.0.1 / ::1 / localhost. Prints requests/s and p50/p95/p99 per kind of request, and errors
 (any status other than 200/204, or a failed connection).
@@ -61,6 +65,7 @@ class Plan:
         "search": "feed-count.children",
         "save": "briefing-status.children",
         "list": "briefing-list.children",
+        "export": "export-download.data",
     }
 
     def __init__(self, deps: list[dict], layout: dict, index_html: str, base: str):
@@ -103,6 +108,9 @@ class Plan:
     def compare_body(self, day: int, other: int) -> dict:
         return self.body("compare", {"settled.data": {"day": day, "compare": other}, "side-tabs.value": "compare",
                                      "theatre.data": ""})  # fmt: skip
+
+    def export_body(self, kind: str, nonce: int) -> dict:
+        return self.body("export", {"export-request.data": {"kind": kind, "theatre": "", "nonce": nonce}})
 
     def place_body(self) -> dict:
         return self.body("place", {"selected-place.data": random.choice(PLACES), "side-tabs.value": "place",
@@ -157,6 +165,7 @@ class Stats:
         self.callbacks: list[tuple[float, float]] = []  # (start, seconds) of every answered callback
         self.loaded = 0  # analysts whose page has loaded
         self.steady_from: float | None = None  # when the last analyst's page had loaded
+        self.exports: dict[str, list[float]] = defaultdict(list)  # outcome -> seconds from click to answer
 
     def full(self) -> bool:
         return self.count >= self.max_requests
@@ -223,7 +232,50 @@ async def analyst(n: int, users: int, base: str, plan: Plan, stats: Stats, deadl
             await timed(s, stats, f"cb {action}", "POST", update, body)
 
 
-async def run(base: str, users: int, duration: float, max_requests: int, ramp: float, think, master):
+async def exporter(n: int, base: str, plan: Plan, stats: Stats, deadline: float, end_id: str):
+    """Export the default GIF again and again, as the page does: start the job, poll it every 0.5 s, read the file
+    (waiting at most 60 s past the deadline: an export still running then is counted as unfinished)."""
+    timeout = aiohttp.ClientTimeout(total=60)
+    update = urljoin(base, "_dash-update-component")
+    async with aiohttp.ClientSession(timeout=timeout) as s:
+        nonce = 0
+        while time.monotonic() < deadline:
+            nonce += 1
+            body = plan.export_body("gif", n * 100_000 + nonce)
+            t0 = time.perf_counter()
+            try:
+                async with s.post(update, params={"endId": end_id}, json=body) as r:
+                    start = await r.json(content_type=None) if r.status == 200 else None
+                    status = r.status
+                if start is None:
+                    raise ValueError(f"HTTP {status}")
+                outcome, give_up = "unfinished", time.monotonic() + min(300, max(0, deadline - time.monotonic()) + 60)
+                while start and time.monotonic() < give_up:
+                    await asyncio.sleep(0.5)
+                    params = {"endId": end_id, "cacheKey": start["cacheKey"], "job": start["job"]}
+                    async with s.post(update, params=params, json=body) as r:
+                        status, data = r.status, await r.read()
+                    if status == 204:
+                        outcome = "no answer"
+                        break
+                    answer = json.loads(data) if status == 200 else {}
+                    if "response" in answer:
+                        text = json.dumps(answer["response"].get("export-status", {}))
+                        outcome = "saved" if "Saved" in text else "busy" if "busy" in text else "refused"
+                        break
+                    if status != 200:
+                        outcome = "error"
+                        break
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                status, outcome = type(exc).__name__, "error"
+            stats.exports[outcome].append(time.perf_counter() - t0)
+            if outcome in ("error", "no answer", "unfinished") and len(stats.samples) < 10:
+                stats.samples.append(f"export: {outcome} (status {status})")
+            if outcome == "busy":
+                await asyncio.sleep(2)  # as an analyst would, a moment before trying again
+
+
+async def run(base: str, users: int, duration: float, max_requests: int, ramp: float, think, master, exports=0):
     async with aiohttp.ClientSession() as s:
         async with s.get(urljoin(base, "_dash-dependencies")) as r:
             deps = await r.json()
@@ -243,7 +295,11 @@ async def run(base: str, users: int, duration: float, max_requests: int, ramp: f
         await asyncio.sleep(ramp * n / users)
         await analyst(n, users, base, plan, stats, deadline, think)
 
-    await asyncio.gather(*(start(n) for n in range(users)))
+    end_id = re.search(r'"end_id":\s*"([^"]+)"', index_html)
+    if exports and (not plan.deps["export"] or not end_id):
+        sys.exit("the export callback or the page's end_id was not found: cannot run --exports")
+    jobs = [exporter(n, base, plan, stats, deadline, end_id.group(1)) for n in range(exports)]
+    await asyncio.gather(*(start(n) for n in range(users)), *jobs)
     elapsed = time.monotonic() - t0
     return stats, elapsed, (cpu_seconds(master) - cpu0 if master else None)
 
@@ -278,6 +334,10 @@ def report(stats: Stats, elapsed: float) -> str:
     lines.append("")
     lines.append(f"{total:,} requests in {elapsed:.1f} s: {total / elapsed:.0f} requests/s "
                  f"({len(cbs) / elapsed:.0f} callbacks/s)")  # fmt: skip
+    if stats.exports:
+        lines += ["", "| exports (default GIF) | count | p50 s | max s |", "|---|---:|---:|---:|"]
+        for outcome, ts in sorted(stats.exports.items()):
+            lines.append(f"| {outcome} | {len(ts)} | {pct(ts, 50) / 1000:.1f} | {max(ts):.1f} |")
     if stats.samples:
         lines += ["", "errors (first 10):", *[f"- {s}" for s in stats.samples]]
     return "\n".join(lines)
@@ -352,15 +412,17 @@ def main() -> None:
     ap.add_argument("--ramp", type=float, default=10, help="seconds over which the analysts arrive")
     ap.add_argument("--max-requests", type=int, default=100_000)
     ap.add_argument("--think", type=float, nargs=2, default=(0.5, 1.5), metavar=("MIN", "MAX"))
+    ap.add_argument("--exports", type=int, default=0, help="clients exporting the default GIF meanwhile")
     args = ap.parse_args()
     load_before, pressure_before = os.getloadavg()[0], cpu_pressure()
     with gunicorn(args.workers) if args.serve else contextlib.nullcontext((args.url, None)) as (url, master):
         base = loopback_only(url)
         stats, elapsed, cpu_used = asyncio.run(
-            run(base, args.users, args.duration, args.max_requests, args.ramp, tuple(args.think), master)
+            run(base, args.users, args.duration, args.max_requests, args.ramp, tuple(args.think), master, args.exports)
         )
     cpu = f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}"
-    print(f"\n{args.users} analysts, {args.duration:.0f} s, think {args.think[0]}–{args.think[1]} s, "
+    print(f"\n{args.users} analysts, {args.exports} exporting clients, {args.duration:.0f} s, "
+          f"think {args.think[0]}–{args.think[1]} s, "
           f"{'gunicorn ' + str(args.workers) + ' workers' if args.serve else base}; {cpu}; "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")  # fmt: skip
     print(report(stats, elapsed))

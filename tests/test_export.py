@@ -183,14 +183,39 @@ def test_second_animation_reuses_the_cached_frames(tiny, monkeypatch):
     assert len(export.build(tiny, req(tiny, kind="mp4", size=list(SMALL)))) > 0  # same frames, other format
 
 
-def test_a_second_animation_meanwhile_is_refused(tiny):
-    assert export._ANIMATION_SLOT.acquire(blocking=False)
-    try:
-        with pytest.raises(ExportError, match="Another animation is being made"):
-            export.build(tiny, req(tiny, kind="gif", size=list(SMALL)))
-    finally:
-        export._ANIMATION_SLOT.release()
-    assert export.build(tiny, req(tiny, kind="gif", size=list(SMALL)))[:6] == b"GIF89a"
+def test_an_animation_over_the_pixel_budget_is_refused_before_any_frame_is_drawn(ctx, monkeypatch):
+    def no_rendering(*_a, **_k):
+        raise AssertionError("a frame was drawn")
+
+    monkeypatch.setattr(render, "render_png", no_rendering)
+    every_day_4k = req(ctx.territory, kind="gif", every=1, size=[3840, 2160])
+    n = len(render.frame_dates(ctx.territory, every=1))
+    millions = f"{n * 3840 * 2160 / 1e6:,.0f}"
+    message = rf"{n} frames of 3840x2160 are {millions} million pixels: more than the 200 million"
+    with pytest.raises(ExportError, match=message):
+        export.build(ctx.territory, every_day_4k)
+    with pytest.raises(ExportError, match=r"at 1280x720, at most 217 frames"):
+        export.build(ctx.territory, req(ctx.territory, kind="mp4", every=1))
+    assert export.check_size(ctx.territory, req(ctx.territory, kind="gif")) == len(render.frame_dates(ctx.territory))
+
+
+def test_progress_counts_every_frame_and_a_given_store_keeps_them(tiny):
+    class Store(export.FrameStore):
+        def __init__(self):
+            self.items = {}
+
+        def get(self, key):
+            return self.items.get(key)
+
+        def put(self, key, value):
+            self.items[key] = value
+
+    seen, store = [], Store()
+    gif = export.build(tiny, req(tiny, kind="gif", size=list(SMALL)), frames=store, progress=lambda *a: seen.append(a))
+    assert gif[:6] == b"GIF89a"
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert len(store.items) == 4 and len(export._FRAMES) == 0
+    assert all(k.startswith("frame:") and v[:4] == b"\x89PNG" for k, v in store.items.items())
 
 
 def test_mp4_is_a_valid_container_with_every_frame(tiny, tmp_path):
@@ -457,7 +482,7 @@ def test_callback_refuses_a_theatre_not_open_here():
     from layers.features import export as dash_export
 
     for theatre in ("no-such-theatre", 42, ["x"]):
-        assert dash_export.export_file({"kind": "png", "theatre": theatre}) == (
+        assert dash_export.export_file(print, {"kind": "png", "theatre": theatre}) == (
             no_update,
             "Export not made: that theatre is not open on this server.",
         )
@@ -466,10 +491,44 @@ def test_callback_refuses_a_theatre_not_open_here():
 def test_callback_returns_a_named_download(ctx):
     from layers.features import export as dash_export
 
-    download, status = dash_export.export_file({"kind": "csv", "date": "2017-06-06", "nonce": 1})
+    download, status = dash_export.export_file(print, {"kind": "csv", "date": "2017-06-06", "nonce": 1})
     assert download["filename"] == "raqqa-2017-06-06-places.csv" and download["type"] == "text/csv"
     assert base64.b64decode(download["content"]).decode("utf-8-sig").startswith("place_id,name,")
     assert status.startswith("Saved places table raqqa-2017-06-06-places.csv")
+
+
+def test_callback_reports_progress_frame_by_frame_and_keeps_frames_on_disk(ctx, monkeypatch):
+    from layers.core import render
+    from layers.features import export as dash_export
+
+    monkeypatch.setattr(render, "frame_dates", lambda territory, every=None: [D(2017, 6, 1), D(2017, 6, 6)])
+    seen = []
+    download, status = dash_export.export_file(seen.append, {"kind": "gif", "size": list(SMALL)})
+    assert download["filename"].endswith(".gif") and status.startswith("Saved animation")
+    assert seen == [["1", "2", "Drawing frame 1 of 2…"], ["2", "2", "Encoding 2 frames…"]]
+
+    def no_rendering(*_a, **_k):
+        raise AssertionError("frame rendered again")
+
+    monkeypatch.setattr(render, "render_png", no_rendering)  # the second export reads the frames from disk
+    export._FRAMES.clear()
+    again, _ = dash_export.export_file(seen.append, {"kind": "gif", "size": list(SMALL)})
+    assert again["content"] == download["content"]
+
+
+def test_callback_refuses_an_oversized_animation_and_a_busy_server_with_a_message(ctx, monkeypatch):
+    from dash import no_update
+
+    from layers.features import export as dash_export
+    from layers.server import jobs
+
+    download, status = dash_export.export_file(print, {"kind": "gif", "every": 1, "size": [3840, 2160]})
+    assert download is no_update and "million an animation may hold" in status
+    monkeypatch.setenv("RAQQA_MAX_JOBS", "2")
+    with jobs.heavy_slot(), jobs.heavy_slot():  # two jobs running elsewhere on the server
+        assert dash_export.export_file(print, {"kind": "png"}) == (no_update, f"Export not made: {jobs.BUSY}")
+    download, status = dash_export.export_file(print, {"kind": "geojson"})
+    assert status.startswith("Saved")
 
 
 def test_component_has_a_button_per_kind_a_store_a_download_and_a_status(ctx):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import re
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,10 @@ ANIMATION_SIZE = (1280, 720)  # frames of the GIF and MP4: a GIF of 1920x1080 fr
 FRAME_SECONDS = 0.5
 HOLD_SECONDS = 3.0  # the last frame stays up this long
 FRAME_CACHE = 600  # rendered frames kept per process (PNG-compressed, ~220 KB each at 1280x720)
+# An animation's frames (width x height x frame count) are capped before anything is drawn: the GIF encoder keeps
+# every frame in memory (one byte per pixel once quantised) and the drawing time grows with the pixels. The
+# campaign's default GIF (117 frames of 1280x720) is 108 million pixels; every day at 3840x2160 would be 2,900.
+MAX_ANIMATION_PIXELS = 200_000_000
 CSV_COLUMNS = (
     "place_id",
     "name",
@@ -182,12 +188,18 @@ def _parse_theatre(value: object) -> str | None:
 # builders
 
 
-def build(territory: Territory, req: Request) -> bytes:
-    """The bytes of the export ``req`` asks for."""
+Progress = Callable[[int, int], None]  # (frames done, frames in all)
+
+
+def build(
+    territory: Territory, req: Request, *, frames: FrameStore | None = None, progress: Progress | None = None
+) -> bytes:
+    """The bytes of the export ``req`` asks for; an animation reads and keeps its frames in ``frames`` (default:
+    this process's cache) and reports each frame drawn to ``progress``."""
     if req.kind == "png":
         return png_bytes(territory, req)
     if req.kind in ("gif", "mp4"):
-        return animation_bytes(territory, req)
+        return animation_bytes(territory, req, frames=frames, progress=progress)
     if req.kind == "geojson":
         return geojson_bytes(territory, req.date)
     return csv_bytes(territory, req.date)
@@ -209,33 +221,80 @@ def png_bytes(territory: Territory, req: Request) -> bytes:
     return render.render_png(territory, view)
 
 
-def animation_bytes(territory: Territory, req: Request) -> bytes:
-    """The whole campaign as a GIF or MP4: one frame per map state (or every ``req.every`` days).
+def check_size(territory: Territory, req: Request) -> int:
+    """The number of frames of an animation request; ExportError, before anything is drawn, if its frames
+    hold more than MAX_ANIMATION_PIXELS pixels in all. Other kinds are a single image: 1."""
+    if req.kind not in ("gif", "mp4"):
+        return 1
+    w, h = req.size or ANIMATION_SIZE
+    n = len(render.frame_dates(territory, req.every))
+    if n * w * h > MAX_ANIMATION_PIXELS:
+        fit = max(1, MAX_ANIMATION_PIXELS // (w * h))
+        raise ExportError(
+            f"{n} frames of {w}x{h} are {n * w * h / 1e6:,.0f} million pixels: more than the "
+            f"{MAX_ANIMATION_PIXELS / 1e6:,.0f} million an animation may hold. Choose a smaller size, or a frame "
+            f"every few days (at {w}x{h}, at most {fit} frames)."
+        )
+    return n
 
-    One animation is made at a time per process; a second request meanwhile is refused with a message
-    rather than queued, so repeated clicks cannot pile up minutes of drawing.
-    """
-    if not _ANIMATION_SLOT.acquire(blocking=False):
-        raise ExportError("Another animation is being made; try again when it is done.")
-    try:
-        frames = frames_rgb(territory, req)
-        return _gif(frames) if req.kind == "gif" else _mp4(frames)
-    finally:
-        _ANIMATION_SLOT.release()
+
+def animation_bytes(
+    territory: Territory, req: Request, *, frames: FrameStore | None = None, progress: Progress | None = None
+) -> bytes:
+    """The whole campaign as a GIF or MP4: one frame per map state (or every ``req.every`` days), its size
+    checked first (:func:`check_size`); frames are drawn one at a time and encoded as they come."""
+    total = check_size(territory, req)
+    rgb = frames_rgb(territory, req, frames=frames, progress=progress)
+    return _gif(rgb, total) if req.kind == "gif" else _mp4(rgb)
 
 
-def frames_rgb(territory: Territory, req: Request) -> list[np.ndarray]:
-    """RGB frames of the campaign, each rendered once per ledger state, date, view and size, then cached."""
+def frames_rgb(
+    territory: Territory, req: Request, *, frames: FrameStore | None = None, progress: Progress | None = None
+) -> Iterator[np.ndarray]:
+    """RGB frames of the campaign, each rendered once per dataset, ledger state, date, view and size and kept
+    in ``frames`` (PNG-compressed), yielded one at a time."""
+    store = _FRAMES if frames is None else frames
     size = req.size or ANIMATION_SIZE
-    out = []
-    for date in render.frame_dates(territory, req.every):
-        key = (territory.state_key(date), date, req.bounds, size, req.layers)
-        png = _FRAMES.get(key)
+    dates = render.frame_dates(territory, req.every)
+    base = (fingerprint(territory), req.bounds, size, tuple(sorted(req.layers)))
+    for i, date in enumerate(dates):
+        key = _frame_key(base, territory.state_key(date), date)
+        png = store.get(key)
         if png is None:
             png = render.render_png(territory, render.View(date, req.bounds, None, req.layers, size))
-            _FRAMES.put(key, png)
-        out.append(_decode(png))
-    return out
+            store.put(key, png)
+        if progress is not None:
+            progress(i + 1, len(dates))
+        yield _decode(png)
+
+
+class FrameStore:
+    """Where rendered frames are kept: ``get(key) -> bytes | None`` and ``put(key, bytes)``; keys are text."""
+
+    def get(self, key: str) -> bytes | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def put(self, key: str, value: bytes) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+_FINGERPRINTS: dict[int, str] = {}
+
+
+def fingerprint(territory: Territory) -> str:
+    """A digest of what a frame is drawn from (theatre, places, ledger, regions, overrides): equal digests, equal
+    maps; computed once per territory."""
+    key = id(territory)
+    if key not in _FINGERPRINTS:
+        ds = territory.ds
+        text = repr((ds.theatre, sorted(ds.places.items()), ds.ledger, ds.region_rows, ds.overrides))
+        _FINGERPRINTS[key] = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
+    return _FINGERPRINTS[key]
+
+
+def _frame_key(base: tuple, state: tuple, date: dt.date) -> str:
+    digest = hashlib.sha256(repr((base, state)).encode("utf-8", "replace")).hexdigest()[:32]
+    return f"frame:{digest}:{date.isoformat()}"
 
 
 def geojson_bytes(territory: Territory, date: dt.date) -> bytes:
@@ -322,8 +381,8 @@ def safe_cell(value: object) -> str:
 # helpers
 
 
-class _FrameCache:
-    """A small thread-safe LRU of PNG-compressed frames."""
+class _FrameCache(FrameStore):
+    """A small thread-safe LRU of PNG-compressed frames (this process's)."""
 
     def __init__(self, capacity: int):
         self.capacity = capacity
@@ -353,7 +412,6 @@ class _FrameCache:
 
 
 _FRAMES = _FrameCache(FRAME_CACHE)
-_ANIMATION_SLOT = threading.Semaphore(1)
 
 
 def _decode(png: bytes) -> np.ndarray:
@@ -363,18 +421,23 @@ def _decode(png: bytes) -> np.ndarray:
         return np.asarray(im.convert("RGB"))
 
 
-def _gif(frames: list[np.ndarray]) -> bytes:
+def _gif(frames: Iterator[np.ndarray], total: int) -> bytes:
     from PIL import Image
 
-    images = [Image.fromarray(f).quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=0) for f in frames]
-    durations = [int(FRAME_SECONDS * 1000)] * len(images)
+    def quantised():  # one frame at a time: only the quantised frames (a byte per pixel) are kept by the encoder
+        for f in frames:
+            yield Image.fromarray(f).quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=0)
+
+    images = quantised()
+    first = next(images)
+    durations = [int(FRAME_SECONDS * 1000)] * total
     durations[-1] = int(HOLD_SECONDS * 1000)
     buf = io.BytesIO()
-    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)
+    first.save(buf, format="GIF", save_all=True, append_images=images, duration=durations, loop=0)
     return buf.getvalue()
 
 
-def _mp4(frames: list[np.ndarray]) -> bytes:
+def _mp4(frames: Iterator[np.ndarray]) -> bytes:
     try:
         import imageio.v2 as imageio
         import imageio_ffmpeg  # noqa: F401  (ships the ffmpeg binary)
@@ -396,10 +459,11 @@ def _mp4(frames: list[np.ndarray]) -> bytes:
             output_params=["-movflags", "+faststart"],
         )
         try:
-            for f in frames:
-                writer.append_data(f)
+            last = None
+            for last in frames:
+                writer.append_data(last)
             for _ in range(hold - 1):
-                writer.append_data(frames[-1])
+                writer.append_data(last)
         finally:
             writer.close()
         return path.read_bytes()

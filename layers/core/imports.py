@@ -29,7 +29,7 @@ import shutil
 import stat
 import tempfile
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from layers.core.dataset import (
     EVENT_COLUMNS,
     LEDGER_COLUMNS,
     MAX_FILE_BYTES,
+    Dataset,
     load_dataset,
 )
 from layers.core.errors import DatasetError, Problem
@@ -237,8 +238,9 @@ def _inputs_within_budget(inputs: list[InputFile], found: gc.Findings) -> bool:
     return False
 
 
-def save(imported: Imported, out: Path, replace: bool = False) -> None:
-    """Write the dataset into ``out`` atomically: a temp folder beside it, checked with load_dataset, renamed.
+def save(imported: Imported, out: Path, replace: bool = False, check: Callable[[Dataset], None] | None = None) -> None:
+    """Write the dataset into ``out`` atomically: a temp folder beside it, checked with load_dataset (and
+    ``check``, given the loaded dataset, when set), renamed.
 
     ``out`` is replaced only with ``replace`` and only if it is a dataset folder (has theatre.json); on any
     failure it is left as it was.
@@ -254,7 +256,9 @@ def save(imported: Imported, out: Path, replace: bool = False) -> None:
         for rel, data in imported.files.items():
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             (tmp / rel).write_bytes(data)
-        load_dataset(tmp)  # the written folder must load exactly as the app will load it
+        ds = load_dataset(tmp)  # the written folder must load exactly as the app will load it
+        if check is not None:
+            check(ds)
         _swap_in(tmp, out, replace)
     except OSError as exc:  # e.g. another import created ``out`` meanwhile: nothing was replaced
         raise DatasetError([Problem(out.name, "folder", f"cannot be written: {exc.strerror or exc}")]) from exc

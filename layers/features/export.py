@@ -1,8 +1,10 @@
 """Export buttons: PNG of the current view, GIF and MP4 of the campaign, GeoJSON and CSV of the date's slice.
 
 A click becomes an ``export-request`` (clientside, ``assets/export.js``: the kind plus the map's current view
-from ``window.raqqaEngine.view()``); the server validates every field of it (it is an open HTTP endpoint),
-builds the file with :mod:`layers.core.export` and hands it to ``dcc.Download``.
+from ``window.raqqaEngine.view()``); the server validates every field of it (it is an open HTTP endpoint) and
+checks its size, then builds the file with :mod:`layers.core.export` in a background job
+(:mod:`layers.server.jobs`: off the request worker, within the server's limit of heavy jobs), showing the
+frames drawn so far and a Cancel button, and hands it to ``dcc.Download``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_ca
 
 from layers.core import export as core_export
 from layers.core.formats import EXPORTS
+from layers.server import jobs
 from layers.server.context import Context, theatre_context
 
 LOG = logging.getLogger(__name__)
@@ -22,7 +25,10 @@ BUTTON_TYPE = "export-button"
 REQUEST_ID = "export-request"
 DOWNLOAD_ID = "export-download"
 STATUS_ID = "export-status"
-BUSY_ID = "export-busy"
+PROGRESS_ID = "export-progress"
+PROGRESS_TEXT_ID = "export-progress-text"
+CANCEL_ID = "export-cancel"
+JOB_ID = "export-job"
 BUTTONS = tuple((f.kind, f.label, f.hint) for f in EXPORTS)
 KIND_WORDS = {f.kind: f.words for f in EXPORTS}
 
@@ -37,7 +43,16 @@ def component(ctx: Context) -> html.Div:
         [
             html.H3("Export"),
             html.Div(buttons, className="export-buttons"),
-            html.Div(id=BUSY_ID, className="export-busy", **{"aria-live": "polite"}),
+            html.Div(
+                [
+                    html.Progress(id=PROGRESS_ID, value="0", max="1", **{"aria-labelledby": PROGRESS_TEXT_ID}),
+                    html.Span(id=PROGRESS_TEXT_ID, className="export-progress-text"),
+                    html.Button("Cancel", id=CANCEL_ID, className="export-cancel", n_clicks=0),
+                ],
+                id=JOB_ID,
+                className="export-job",
+                hidden=True,
+            ),
             html.Div(id=STATUS_ID, className="export-status", role="status", **{"aria-live": "polite"}),
             dcc.Store(id=REQUEST_ID),
             dcc.Download(id=DOWNLOAD_ID),
@@ -60,27 +75,43 @@ clientside_callback(
     Output(STATUS_ID, "children"),
     Input(REQUEST_ID, "data"),
     prevent_initial_call=True,
+    background=True,
     running=[
-        (Output(BUSY_ID, "children"), "Preparing the file… (the animation and the video take a while)", ""),
+        (Output(JOB_ID, "hidden"), False, True),
         (Output({"type": BUTTON_TYPE, "kind": ALL}, "disabled"), True, False),
     ],
+    progress=[Output(PROGRESS_ID, "value"), Output(PROGRESS_ID, "max"), Output(PROGRESS_TEXT_ID, "children")],
+    progress_default=["0", "1", "Preparing the file…"],
+    cancel=[Input(CANCEL_ID, "n_clicks")],
 )
-def export_file(request):
-    """Validate the request, build the file, hand it to the browser; bad input gives a message, not an error."""
+def export_file(set_progress, request):
+    """Validate the request, build the file in this background job, hand it to the browser; bad input, a
+    request over the size caps or a busy server give a message, not an error."""
+    jobs.enter_job()
     theatre = request.get("theatre") if isinstance(request, dict) else None
     ctx = theatre_context(theatre or "") if theatre is None or isinstance(theatre, str) else None
     if ctx is None:
         return no_update, "Export not made: that theatre is not open on this server."
-    return build_download(ctx, request)
+
+    def progress(done: int, total: int) -> None:
+        words = f"Drawing frame {done} of {total}…" if done < total else f"Encoding {total} frames…"
+        set_progress([str(done), str(total), words])
+
+    return build_download(ctx, request, progress=progress, frames=jobs.DiskFrames())
 
 
-def build_download(ctx: Context, request) -> tuple:
-    """(dcc.Download data, status text) for a request dict from the browser, against theatre ``ctx``."""
+def build_download(ctx: Context, request, *, progress=None, frames=None) -> tuple:
+    """(dcc.Download data, status text) for a request dict from the browser, against theatre ``ctx``; the build
+    holds one of the server's heavy-job slots."""
     try:
         req = core_export.parse_request(ctx.territory, request)
+        core_export.check_size(ctx.territory, req)
         t0 = time.perf_counter()
-        payload = core_export.build(ctx.territory, req)
+        with jobs.heavy_slot():
+            payload = core_export.build(ctx.territory, req, frames=frames, progress=progress)
     except core_export.ExportError as exc:
+        return no_update, f"Export not made: {exc}"
+    except jobs.Busy as exc:
         return no_update, f"Export not made: {exc}"
     except Exception:  # a valid request that failed to build: say so in the page, keep the details in the log
         LOG.exception("export failed for %r", request if isinstance(request, dict) else type(request))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
+from layers.core import DatasetError
 from layers.core.territory import NO_REPORTING
 from layers.features import (
     access,
@@ -43,7 +44,8 @@ from layers.features.common import (
     date_text,
     query,
 )
-from layers.server.context import Context, context, theatre_context
+from layers.features.theatre_failed import failed_page
+from layers.server.context import Context, context, record_failure, theatre_context, theatre_failure
 
 
 def layout() -> html.Div:
@@ -213,14 +215,20 @@ def _keys_help() -> html.Div:
     prevent_initial_call=True,
 )
 def switch_theatre(search, current):
-    """Open the theatre named by ``?theatre=<slug>`` (an imported one); no change if it is already open."""
+    """Open the theatre named by ``?theatre=<slug>`` (an imported one); no change if it is already open; a page
+    naming its problems if it cannot be derived."""
     slug = query(search).get("theatre", "")
     if slug == (current or ""):
         return no_update, no_update
     ctx = theatre_context(slug)
     if ctx is None:
-        return no_update, no_update
-    return page(ctx, slug), slug
+        problems = theatre_failure(slug)
+        return (failed_page(slug, problems), slug) if problems else (no_update, no_update)
+    try:
+        return page(ctx, slug), slug
+    except DatasetError as exc:  # DerivationError: the map of an otherwise valid theatre cannot be derived
+        record_failure(slug, exc.problems)
+        return failed_page(slug, exc.problems), slug
 
 
 clientside_callback(

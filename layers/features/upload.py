@@ -3,7 +3,12 @@
 The upload goes through the same checks as ``python -m layers import``. A valid theatre is written atomically
 (temp folder, then rename) to ``$RAQQA_INSTANCE/theatres/<slug>/`` (default ``instance/`` in the repository),
 with the uploaded bytes kept under ``sources/upload/`` for audit, and opens at ``/?theatre=<slug>``; an upload
-never replaces an existing theatre, and a failed one writes nothing. Problems are shown as text, never HTML.
+never replaces an existing theatre, and a failed one writes nothing. Problems are shown as text, never HTML,
+and capped (:mod:`layers.features.problems`).
+
+The import runs as a background job (:mod:`layers.server.jobs`: off the request worker, within the server's
+limit of heavy jobs), with its stage shown and a Cancel button; before the theatre is written, its page is
+built once from the written files, so a theatre whose map cannot be derived is refused with its problems.
 """
 
 from __future__ import annotations
@@ -21,12 +26,17 @@ from layers.core import DatasetError, Problem, imports
 from layers.core.dataset import MAX_FILE_BYTES
 from layers.core.formats import IMPORT_SUFFIXES
 from layers.core.import_config import InputFile
-from layers.server import auth, store
+from layers.features.problems import problem_list
+from layers.server import auth, jobs, store
 from layers.server.store import UPLOAD_FILE
 
 NAME = "upload"
 UPLOAD_ID = f"{NAME}-files"
 RESULT_ID = f"{NAME}-result"
+STAGE_ID = f"{NAME}-stage"
+CANCEL_ID = f"{NAME}-cancel"
+JOB_ID = f"{NAME}-job"
+auth.gate(RESULT_ID, "editor")  # viewers cannot import: checked before the job starts (layers/server/auth.py)
 MAX_UPLOAD_FILES = 50
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # all files of one upload together
 # The upload travels base64-encoded in the callback's JSON body (4/3 of its size): cap the request with
@@ -46,6 +56,15 @@ def component(ctx) -> list:
             accept=ACCEPT,
             className="upload-drop",
         ),
+        html.Div(
+            [
+                html.Span(id=STAGE_ID, className="export-progress-text", role="status"),
+                html.Button("Cancel", id=CANCEL_ID, className="export-cancel", n_clicks=0),
+            ],
+            id=JOB_ID,
+            className="export-job",
+            hidden=True,
+        ),
         html.Div(id=RESULT_ID, className="upload-result", **{"aria-live": "polite"}),
     ]
 
@@ -56,16 +75,25 @@ def component(ctx) -> list:
     Input(UPLOAD_ID, "contents"),
     State(UPLOAD_ID, "filename"),
     prevent_initial_call=True,
+    background=True,
+    running=[(Output(JOB_ID, "hidden"), False, True), (Output(UPLOAD_ID, "disabled"), True, False)],
+    progress=Output(STAGE_ID, "children"),
+    progress_default="",
+    cancel=[Input(CANCEL_ID, "n_clicks")],
 )
-def handle_upload(contents, filenames):
-    """Validate and import the uploaded files; clear ``contents`` so the files are not sent again."""
-    if not auth.can("editor"):
-        return failure([Problem(UPLOAD_FILE, "role", "viewers cannot import theatres")]), None
+def handle_upload(set_progress, contents, filenames):
+    """Validate and import the uploaded files in this background job; clear ``contents`` so the files are not
+    sent again."""
+    jobs.enter_job()
     try:
+        set_progress("Reading the files…")
         files = decode_uploads(contents, filenames)
-        slug, imported = import_uploaded(files)
+        with jobs.heavy_slot():
+            slug, imported = import_uploaded(files, set_progress)
     except DatasetError as exc:
         return failure(exc.problems), None
+    except jobs.Busy as exc:
+        return [html.P(f"Not imported: {exc} Nothing was written.")], None
     auth.record("theatre.import", f"theatre {slug}", imported.config.name)
     return success(slug, imported), None
 
@@ -142,12 +170,29 @@ def _is_config_json(data: bytes) -> bool:
     return isinstance(obj, dict) and "factions" in obj and "type" not in obj
 
 
-def import_uploaded(files: list[InputFile]) -> tuple[str, imports.Imported]:
-    """Validate and import; the store writes ``theatres/<slug>/`` atomically and never replaces a theatre."""
+def import_uploaded(files: list[InputFile], stage=lambda text: None) -> tuple[str, imports.Imported]:
+    """Validate and import; the store writes ``theatres/<slug>/`` atomically, after its page was built from the
+    written files (:func:`opens`), and never replaces a theatre. ``stage`` is told what is being done."""
     config, inputs = split_config(files)
+    stage(f"Checking {len(files)} file(s)…")
     imported = imports.prepare(config, inputs)
     imported.files.update(originals([config, *inputs]))
-    return store.add_theatre(imported, config.name), imported
+    stage("Deriving the map…")
+    return store.add_theatre(imported, config.name, check=opens(imported.config.slug)), imported
+
+
+def opens(slug: str):
+    """A check for a written theatre folder: build its page as opening it would (DatasetError if its map cannot
+    be derived)."""
+
+    def check(ds) -> None:
+        from layers.core import Territory
+        from layers.features import page
+        from layers.server.context import Context
+
+        page.page(Context(ds, Territory(ds)), slug)
+
+    return check
 
 
 def originals(files: list[InputFile]) -> dict[str, bytes]:
@@ -180,6 +225,6 @@ def success(slug: str, imported: imports.Imported) -> list:
 def failure(problems: list[Problem]) -> list:
     """Every problem, one per line, as text."""
     return [
-        html.P(f"Not imported: {len(problems)} problem(s). Nothing was written."),
-        html.Ul([html.Li(str(p)) for p in problems], className="upload-problems"),
+        html.P(f"Not imported: {len(problems):,} problem(s). Nothing was written."),
+        problem_list(problems, "upload-problems"),
     ]

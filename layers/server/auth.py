@@ -227,6 +227,35 @@ def login_on() -> bool:
     return bool(flask.has_app_context() and flask.current_app.config.get("RAQQA_LOGIN"))
 
 
+# Background callbacks run in a job process with no request, so who may start one is checked before it starts,
+# and who started it travels with the job: the server sets ACTOR_HEADER on the request (any value a client sent
+# is replaced), and Dash copies the request's headers into the job's callback context.
+ACTOR_HEADER = "X-Raqqa-Actor"
+GATED: dict[str, str] = {}  # callback output id -> the role needed to run it
+
+
+def gate(output_id: str, role: str) -> None:
+    """Require ``role`` of whoever runs the (background) callback writing ``output_id``, before it runs."""
+    check_role(role)
+    GATED[output_id] = role
+
+
+def before_callback() -> flask.Response | None:
+    """A request's hook: stamp the actor for background jobs; refuse a gated callback to a lesser role."""
+    req = flask.request
+    req.environ["HTTP_" + ACTOR_HEADER.upper().replace("-", "_")] = who()
+    if req.method != "POST" or not req.path.endswith("/_dash-update-component") or not GATED:
+        return None
+    body = req.get_json(silent=True)
+    output = body.get("output") if isinstance(body, dict) else None
+    if not isinstance(output, str):
+        return None
+    for output_id, role in GATED.items():
+        if f"{output_id}." in output and not can(role):
+            return flask.Response(f"{role} role needed", status=403, mimetype="text/plain")
+    return None
+
+
 def current() -> Account | None:
     """The signed-in account; None when the login is off or nobody is signed in."""
     if not login_on():
@@ -245,7 +274,15 @@ def can(role: str) -> bool:
 
 
 def who() -> str:
-    """The name changes are recorded under: the signed-in user, or ``local`` with the login off."""
+    """The name changes are recorded under: the signed-in user, or ``local`` with the login off. In a
+    background job, the actor the server stamped on the request that started it."""
+    if not flask.has_request_context():
+        try:
+            headers = dash.callback_context.headers or {}
+        except dash.exceptions.MissingCallbackContextException:  # neither a request nor a callback: a script
+            headers = {}
+        actor = {k.lower(): v for k, v in headers.items()}.get(ACTOR_HEADER.lower())
+        return actor if isinstance(actor, str) and actor else LOCAL
     account = current()
     return account.name if account else LOCAL
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from layers.core import Dataset, DatasetError, Territory, load_dataset
+from layers.core import Dataset, DatasetError, Problem, Territory, load_dataset
 from layers.core.health import health
 from layers.core.timeline import build_timeline
 from layers.core.validate import SLUG
@@ -55,15 +55,43 @@ def context(folder: str | None = None) -> Context:
 
 
 def theatre_context(slug: str) -> Context | None:
-    """The bundled theatre for ``""``; an imported theatre by its slug; None if there is no such theatre."""
+    """The bundled theatre for ``""``; an imported theatre by its slug; None if there is no such theatre, or it
+    fails to load or derive (its problems are then kept: :func:`theatre_failure`, and it is not tried again)."""
     if not slug:
         return context()
     if not isinstance(slug, str) or not SLUG.fullmatch(slug):
         return None
     folder = theatre_folder(slug)
-    if folder is None:
+    if folder is None or theatre_failure(slug):
         return None
     try:
         return context(str(folder))
-    except DatasetError:
+    except DatasetError as exc:
+        record_failure(slug, exc.problems)
         return None
+
+
+def _failure_key(slug: str) -> str | None:
+    folder = theatre_folder(slug)
+    if folder is None:
+        return None
+    stamp = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file()]
+    return f"failed:{slug}:{stamp!r}"
+
+
+def record_failure(slug: str, problems: list[Problem]) -> None:
+    """Keep why theatre ``slug`` (as its files are now) cannot be opened, for every worker of this server."""
+    from layers.server.jobs import shared_cache
+
+    key = _failure_key(slug)
+    if key is not None:
+        shared_cache().set(key, [(p.file, p.item, p.message) for p in problems[:200]], expire=86_400)
+
+
+def theatre_failure(slug: str) -> list[Problem]:
+    """Why theatre ``slug`` cannot be opened, if loading or deriving it failed since its files last changed."""
+    from layers.server.jobs import shared_cache
+
+    key = _failure_key(slug) if isinstance(slug, str) and SLUG.fullmatch(slug) else None
+    found = shared_cache().get(key) if key is not None else None
+    return [Problem(*p) for p in found] if isinstance(found, list) else []

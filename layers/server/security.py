@@ -61,6 +61,7 @@ def secure(app: dash.Dash, *, tile_origins: Sequence[str] = ()) -> None:
     if auth_file:
         auth.enable(app, Path(auth_file), same_origin)
     server.before_request(lambda: _check_callback_body(app))
+    server.before_request(auth.before_callback)
     server.register_error_handler(InvalidCallbackReturnValue, _mismatched_outputs)
     server.register_error_handler(CallbackException, _mismatched_outputs)
     server.register_error_handler(DependencyException, _no_such_file)

@@ -42,9 +42,10 @@ def theatre_folder(slug: str) -> Path | None:
     return folder if (folder / "theatre.json").is_file() else None
 
 
-def add_theatre(imported: imports.Imported, config_name: str) -> str:
+def add_theatre(imported: imports.Imported, config_name: str, check=None) -> str:
     """Write an imported theatre to ``theatres/<slug>/`` atomically and return its slug; DatasetError if a
-    theatre of that slug exists (an upload never replaces one) or the folder is full."""
+    theatre of that slug exists (an upload never replaces one), the folder is full, or ``check`` (given the
+    written dataset) raises it."""
     slug = imported.config.slug
     target = theatres_root() / slug
     if target.exists():
@@ -53,7 +54,7 @@ def add_theatre(imported: imports.Imported, config_name: str) -> str:
         )
     if target.parent.is_dir() and sum(1 for p in target.parent.iterdir() if SLUG.fullmatch(p.name)) >= MAX_THEATRES:
         raise DatasetError([Problem(UPLOAD_FILE, "theatres", f"already {MAX_THEATRES} imported theatres: remove some")])
-    imports.save(imported, target, replace=False)
+    imports.save(imported, target, replace=False, check=check)
     return slug
 
 

@@ -38,7 +38,7 @@ def data_url(f: InputFile) -> str:
 
 
 def upload(*files: InputFile, names: list | None = None):
-    return handle_upload([data_url(f) for f in files], names if names is not None else [f.name for f in files])
+    return handle_upload(print, [data_url(f) for f in files], names if names is not None else [f.name for f in files])
 
 
 def texts(component) -> list[str]:
@@ -136,7 +136,7 @@ def test_upload_never_replaces_an_imported_theatre(instance):
     ],
 )  # fmt: skip
 def test_upload_rejects_bad_requests(instance, contents, names, message):
-    children, _ = handle_upload(contents, names)
+    children, _ = handle_upload(print, contents, names)
     assert message in texts(children)
     assert not (instance / "theatres").exists() or not any((instance / "theatres").iterdir())
 
@@ -185,3 +185,60 @@ def test_theatre_folder_accepts_only_valid_existing_slugs(instance, slug):
 )  # fmt: skip
 def test_client_file_names_are_only_shown(raw_name, shown):
     assert display_name(raw_name, 0) == shown
+
+
+def test_a_million_empty_rows_give_a_short_answer(instance):
+    from tests.test_imports import ACLED_HEADER
+
+    empty = raw("acled.csv", ACLED_HEADER + "\n" + "," * 17 + "\n" * 1 + ("," * 17 + "\n") * 999_999)
+    children, _ = upload(config_file(), empty)
+    shown = texts(children)
+    assert shown[0].startswith("Not imported: ") and "Nothing was written." in shown[0]
+    assert "inputs: check: stopped after 1,000 errors: the rest was not checked" in shown
+    assert len(json.dumps(children, default=lambda c: c.to_plotly_json())) < 20_000
+    assert theatre_folder("test-theatre") is None
+
+
+def test_twenty_thousand_problems_are_listed_flat_and_capped():
+    from layers.core import Problem
+    from layers.features.problems import MAX_FILES, MAX_PER_FILE
+
+    problems = [Problem(f"file{i % 12}.csv", f"line {i}", "has no event_id_cnty") for i in range(20_000)]
+    (head, ul) = upload_module.failure(problems)
+    assert head.children == "Not imported: 20,000 problem(s). Nothing was written."
+    lines = [li.children for li in ul.children]
+    assert all(isinstance(line, str) for line in lines)  # one level: a list of text, nothing nested
+    assert len(lines) == MAX_FILES * (MAX_PER_FILE + 1) + 1
+    assert lines[: MAX_PER_FILE + 1] == [str(p) for p in problems[: 12 * MAX_PER_FILE : 12]] + [
+        f"… and {20_000 // 12 + 1 - MAX_PER_FILE:,} more in file0.csv"
+    ]
+    assert lines[-1] == f"… and {sum(1 for i in range(20_000) if i % 12 >= MAX_FILES):,} more in 2 other file(s)"
+
+
+def test_a_theatre_whose_map_cannot_be_derived_is_refused_and_nothing_is_written(instance, monkeypatch):
+    from layers.core import territory
+
+    monkeypatch.setattr(territory, "MAX_OVERRIDE_APPLICATIONS", 1)
+    children, _ = upload(config_file(), GOOD_SNAPSHOT)
+    shown = texts(children)
+    assert shown[0] == "Not imported: 1 problem(s). Nothing was written."
+    assert shown[1].startswith("overrides.geojson: file: 2 override polygons would be applied more than 1 times")
+    assert theatre_folder("test-theatre") is None
+    assert not (instance / "theatres").exists() or list((instance / "theatres").iterdir()) == []
+
+
+def test_an_upload_on_a_busy_server_is_refused_with_a_message(instance, monkeypatch):
+    from layers.server import jobs
+
+    monkeypatch.setenv("RAQQA_MAX_JOBS", "1")
+    with jobs.heavy_slot():
+        children, _ = upload(config_file(), GOOD_SNAPSHOT)
+    assert texts(children) == [f"Not imported: {jobs.BUSY} Nothing was written."]
+    assert theatre_folder("test-theatre") is None
+
+
+def test_the_upload_reports_its_stages(instance):
+    stages = []
+    handle_upload(stages.append, [data_url(config_file()), data_url(GOOD_SNAPSHOT)], ["theatre.toml", SNAP])
+    assert stages == ["Reading the files…", "Checking 2 file(s)…", "Deriving the map…"]
+    assert theatre_folder("test-theatre") is not None
