@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -41,8 +42,13 @@ def panel(ctx) -> list:
                 html.H3("Imported theatres"),
                 html.Div(
                     [
-                        html.Label("Theatre", htmlFor=THEATRE_SELECT, className="visually-hidden"),
-                        dcc.Dropdown(id=THEATRE_SELECT, options=_theatre_options(), placeholder="Imported theatre"),
+                        dmc.Select(
+                            id=THEATRE_SELECT,
+                            data=_theatre_options(),
+                            placeholder="Imported theatre",
+                            label="Theatre",
+                            clearable=True,
+                        ),
                         dcc.ConfirmDialogProvider(
                             html.Button("Delete theatre", className="tool admin-delete"),
                             id=DELETE_ID,
@@ -70,7 +76,7 @@ def _theatre_options() -> list[dict]:
 @callback(
     Output(STATUS_ID, "children"),
     Output(REFRESH_ID, "data"),
-    Output(THEATRE_SELECT, "options"),
+    Output(THEATRE_SELECT, "data"),
     Input(DELETE_ID, "submit_n_clicks"),
     State(THEATRE_SELECT, "value"),
     prevent_initial_call=True,

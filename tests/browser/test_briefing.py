@@ -79,16 +79,16 @@ def inside_max_bounds(page) -> bool:
 
 
 def test_a_city_event_opens_at_city_zoom_named_and_ringed(page, app_url, events):
-    city = context().dataset.theatre["city"]
+    city = context().dataset.city  # the city view's outline and zoom (geodata/city/)
     ev = events["A02"]  # Raqqa city encircled, 24 June 2017: its place is inside the city's box
-    w, s, e, n = city["bounds"]
+    w, s, e, n = city.outline.bounds
     assert w <= ev["lon"] <= e and s <= ev["lat"] <= n
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{app_url}?mode=briefing&date=2017-06-19")
     rendered(page)
     page.keyboard.press("PageDown")
     framed(page, ev["day"])
-    assert page.evaluate("raqqaEngine.map.getZoom()") == city["zoom"]
+    assert page.evaluate("raqqaEngine.map.getZoom()") == city.min_zoom
     label = page.locator(".event-place-label")
     assert label.is_visible() and label.inner_text() == ev["place"] == "Raqqa"
     ring = page.locator("path.focus-ring").bounding_box()
@@ -114,7 +114,7 @@ def test_a_regional_event_opens_at_the_region(page, app_url, events):
     page.keyboard.press("PageDown")
     framed(page, ev["day"])
     zoom = page.evaluate("raqqaEngine.map.getZoom()")
-    assert zoom < context().dataset.theatre["city"]["zoom"] - 2
+    assert zoom < context().dataset.city.min_zoom - 2
     assert page.locator(".event-place-label").inner_text() == ev["place"]
 
 
@@ -182,6 +182,7 @@ def test_an_event_beyond_the_map_is_an_edge_marker_not_a_flight(page, app_url, e
     box = marker.bounding_box()
     assert box["x"] + box["width"] > panel["x"] + panel["width"] * 0.75  # at the eastern edge
     assert box["x"] + box["width"] <= panel["x"] + panel["width"]
+    page.keyboard.press("Escape")  # the clicked feed item keeps its keys: Esc hands them back to the page
     page.keyboard.press("ArrowRight")  # another day: the marker goes
     rendered(page, ev["day"] + 1)
     assert not marker.is_visible()
@@ -219,7 +220,7 @@ def test_a_saved_briefing_keeps_its_view_and_shows_its_caption_once(page, app_ur
     view = page.evaluate(
         "[raqqaEngine.map.getCenter().lat, raqqaEngine.map.getCenter().lng, raqqaEngine.map.getZoom()]"
     )
-    assert view[2] == pytest.approx(saved["zoom"]) and view[2] != context().dataset.theatre["city"]["zoom"]
+    assert view[2] == pytest.approx(saved["zoom"]) and view[2] != context().dataset.city.min_zoom
     assert view[0] == pytest.approx(saved["center"][0], abs=1e-3) and view[1] == pytest.approx(
         saved["center"][1], abs=1e-3
     )
