@@ -41,15 +41,13 @@ from shapely.geometry.base import BaseGeometry
 
 from layers.core.dataset import (
     CONFIDENCE,
-    DATE_PRECISION,
     LEDGER_COLUMNS,
     LedgerRow,
     _check_enum,
     _features,
     _geometry,
-    _url_problems,
     is_http_url,
-    parse_date,
+    load_rows,
     read_csv,
 )
 from layers.core.errors import Problem
@@ -121,7 +119,10 @@ def load_city(
     config = _config(base / "city.json", found)
     outline, estimated, basis = _outline(base / str(config.get("outline") or "outline.geojson"), found)
     districts = _districts(base / "districts.csv", found)
-    rows = _rows(base / "ledger.csv", districts, factions, theatre, taken_ids, found)
+    rows = load_rows(
+        base / "ledger.csv", LEDGER_COLUMNS, "place_id", districts, "districts.csv", factions, theatre, found, taken_ids
+    )
+    rows = sorted(rows, key=lambda r: (r.date, r.line))
     problems.extend(Problem(f"{FOLDER}/{p.file}", p.item, p.message) for p in found)
     if found or outline is None:
         return None
@@ -235,44 +236,6 @@ def _number(value: str) -> float | None:
     except ValueError:
         return None
     return v if v == v and abs(v) != float("inf") else None
-
-
-def _rows(
-    path: Path,
-    districts: Mapping[str, District],
-    factions: tuple[str, ...],
-    theatre: Mapping,
-    taken_ids: set[str],
-    problems: list[Problem],
-) -> list[LedgerRow]:
-    start, end = parse_date(str(theatre.get("start"))), parse_date(str(theatre.get("end")))
-    rows: list[LedgerRow] = []
-    seen: set[str] = set()
-    for line, r in read_csv(path, LEDGER_COLUMNS, problems):
-        label = f"line {line} ({r['row_id'] or 'no row_id'})"
-        bad = _check_enum(r, {"confidence": CONFIDENCE, "date_precision": DATE_PRECISION})
-        if not r["row_id"]:
-            bad.append("has no row_id")
-        elif r["row_id"] in seen:
-            bad.append(f"duplicate row_id {r['row_id']!r}")
-        elif r["row_id"] in taken_ids:
-            bad.append(f"row_id {r['row_id']!r} is already used in ledger.csv")
-        date = parse_date(r["date"])
-        if date is None:
-            bad.append(f"date {r['date']!r} is not an ISO date (YYYY-MM-DD)")
-        elif start and end and not (start <= date <= end):
-            bad.append(f"date {date} is outside the campaign {start} .. {end}")
-        if r["place_id"] not in districts:
-            bad.append(f"unknown place_id {r['place_id']!r} (not in districts.csv)")
-        if r["holder"] not in factions:
-            bad.append(f"holder {r['holder']!r} is not one of the factions {', '.join(factions)}")
-        bad += _url_problems(r, ("source_url",), ("supporting_source_url",))
-        if bad:
-            problems.extend(Problem(path.name, label, b) for b in bad)
-            continue
-        seen.add(r["row_id"])
-        rows.append(LedgerRow(**{k: r[k] for k in LEDGER_COLUMNS if k != "date"}, date=date, line=line))
-    return sorted(rows, key=lambda r: (r.date, r.line))
 
 
 # ---------------------------------------------------------------------------------------------------------

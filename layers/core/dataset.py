@@ -476,23 +476,42 @@ def _check_enum(values: Mapping[str, Any], allowed: Mapping[str, tuple[str, ...]
 def _load_ledger(
     path: Path, places: Mapping[str, Place], factions: tuple[str, ...], theatre: Mapping, problems: list[Problem]
 ) -> list[LedgerRow]:
+    return load_rows(path, LEDGER_COLUMNS, "place_id", places, "places.geojson", factions, theatre, problems)
+
+
+def load_rows(
+    path: Path,
+    columns: tuple[str, ...],
+    key: str,
+    known: Mapping[str, Any],
+    known_file: str,
+    factions: tuple[str, ...],
+    theatre: Mapping,
+    problems: list[Problem],
+    taken_ids: set[str] | frozenset[str] = frozenset(),
+) -> list[LedgerRow]:
+    """Ledger-shaped rows of ``path`` (the ledger, the regional ledger, the city's), one rule for all: dates in
+    the campaign, holders among ``factions``, ``key`` (the place's id column) among ``known`` (listed in
+    ``known_file``), row ids unique here and not in ``taken_ids``, http(s) sources. In file order."""
     start, end = parse_date(str(theatre.get("start"))), parse_date(str(theatre.get("end")))
     rows: list[LedgerRow] = []
     seen: set[str] = set()
-    for line, r in read_csv(path, LEDGER_COLUMNS, problems):
+    for line, r in read_csv(path, columns, problems):
         label = f"line {line} ({r['row_id'] or 'no row_id'})"
         bad = _check_enum(r, {"confidence": CONFIDENCE, "date_precision": DATE_PRECISION})
         if not r["row_id"]:
             bad.append("has no row_id")
         elif r["row_id"] in seen:
             bad.append(f"duplicate row_id {r['row_id']!r}")
+        elif r["row_id"] in taken_ids:
+            bad.append(f"row_id {r['row_id']!r} is already used in ledger.csv")
         date = parse_date(r["date"])
         if date is None:
             bad.append(f"date {r['date']!r} is not an ISO date (YYYY-MM-DD)")
         elif start and end and not (start <= date <= end):
             bad.append(f"date {date} is outside the campaign {start} .. {end}")
-        if r["place_id"] not in places:
-            bad.append(f"unknown place_id {r['place_id']!r} (not in places.geojson)")
+        if r[key] not in known:
+            bad.append(f"unknown {key} {r[key]!r} (not in {known_file})")
         if r["holder"] not in factions:
             bad.append(f"holder {r['holder']!r} is not one of the factions {', '.join(factions)}")
         bad += _url_problems(r, ("source_url",), ("supporting_source_url",))
@@ -500,7 +519,8 @@ def _load_ledger(
             problems.extend(Problem(path.name, label, b) for b in bad)
             continue
         seen.add(r["row_id"])
-        rows.append(LedgerRow(**{k: r[k] for k in LEDGER_COLUMNS if k != "date"}, date=date, line=line))
+        fields = {k: r[k] for k in LEDGER_COLUMNS if k not in ("date", "place_id")}
+        rows.append(LedgerRow(**fields, place_id=r[key], date=date, line=line))
     return rows
 
 

@@ -23,16 +23,12 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from layers.core.dataset import (
-    CONFIDENCE,
-    DATE_PRECISION,
     LEDGER_COLUMNS,
     LedgerRow,
     _check_enum,
     _features,
     _geometry,
-    _url_problems,
-    parse_date,
-    read_csv,
+    load_rows,
 )
 from layers.core.errors import Problem
 
@@ -88,41 +84,9 @@ def load_regions(
             if same_ground and shapely.intersection(other.geometry, geom).area > 1e-9:
                 problems.append(Problem(gpath.name, label, f"overlaps region {other.id!r} on the same bank"))
         regions[rid] = Region(rid, str(props["name"]).strip(), bank, str(props["basis"]).strip(), geom)
-    rows = _load_rows(cpath, regions, factions, theatre, problems)
+    rows = load_rows(cpath, REGION_COLUMNS, "region_id", regions, "regions.geojson", factions, theatre, problems)
     used = {r.place_id for r in rows}
     problems.extend(
         Problem(gpath.name, f"region {rid}", "has no rows in regions.csv") for rid in regions if rid not in used
     )
     return tuple(regions.values()), tuple(sorted(rows, key=lambda r: (r.date, r.line)))
-
-
-def _load_rows(
-    path: Path, regions: Mapping[str, Region], factions: tuple[str, ...], theatre: Mapping, problems: list[Problem]
-) -> list[LedgerRow]:
-    start, end = parse_date(str(theatre.get("start"))), parse_date(str(theatre.get("end")))
-    rows: list[LedgerRow] = []
-    seen: set[str] = set()
-    for line, r in read_csv(path, REGION_COLUMNS, problems):
-        label = f"line {line} ({r['row_id'] or 'no row_id'})"
-        bad = _check_enum(r, {"confidence": CONFIDENCE, "date_precision": DATE_PRECISION})
-        if not r["row_id"]:
-            bad.append("has no row_id")
-        elif r["row_id"] in seen:
-            bad.append(f"duplicate row_id {r['row_id']!r}")
-        date = parse_date(r["date"])
-        if date is None:
-            bad.append(f"date {r['date']!r} is not an ISO date (YYYY-MM-DD)")
-        elif start and end and not (start <= date <= end):
-            bad.append(f"date {date} is outside the campaign {start} .. {end}")
-        if r["region_id"] not in regions:
-            bad.append(f"unknown region_id {r['region_id']!r} (not in regions.geojson)")
-        if r["holder"] not in factions:
-            bad.append(f"holder {r['holder']!r} is not one of the factions {', '.join(factions)}")
-        bad += _url_problems(r, ("source_url",), ("supporting_source_url",))
-        if bad:
-            problems.extend(Problem(path.name, label, b) for b in bad)
-            continue
-        seen.add(r["row_id"])
-        fields = {k: r[k] for k in LEDGER_COLUMNS if k not in ("date", "place_id")}
-        rows.append(LedgerRow(**fields, place_id=r["region_id"], date=date, line=line))
-    return rows
