@@ -28,7 +28,6 @@ warnings file lists its rule and subject with a reason; errors cannot be accepte
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from layers.core.dataset import Dataset, LedgerRow, split_urls
+from layers.core.dataset import Dataset, LedgerRow, read_csv, split_urls
 from layers.core.errors import Problem
 
 ERROR, WARNING = "error", "warning"
@@ -139,33 +138,13 @@ def rules_of(theatre: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(path.name, "file", f"cannot be read as UTF-8 text: {exc}"))
-        return []
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in columns if c not in (reader.fieldnames or ())]
-    if missing:
-        problems.append(Problem(path.name, "header", f"missing column(s): {', '.join(missing)}"))
-        return []
-    out = []
-    for line, row in enumerate(reader, start=2):
-        if None in row:
-            problems.append(Problem(path.name, f"line {line}", "more fields than the header has"))
-            continue
-        out.append((line, {k: (v or "").strip() for k, v in row.items()}))
-    return out
-
-
 def load_dependent_hosts(path: Path) -> dict[str, tuple[str, str]]:
     """``host -> (kind, reason)`` from a CSV of mirror, summary and relay hosts; empty if the file is absent."""
     if not path.is_file():
         return {}
     problems: list[Problem] = []
     hosts: dict[str, tuple[str, str]] = {}
-    for line, r in _read_rows(path, HOST_COLUMNS, problems):
+    for line, r in read_csv(path, HOST_COLUMNS, problems):
         host = r["host"].lower()
         label = f"line {line} ({host or 'no host'})"
         if not host or "/" in host or " " in host:
@@ -190,7 +169,7 @@ def load_accepted(path: Path) -> list[Accepted]:
     problems: list[Problem] = []
     out: list[Accepted] = []
     seen: set[tuple[str, str]] = set()
-    for line, r in _read_rows(path, ACCEPTED_COLUMNS, problems):
+    for line, r in read_csv(path, ACCEPTED_COLUMNS, problems):
         label = f"line {line} ({r['rule']} {r['subject']})"
         if r["rule"] not in RULES:
             problems.append(Problem(path.name, label, f"unknown rule {r['rule']!r} ({', '.join(RULES)})"))
