@@ -268,6 +268,7 @@ def city_tables(city: City | None, to_m, to_deg, holders: list[str], start) -> t
     if city is None:
         return {}, {"cells": empty, "points": empty, "outline": empty}
     from layers.core.geojson import collection, feature
+    from layers.core.timeline import row_record
 
     cell_of = cells(city, to_m)
     used = {r.place_id for r in (*city.rows, *city.alternatives)}
@@ -276,19 +277,7 @@ def city_tables(city: City | None, to_m, to_deg, holders: list[str], start) -> t
     cell_ids = list(cell_of)
 
     def record(r: LedgerRow) -> dict:
-        return {
-            "id": r.row_id,
-            "day": (r.date - start).days,
-            "date": r.date.isoformat(),
-            "place": index[r.place_id],
-            "holder": holders.index(r.holder),
-            "change": r.change,
-            "confidence": r.confidence,
-            "precision": r.date_precision,
-            "source": r.source_url if is_http_url(r.source_url) else "",
-            "source_title": r.source_title,
-            "description": r.description,
-        }
+        return {**row_record(r, start, index[r.place_id], holders), "change": r.change, "description": r.description}
 
     rows = [record(r) for r in city.rows]
     place_rows: list[list[int]] = [[] for _ in ids]

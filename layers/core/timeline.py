@@ -54,19 +54,7 @@ def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
     merged = sorted([*ds.ledger, *ds.region_rows], key=lambda r: (r.date, r.place_id in ds.places, r.line))
     for i, r in enumerate(merged):  # in date order; a place's or a region's rows keep their (date, line) order
         place_rows[place_index[r.place_id]].append(i)
-        rows.append(
-            {
-                "id": r.row_id,
-                "day": (r.date - start).days,
-                "date": r.date.isoformat(),
-                "place": place_index[r.place_id],
-                "holder": holders.index(r.holder),
-                "confidence": r.confidence,
-                "precision": r.date_precision,
-                "source": r.source_url if is_http_url(r.source_url) else "",
-                "source_title": r.source_title,
-            }
-        )
+        rows.append(row_record(r, start, place_index[r.place_id], holders))
 
     keys = list(territory.cells)
     geoms = [territory.cells[k] for k in keys]
@@ -268,3 +256,18 @@ def area_steps(tables: dict) -> list[tuple[int, list[float]]]:
         if d <= tables["span"]:
             merged.append((d, list(ex["km2"]) if ex else list(last)))
     return merged
+
+
+def row_record(r, start: dt.date, place: int, holders: list[str]) -> dict:
+    """A ledger row as the browser's state derivation reads it (the region's and the city's tables alike)."""
+    return {
+        "id": r.row_id,
+        "day": (r.date - start).days,
+        "date": r.date.isoformat(),
+        "place": place,
+        "holder": holders.index(r.holder),
+        "confidence": r.confidence,
+        "precision": r.date_precision,
+        "source": r.source_url if is_http_url(r.source_url) else "",
+        "source_title": r.source_title,
+    }
