@@ -12,177 +12,49 @@ import io
 import json
 import math
 import os
-import random
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
-import shapely
-from pyproj import Geod, Transformer
 from shapely.geometry import box
 
 from layers.core import DatasetError, Problem, Territory, imports, load_dataset
 from layers.core import geocheck as gc
-from layers.core.import_config import InputFile, read_config
-from tests.conftest import ROOT
-
-AOI = (38.9, 35.9, 39.1, 36.0)
-CONFIG = """
-name = "Test theatre"
-start = 2017-01-01
-end = "2017-12-31"
-source_url = "https://example.org/source"
-
-[aoi]
-bbox = [38.9, 35.9, 39.1, 36.0]
-
-[[factions]]
-id = "SDF"
-label = "Syrian Democratic Forces"
-color = "#e8b70e"
-
-[[factions]]
-id = "ISIS"
-label = "Islamic State"
-color = "#3a3a3a"
-
-[faction_map]
-"Daesh" = "ISIS"
-"""
-ACLED_HEADER = (
-    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,"
-    "actor2,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities"
+from layers.core.import_config import InputFile
+from tests.import_inputs import (
+    ACLED_HEADER,
+    AOI,
+    CONFIG,
+    EAST,
+    EAST_BOX,
+    F0,
+    GOOD_SNAPSHOT,
+    L2,
+    SNAP,
+    UTM_WEST,
+    WEST,
+    _damaged,
+    acled,
+    acled_row,
+    config_file,
+    fc,
+    feat,
+    gj,
+    gpkg,
+    km2,
+    kml,
+    kmz,
+    placemark,
+    poly,
+    raw,
+    ring,
+    sq,
+    tree,
+    ucdp,
+    ucdp_row,
 )
-UCDP_HEADER = (
-    "id,relid,year,type_of_violence,conflict_name,side_a,side_b,source_article,source_headline,where_prec,"
-    "where_coordinates,where_description,latitude,longitude,date_prec,date_start,date_end,best"
-)
-GEOD = Geod(ellps="WGS84")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# builders
-
-
-def poly(coordinates) -> dict:
-    return {"type": "Polygon", "coordinates": coordinates}
-
-
-def sq(w, s, e, n) -> dict:
-    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
-
-
-def feat(geometry, faction="SDF", **props) -> dict:
-    return {"type": "Feature", "properties": {"faction": faction, **props}, "geometry": geometry}
-
-
-def fc(*features, **extra) -> dict:
-    return {"type": "FeatureCollection", "features": list(features), **extra}
-
-
-def gj(name: str, *features, **extra) -> InputFile:
-    return InputFile(name, json.dumps(fc(*features, **extra)).encode())
-
-
-def raw(name: str, text: str | bytes) -> InputFile:
-    return InputFile(name, text.encode() if isinstance(text, str) else text)
-
-
-EAST_BOX = (39.0, 35.9, 39.1, 36.0)
-WEST, EAST = sq(38.9, 35.9, 39.0, 36.0), sq(*EAST_BOX)
-GOOD_SNAPSHOT = gj("2017-02-01.geojson", feat(WEST, "SDF"), feat(EAST, "Daesh"))
-
-
-def acled(*rows: str) -> InputFile:
-    return raw("acled.csv", "\n".join([ACLED_HEADER, *rows]) + "\n")
-
-
-def acled_row(eid="SYR1", date="2017-02-03", lat="35.95", lon="38.95", notes="Clashes near the dam", **kw) -> str:
-    values = {
-        "event_type": "Battles",
-        "sub_event_type": "Armed clash",
-        "actor1": "SDF",
-        "actor2": "ISIS",
-        "location": "Tabqa",
-        "geo_precision": "1",
-        "time_precision": "1",
-        "source": "SOHR",
-    }
-    values.update(kw)
-    cells = [
-        eid, date, "2017", values["time_precision"], "Political violence", values["event_type"],
-        values["sub_event_type"], values["actor1"], "", values["actor2"], values["location"], lat, lon,
-        values["geo_precision"], values["source"], "National", notes, "0",
-    ]  # fmt: skip
-    return ",".join(_cell(c) for c in cells)
-
-
-def ucdp(*rows: str) -> InputFile:
-    return raw("ged.csv", "\n".join([UCDP_HEADER, *rows]) + "\n")
-
-
-def ucdp_row(rid="123", start="2017-03-05", end="2017-03-06", lat="35.95", lon="39.05", article="AFP") -> str:
-    cells = [
-        rid, "SYR-1", "2017", "1", "Syria: Government", "SDF", "IS", article, "Fighting in Raqqa", "1",
-        "Raqqa town", "near the stadium", lat, lon, "1", start, end, "4",
-    ]  # fmt: skip
-    return ",".join(_cell(c) for c in cells)
-
-
-def _cell(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
-
-
-def config_file(text: str = CONFIG) -> InputFile:
-    return raw("theatre.toml", text)
-
-
-def kml(*placemarks: str, head: str = "") -> str:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>{head}<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
-        + "".join(placemarks)
-        + "</Document></kml>"
-    )
-
-
-def placemark(name: str, faction: str, ring, when: str = "<TimeStamp><when>2017-02-01</when></TimeStamp>") -> str:
-    coords = " ".join(f"{x},{y},0" for x, y in ring)
-    return (
-        f'<Placemark><name>{name}</name>{when}<ExtendedData><Data name="faction"><value>{faction}</value></Data>'
-        f"</ExtendedData><Polygon><outerBoundaryIs><LinearRing><coordinates>{coords}</coordinates></LinearRing>"
-        "</outerBoundaryIs></Polygon></Placemark>"
-    )
-
-
-def ring(w, s, e, n):
-    return [(w, s), (e, s), (e, n), (w, n), (w, s)]
-
-
-def kmz(entries: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-    return buf.getvalue()
-
-
-def gpkg(tmp_path: Path, rows: list[dict], crs="EPSG:4326", layer="snapshots") -> InputFile:
-    geoms = [r.pop("geometry") for r in rows]
-    frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=crs)
-    path = tmp_path / f"{layer}.gpkg"
-    frame.to_file(path, driver="GPKG", layer=layer)
-    return InputFile(path.name, path.read_bytes())
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def km2(w, s, e, n) -> float:
-    return abs(GEOD.geometry_area_perimeter(box(w, s, e, n))[0]) / 1e6
 
 
 @pytest.fixture
@@ -191,10 +63,6 @@ def existing(tmp_path) -> tuple[Path, dict[str, bytes]]:
     out = tmp_path / "instance" / "theatres" / "existing"
     imports.save(imports.prepare(config_file(), [GOOD_SNAPSHOT, acled(acled_row())]), out)
     return out, tree(out)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# happy paths
 
 
 def test_three_geojson_snapshots_become_dated_overrides(tmp_path):
@@ -236,134 +104,6 @@ def test_three_geojson_snapshots_become_dated_overrides(tmp_path):
         assert snap.area_km2("no reporting") < 1e-3, date
 
 
-def test_gpkg_snapshots_in_a_projected_crs_are_reprojected(tmp_path):
-    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32637", always_xy=True)
-    west = shapely.transform(box(38.9, 35.9, 39.0, 36.0), lambda xy: _fwd(to_utm, xy), include_z=False)
-    east = shapely.transform(box(39.0, 35.9, 39.1, 36.0), lambda xy: _fwd(to_utm, xy), include_z=False)
-    rows = [
-        {"date": "2017-05-01", "faction": "SDF", "geometry": west},
-        {"date": "2017-05-01", "faction": "Daesh", "geometry": east},
-    ]
-    imported = imports.prepare(config_file(), [gpkg(tmp_path, rows, crs="EPSG:32637")])
-    assert imported.warnings == [
-        Problem("snapshots.gpkg", "layer snapshots", "CRS EPSG:32637: reprojected to lon/lat WGS84 (EPSG:4326)")
-    ]
-    imports.save(imported, tmp_path / "t")
-    snap = Territory(load_dataset(tmp_path / "t")).control_at(dt.date(2017, 6, 1))
-    assert snap.area_km2("SDF") == pytest.approx(km2(38.9, 35.9, 39.0, 36.0), rel=2e-3)
-    assert snap.area_km2("ISIS") == pytest.approx(km2(39.0, 35.9, 39.1, 36.0), rel=2e-3)
-
-
-def _fwd(transformer, xy):
-    import numpy as np
-
-    return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-
-
-def test_kml_and_kmz_snapshots_import(tmp_path):
-    doc = kml(
-        placemark("West &lt;b&gt;bank&lt;/b&gt;", "SDF", ring(38.9, 35.9, 39.0, 36.0)),
-        placemark("East", "Daesh", ring(39.0, 35.9, 39.1, 36.0)),
-    )
-    later = kml(placemark("All", "SDF", ring(38.9, 35.9, 39.1, 36.0), "<TimeStamp><when>2017-07-01</when></TimeStamp>"))
-    inputs = [raw("june.kml", doc), InputFile("july.kmz", kmz({"doc.kml": later.encode()}))]
-    imported = imports.prepare(config_file(), inputs)
-    assert imported.warnings == []  # KML's altitude 0 is dropped without a warning
-    imports.save(imported, tmp_path / "t")
-    ds = load_dataset(tmp_path / "t")
-    assert "West <b>bank</b>" in {p.name for p in ds.places.values()}  # stored as text, as typed
-    terr = Territory(ds)
-    assert terr.control_at(dt.date(2017, 6, 30)).area_km2("ISIS") == pytest.approx(km2(39.0, 35.9, 39.1, 36.0), 2e-3)
-    assert terr.control_at(dt.date(2017, 7, 1)).area_km2("SDF") == pytest.approx(km2(*AOI), rel=2e-3)
-
-
-def test_kml_needs_gdal_with_libkml(monkeypatch):
-    import pyogrio
-
-    assert "LIBKML" in pyogrio.list_drivers()  # the pinned wheel reads KML's ExtendedData with LIBKML
-    monkeypatch.setattr(pyogrio, "list_drivers", lambda: {"KML": "rw"})
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), [raw("a.kml", kml(placemark("A", "SDF", ring(38.9, 35.9, 39.0, 36.0))))])
-    assert err.value.problems == [Problem("a.kml", "file", "cannot read KML here: GDAL has no LIBKML driver")]
-
-
-def test_acled_table_becomes_events_and_places(tmp_path):
-    table = acled(
-        acled_row("SYR1", notes="<script>alert(1)</script>"),
-        acled_row("SYR2", date="06 June 2017", lat="35.97", lon="39.01", location="Raqqa", geo_precision="3",
-                  time_precision="2", source="Reuters https://example.com/raqqa"),
-        acled_row("SYR3", lat="35.96", lon="39.02", location="الرقة"),
-    )  # fmt: skip
-    imports.save(imports.prepare(config_file(), [table]), tmp_path / "t")
-    ds = load_dataset(tmp_path / "t")
-    e1, e2 = (e for e in ds.events if e.event_id != "SYR3")
-    assert (e1.event_id, e1.date, e1.title, e1.confidence) == (
-        "SYR1",
-        dt.date(2017, 2, 3),
-        "Armed clash at Tabqa",
-        "high",
-    )
-    assert e1.detail == "SDF v ISIS. <script>alert(1)</script> Source: SOHR."
-    assert e1.source_urls == ("https://example.org/source",)
-    assert (e2.date, e2.date_precision, e2.confidence) == (dt.date(2017, 6, 6), "approx", "medium")
-    assert e2.source_urls == ("https://example.com/raqqa",)
-    tabqa, raqqa = ds.places["loc-tabqa"], ds.places["loc-raqqa"]
-    assert ds.places["loc-35.9600n-39.0200e"].name == "الرقة"  # no Latin letters: the id comes from the point
-    assert (tabqa.kind, tabqa.confidence, tabqa.lon, tabqa.lat) == ("event location", "high", 38.95, 35.95)
-    assert raqqa.confidence == "low"  # ACLED geo_precision 3
-    assert set(Territory(ds).control_at(dt.date(2017, 6, 6)).polygons) == {"no reporting"}
-
-
-def test_ucdp_table_becomes_events(tmp_path):
-    table = ucdp(ucdp_row(article="AFP 2017-03-05 https://example.com/a"), ucdp_row("124", "2017-04-01", "2017-04-01"))
-    imports.save(imports.prepare(config_file(), [table]), tmp_path / "t")
-    ds = load_dataset(tmp_path / "t")
-    ranged, day = ds.events
-    assert (ranged.event_id, ranged.date_precision, ranged.source_urls) == (
-        "GED-123",
-        "range",
-        ("https://example.com/a",),
-    )
-    assert ranged.title == "SDF v IS at Raqqa town"
-    assert "Deaths (best estimate): 4." in ranged.detail
-    assert (day.event_id, day.date_precision) == ("GED-124", "day")
-    assert set(Territory(ds).control_at(dt.date(2017, 3, 5)).polygons) == {"no reporting"}  # events hold no ground
-    assert ds.places[ranged.place_id].name == "Raqqa town"
-    assert ranged.place_id == day.place_id  # one place for one location
-
-
-def test_config_names_the_crs_of_files_without_one(tmp_path):
-    metres = gj(SNAP, feat(poly([UTM_WEST + UTM_WEST[:1]])))
-    imported = imports.prepare(config_file(CONFIG + '\n[inputs]\ncrs = "EPSG:32637"\n'), [metres])
-    assert imported.warnings == []
-    imports.save(imported, tmp_path / "t")
-    (override,) = load_dataset(tmp_path / "t").overrides
-    w, s, e, n = override.geometry.bounds
-    assert (round(w, 2), round(s, 2), round(e, 2), round(n, 2)) == (39.0, 35.92, 39.1, 36.02)
-
-
-def test_json_config_and_polygon_aoi(tmp_path):
-    cfg = {
-        "name": "JSON theatre",
-        "slug": "json-theatre",
-        "start": "2017-01-01",
-        "end": "2017-12-31",
-        "source_url": "https://example.org/",
-        "aoi": {"polygon": [[38.9, 35.9], [39.1, 35.9], [39.1, 36.0], [38.9, 36.0]]},
-        "factions": [{"id": "SDF", "label": "SDF", "colour": "#E8B70E"}, {"id": "ISIS", "color": "#3a3a3a"}],
-        "faction_map": {"Daesh": "ISIS"},
-    }
-    imported = imports.prepare(raw("theatre.json", json.dumps(cfg)), [GOOD_SNAPSHOT])
-    assert imported.config.slug == "json-theatre"
-    assert imported.config.factions[0] == {"id": "SDF", "label": "SDF", "color": "#e8b70e"}
-    imports.save(imported, tmp_path / "t")
-    assert load_dataset(tmp_path / "t").theatre["max_cell_radius_km"] == 0
-
-
-# ---------------------------------------------------------------------------------------------------------
-# the corpus of malformed and hostile inputs
-
-
 @dataclass
 class Case:
     """One bad input: what goes in, and the one finding it must give (kind, file, item, message)."""
@@ -401,9 +141,14 @@ def _zip_bomb() -> bytes:
 
 
 CW = {"type": "Polygon", "coordinates": [[[38.9, 35.9], [38.9, 36.0], [39.0, 36.0], [39.0, 35.9], [38.9, 35.9]]]}
-UTM_WEST = [[500000.0, 3975000.0], [509000.0, 3975000.0], [509000.0, 3986000.0], [500000.0, 3986000.0]]
+
+
 LOOP = [(38.9, 35.9), (39.0, 35.9), (39.0, 36.0), (38.9, 36.0), (38.905, 36.005), (38.905, 35.995), (38.9, 35.9)]
+
+
 BOWTIE = [[38.9, 35.9], [39.0, 36.0], [39.0, 35.9], [38.9, 36.0], [38.9, 35.9]]
+
+
 HOLE_OUT = {
     "type": "Polygon",
     "coordinates": [
@@ -411,9 +156,7 @@ HOLE_OUT = {
         [[39.05, 35.92], [39.06, 35.92], [39.06, 35.93], [39.05, 35.92]],
     ],
 }  # fmt: skip
-F0 = "feature 0"
-SNAP = "2017-02-01.geojson"
-L2 = "line 2 (SYR1)"
+
 
 CORPUS = [
     # --- strict JSON
@@ -668,52 +411,6 @@ def test_corpus_is_large_enough():
     assert len({c.id for c in CORPUS}) == len(CORPUS)
 
 
-@pytest.mark.parametrize("crs", ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326"])
-def test_qgis_crs84_member_is_accepted_silently(crs):
-    member = {"type": "name", "properties": {"name": crs}}
-    qgis = raw(SNAP, json.dumps({**fc(feat(WEST), feat(EAST, "ISIS")), "name": "2017-02-01", "crs": member}))
-    imported = imports.prepare(config_file(), [qgis])
-    assert imported.warnings == [] and imported.counts["snapshot polygons"] == 2
-
-
-def test_a_byte_order_mark_is_accepted(tmp_path):
-    bom = b"\xef\xbb\xbf"
-    inputs = [InputFile(SNAP, bom + GOOD_SNAPSHOT.data), InputFile("acled.csv", bom + acled(acled_row()).data)]
-    imported = imports.prepare(InputFile("theatre.toml", bom + CONFIG.encode()), inputs)
-    assert imported.counts["events"] == 1 and imported.counts["snapshot polygons"] == 2
-
-
-def test_repairs_are_stored_repaired(tmp_path):
-    snap = gj(SNAP, feat({"type": "Polygon", "coordinates": [WEST["coordinates"][0][:-1]]}), feat(EAST, "ISIS"))
-    imports.save(imports.prepare(config_file(), [snap]), tmp_path / "t")
-    ds = load_dataset(tmp_path / "t")
-    assert all(o.geometry.is_valid and o.geometry.exterior.is_ccw for o in ds.overrides)
-
-
-def test_hostile_text_is_stored_as_typed(tmp_path):
-    notes = '=HYPERLINK("http://x/?"&A1,"click") <img src=x onerror=alert(1)>'
-    imported = imports.prepare(config_file(), [acled(acled_row(notes=notes, location="<b>Tabqa</b>"))])
-    imports.save(imported, tmp_path / "t")
-    (event,) = load_dataset(tmp_path / "t").events
-    assert event.detail == f"SDF v ISIS. {notes} Source: SOHR."
-    assert event.title == "Armed clash at <b>Tabqa</b>"
-
-
-def test_every_problem_is_reported_not_just_the_first():
-    inputs = [gj(SNAP, feat(WEST, "Martians"), feat(None)), acled(acled_row(lat="x"), acled_row("SYR2", date="no"))]
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), inputs)
-    found = {(p.file, p.item) for p in err.value.problems}
-    assert found == {(SNAP, F0), (SNAP, "feature 1"), ("acled.csv", L2), ("acled.csv", "line 3 (SYR2)")}
-
-
-def test_a_file_level_problem_is_reported_once():
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), [gj("2017-02-30.geojson", feat(WEST), feat(EAST, "ISIS"))])
-    message = "date '2017-02-30' in the file name is not a real date"
-    assert err.value.problems == [Problem("2017-02-30.geojson", "file", message)]
-
-
 def test_save_refuses_to_replace_a_folder_that_is_not_a_dataset(tmp_path):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "keep.txt").write_text("mine")
@@ -733,28 +430,6 @@ def test_a_good_import_replaces_only_with_replace(existing):
     imports.save(imports.prepare(config_file(), [snap]), folder, replace=True)
     assert len(load_dataset(folder).overrides) == 1
     assert [p.name for p in folder.parent.iterdir()] == ["existing"]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# no crashes: damaged copies of good inputs give DatasetError or import, never anything else
-
-
-def _damaged(data: bytes, seed: int) -> bytes:
-    rng = random.Random(seed)
-    buf = bytearray(data)
-    how = seed % 4
-    if how == 0:  # flip bytes
-        for _ in range(rng.randint(1, 8)):
-            buf[rng.randrange(len(buf))] = rng.randrange(256)
-    elif how == 1:  # cut short
-        del buf[rng.randrange(1, len(buf)) :]
-    elif how == 2:  # insert structural characters
-        for _ in range(rng.randint(1, 4)):
-            buf.insert(rng.randrange(len(buf)), rng.choice(b'{}[],":<>&\\\n\x00'))
-    else:  # duplicate a slice
-        i = rng.randrange(len(buf))
-        buf[i:i] = buf[max(0, i - 40) : i]
-    return bytes(buf)
 
 
 def _good_inputs(tmp_path) -> list[InputFile]:
@@ -779,25 +454,6 @@ def test_damaged_inputs_never_crash(tmp_path, seed):
             assert exc.problems and all(isinstance(p, Problem) for p in exc.problems)
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_damaged_configs_never_crash(seed):
-    cfg = InputFile("theatre.toml", _damaged(CONFIG.encode(), seed))
-    try:
-        imports.prepare(cfg, [GOOD_SNAPSHOT])
-    except DatasetError as exc:
-        assert exc.problems
-
-
-def test_the_documented_config_example_is_valid():
-    text = (ROOT / "docs" / "import.md").read_text()
-    example = re.search(r"```toml\n(.*?)```", text, flags=re.S).group(1)
-    found = gc.Findings()
-    config = read_config(InputFile("theatre.toml", example.encode()), found)
-    assert found.errors == [] and config is not None
-    assert (config.slug, config.faction_id("daesh"), config.faction_id("YPG/SDF")) == ("raqqa-analyst", "ISIS", "SDF")
-    assert config.input_crs == "EPSG:32637" and config.skip_other_geometries is False
-
-
 def test_an_imported_theatre_renders_in_the_dashboard(tmp_path):
     from layers.core.timeline import state_on
     from layers.features import page
@@ -814,10 +470,6 @@ def test_an_imported_theatre_renders_in_the_dashboard(tmp_path):
         assert total == pytest.approx(km2(*AOI), rel=2e-3), day
         for holder in ("SDF", "ISIS"):
             assert areas[holder] / total == pytest.approx(expected.get(holder, 0.0), abs=1e-3), (day, holder)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# bounded work: every check has a budget, and the worst case that fits under the limits is tested
 
 
 def _near_identical_squares(n: int) -> InputFile:
@@ -881,97 +533,6 @@ def test_a_grid_of_neighbours_is_accepted_and_opens():
     assert imported.counts["snapshot polygons"] == k * k
 
 
-def test_a_million_empty_csv_rows_give_a_capped_list():
-    """300,001 errors (48 MB of answer) before: now the first 50, a count, and a stop after the error budget."""
-    table = raw("acled.csv", ACLED_HEADER + "\n" + ("," * ACLED_HEADER.count(",") + "\n") * 1_000_000)
-    assert len(table.data) < 20 * 2**20  # under the file limit
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), [table])
-    problems = err.value.problems
-    assert problems[:3] == [
-        Problem("acled.csv", "line 2 (no event_id_cnty)", "has no event_id_cnty"),
-        Problem("acled.csv", "line 2 (no event_id_cnty)", "event_date '' is not a date (YYYY-MM-DD)"),
-        Problem("acled.csv", "line 2 (no event_id_cnty)", "unknown place ', ': the row has no latitude/longitude"),
-    ]
-    assert len(problems) == gc.MAX_LISTED + 2
-    assert problems[-2:] == [
-        Problem("acled.csv", "more", f"... and {gc.MAX_ERRORS - gc.MAX_LISTED:,} more problems (not listed)"),
-        Problem("inputs", "check", f"stopped after {gc.MAX_ERRORS:,} errors: the rest was not checked"),
-    ]
-
-
-def test_warnings_are_capped_per_file_with_a_count():
-    rows = [acled_row(f"SYR{i}", notes=f"=cmd{i}") for i in range(120)]
-    imported = imports.prepare(config_file(), [acled(*rows)])
-    assert len(imported.warnings) == gc.MAX_LISTED + 1
-    assert imported.warnings[-1] == Problem("acled.csv", "more", "... and 70 more warnings (not listed)")
-    assert imported.counts["events"] == 120  # capped lists, nothing dropped from the theatre
-
-
-def test_the_feature_budget_is_for_the_whole_import(monkeypatch):
-    monkeypatch.setattr(gc, "MAX_FEATURES", 3)
-    two = [gj(SNAP, feat(WEST), feat(EAST, "ISIS")), gj("2017-03-01.geojson", feat(WEST), feat(EAST, "ISIS"))]
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), two)
-    assert err.value.problems == [
-        Problem(
-            "2017-03-01.geojson", "file", "more than 3 features in all the inputs together: the limit of one import"
-        )
-    ]
-
-
-def test_features_are_counted_while_parsing(monkeypatch):
-    """The parser stops at the first feature past the budget: the rest of the file is never turned into objects."""
-    monkeypatch.setattr(gc, "MAX_FEATURES", 2)
-    made = []
-    real = gc._unique_keys
-    monkeypatch.setattr(gc, "_unique_keys", lambda pairs: made.append(1) or real(pairs))
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), [gj(SNAP, *[feat(WEST)] * 1_000)])
-    assert [p.message for p in err.value.problems] == [
-        "more than 2 features in all the inputs together: the limit of one import"
-    ]
-    assert len(made) < 20  # 3 features and their geometry and properties objects, not 1,000 features
-
-
-def test_numbers_are_counted_while_parsing(monkeypatch):
-    monkeypatch.setattr(gc, "MAX_VERTICES", 10)
-    big = poly([[[38.9 + i * 1e-4, 35.9] for i in range(100)] + [[38.9, 35.95], [38.9, 35.9]]])
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), [gj(SNAP, feat(big))])
-    assert [p.message for p in err.value.problems] == [
-        "more than 10 positions in all the inputs together: the limit of one import; simplify the polygons"
-    ]
-
-
-def test_gpkg_layers_count_against_the_feature_budget(tmp_path, monkeypatch):
-    monkeypatch.setattr(gc, "MAX_FEATURES", 1)
-    rows = [{"date": "2017-02-01", "faction": f, "geometry": box(*b)}
-            for f, b in (("SDF", (38.9, 35.9, 39.0, 36.0)), ("ISIS", EAST_BOX))]  # fmt: skip
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), [gpkg(tmp_path, rows)])
-    assert err.value.problems == [
-        Problem("snapshots.gpkg", "file", "more than 1 features in all the inputs together: the limit of one import")
-    ]
-
-
-# --- dates
-
-
-@pytest.mark.parametrize(
-    "start, end, message",
-    [
-        ("0001-01-01", "9999-12-31", "dates must lie between 1900-01-01 and 2100-12-31 (got 0001-01-01 .. 9999-12-31)"),
-        ("1950-01-01", "2010-01-01", "1950-01-01 .. 2010-01-01 spans 21,915 days: a theatre spans at most 18,300 days"),
-    ],
-)
-def test_theatre_dates_are_bounded_in_the_config(start, end, message):
-    cfg = CONFIG.replace("start = 2017-01-01", f"start = {start}").replace('end = "2017-12-31"', f'end = "{end}"')
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(cfg), [GOOD_SNAPSHOT])
-    assert err.value.problems == [Problem("theatre.toml", "start/end", message)]
-
-
 def test_the_longest_theatre_allowed_imports_and_opens(tmp_path):
     from layers.core.dataset import MAX_DATE, MAX_SPAN_DAYS
     from layers.core.timeline import build_timeline
@@ -984,9 +545,6 @@ def test_the_longest_theatre_allowed_imports_and_opens(tmp_path):
     tables = build_timeline(Territory(load_dataset(tmp_path / "t")))
     assert tables["span"] == MAX_SPAN_DAYS
     assert [(e["from"], e["to"]) for e in tables["exact"]] == [(0, MAX_SPAN_DAYS - 1), (MAX_SPAN_DAYS, MAX_SPAN_DAYS)]
-
-
-# --- files on disk: links, devices, sizes
 
 
 def _write(folder: Path, *files: InputFile) -> list[Path]:
@@ -1046,52 +604,6 @@ def test_the_byte_budget_holds_for_inputs_given_in_memory(monkeypatch):
     with pytest.raises(DatasetError) as err:
         imports.prepare(config_file(), [GOOD_SNAPSHOT])
     assert err.value.problems == [Problem("inputs", "files", "0.0 MiB in all: more than the limit of 0.0 MiB")]
-
-
-# --- CRS strings that make PROJ read files
-
-
-@pytest.mark.parametrize(
-    "name, why",
-    [
-        ("+init=/etc/passwd", gc.READS_A_FILE),
-        ("+proj=longlat +datum=WGS84 +nadgrids=/etc/passwd", gc.READS_A_FILE),
-        ("+proj=pipeline +step +proj=hgridshift +grids=/etc/passwd", gc.READS_A_FILE),
-        ("/etc/passwd", "is a file path, not a CRS: give an authority code such as EPSG:32637"),
-        ("file:///etc/passwd", "is a file path, not a CRS: give an authority code such as EPSG:32637"),
-    ],
-)
-def test_crs_strings_that_read_files_never_reach_proj(monkeypatch, name, why):
-    real = gc.CRS.from_user_input
-    seen = lambda value, *a, **k: pytest.fail("PROJ saw the string") if value == name else real(value, *a, **k)  # noqa: E731
-    monkeypatch.setattr(gc.CRS, "from_user_input", seen)
-    legacy = gj(SNAP, feat(WEST), crs={"type": "name", "properties": {"name": name}})
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), [legacy])
-    assert err.value.problems == [Problem(SNAP, "crs", f"CRS {name!r} {why}")]
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(CONFIG + f"\n[inputs]\ncrs = {json.dumps(name)}\n"), [GOOD_SNAPSHOT])
-    assert err.value.problems == [Problem("theatre.toml", "inputs.crs", f"CRS {name!r} {why}")]
-
-
-def test_a_gpkg_whose_crs_reads_a_file_is_refused_before_gdal_opens_it(tmp_path, monkeypatch):
-    import sqlite3
-
-    import pyogrio
-
-    f = gpkg(tmp_path, [{"date": "2017-02-01", "faction": "SDF", "geometry": box(38.9, 35.9, 39.0, 36.0)}])
-    path = tmp_path / "hostile.gpkg"
-    path.write_bytes(f.data)
-    with sqlite3.connect(path) as con:
-        con.execute(
-            "UPDATE gpkg_spatial_ref_sys SET definition = ? WHERE srs_id = 4326",
-            ('GEOGCS["x",DATUM["x",SPHEROID["x",6378137,298.257]],EXTENSION["PROJ4","+init=/etc/passwd"]]',),
-        )
-    con.close()
-    monkeypatch.setattr(pyogrio, "list_layers", lambda *a: pytest.fail("GDAL opened the file"))
-    with pytest.raises(DatasetError) as err:
-        imports.prepare(config_file(), [InputFile("hostile.gpkg", path.read_bytes())])
-    assert err.value.problems == [Problem("hostile.gpkg", "CRS 4326", f"definition {gc.READS_A_FILE}")]
 
 
 def test_an_import_under_a_name_taken_meanwhile_fails_and_replaces_nothing(tmp_path, monkeypatch):
