@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from layers.core import load_dataset
-from layers.core.consistency import RulesError, check, url_problem
+from layers.core.consistency import RulesError, check
+from layers.core.source_rules import url_problem
 from tests.conftest import ROOT, ledger_row, make_theatre
 
 

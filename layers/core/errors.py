@@ -1,9 +1,12 @@
-"""Validation problems that name the file, the feature or row, and what is wrong."""
+"""Validation problems that name the file, the feature or row, and what is wrong; and the findings of the
+consistency rules (``consistency.py``)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+ERROR, WARNING = "error", "warning"  # a finding's severity
 
 # C0 controls (ANSI escapes, carriage return, newline), DEL, C1 controls, bidirectional marks and overrides, line
 # and paragraph separators: data must not move the cursor, recolour the terminal or fake a line of output.
@@ -40,3 +43,19 @@ class DatasetError(ValueError):
 class DerivationError(DatasetError):
     """Raised when a theatre's files validate but its map cannot be derived (an overlay that fails, or more work
     than the declared budgets allow); its problems name the file, the feature and why."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One contradiction: its rule, severity, where it is (file, item), the subject an acceptance names."""
+
+    rule: str
+    severity: str
+    file: str
+    item: str
+    subject: str
+    message: str
+    accepted: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.item}: {self.message} [{self.rule}]"

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from layers.core.consistency import ERROR, Finding, rules_of
+from layers.core.consistency import rules_of
 from layers.core.dataset import CONFIDENCE, Dataset
+from layers.core.errors import ERROR, Finding
 
 
 def health(ds: Dataset, findings: list[Finding] | None = None, tables: dict | None = None) -> dict:
