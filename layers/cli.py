@@ -285,13 +285,13 @@ def _new_password(name: str) -> str | None:
 def user_command(args: argparse.Namespace) -> int:
     """add-user, passwd, set-role, remove-user: edit the users file (kept in place, written atomically) and
     record the change in the audit log under the operating-system user who ran the command."""
-    from layers.server import auth  # werkzeug's hashing; only these commands need it
+    from layers.server.accounts import check_name, edit_users, parse_users, user_line  # werkzeug's hashing
     from layers.server.store import audit_log
 
     path = args.auth_file or (Path(os.environ["RAQQA_AUTH_FILE"]) if os.environ.get("RAQQA_AUTH_FILE") else None)
     try:
-        name = auth.check_name(args.name)
-        accounts = auth.parse_users(path.read_text(encoding="utf-8")) if path and path.exists() else {}
+        name = check_name(args.name)
+        accounts = parse_users(path.read_text(encoding="utf-8")) if path and path.exists() else {}
     except (ValueError, OSError) as exc:
         print(f"ERROR: {terminal_text(str(exc))}", file=sys.stderr)
         return 2
@@ -299,7 +299,7 @@ def user_command(args: argparse.Namespace) -> int:
         password = _new_password(name)
         if password is None:
             return 1
-        print(auth.user_line(name, password, args.role))
+        print(user_line(name, password, args.role))
         return 0
     if path is None:
         print("ERROR: no users file: set RAQQA_AUTH_FILE or pass --auth-file", file=sys.stderr)
@@ -315,12 +315,12 @@ def user_command(args: argparse.Namespace) -> int:
         if password is None:
             return 1
         role = args.role if args.command == "add-user" else known.role
-        line, detail = auth.user_line(name, password, role), f"role {role}"
+        line, detail = user_line(name, password, role), f"role {role}"
     elif args.command == "set-role":
         line, detail = f"{name}:{args.role}:{known.hash}", f"{known.role} → {args.role}"
     else:
         line = None
-    auth.edit_users(path, name, line=line)
+    edit_users(path, name, line=line)
     action = {"add-user": "user.add", "passwd": "user.password", "set-role": "user.role", "remove-user": "user.remove"}
     audit_log().record(f"{getpass.getuser()} (command line)", action[args.command], name, detail)
     print(f"{args.command}: {terminal_text(name)} {terminal_text(detail)}".rstrip())

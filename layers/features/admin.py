@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from layers.core import validate
-from layers.server import auth, store
+from layers.server import auth, login, store
 from layers.server.guard import guarded
 
 NAME = "admin"
@@ -28,7 +28,7 @@ AUDIT_ROWS = 50
 
 def header_controls() -> list:
     """The signed-in user and "Sign out" (nothing with the login off)."""
-    form = auth.sign_out_form()
+    form = login.sign_out_form()
     return [form] if form is not None else []
 
 

@@ -11,8 +11,8 @@ optional login. ``secure(app)`` is called once by ``app.py`` after the layout is
   or off (Flask's ``TRUSTED_HOSTS``); proxy headers are trusted only with ``RAQQA_PROXIES``.
 - **Errors**: a callback request whose outputs do not match its callback gets 400, an unknown component file
   404, a chunked body over the limit 413: never a 500.
-- **Login** (off unless ``RAQQA_AUTH_FILE`` names a users file): ``layers/server/auth.py``, enforced in
-  ``before_request`` for every route (page, ``/_dash-*``, assets, component suites); only the sign-in form
+- **Login** (off unless ``RAQQA_AUTH_FILE`` names a users file): ``layers/server/login.py`` (roles in ``auth.py``),
+  enforced in ``before_request`` for every route (page, ``/_dash-*``, assets, component suites); only the sign-in form
   answers without a session. A form rather than HTTP Basic because the app runs on shared screens: a session
   expires and can be signed out of, Basic credentials stay cached in the browser until it closes.
 """
@@ -35,7 +35,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from layers.core import validate
-from layers.server import auth
+from layers.server import auth, login
 
 __all__ = ["allowed_hosts", "content_security_policy", "same_origin", "secure"]
 
@@ -59,7 +59,7 @@ def secure(app: dash.Dash, *, tile_origins: Sequence[str] = ()) -> None:
     server.wsgi_app = _ChunkedLimit(server.wsgi_app, server)
     auth_file = os.environ.get("RAQQA_AUTH_FILE")
     if auth_file:
-        auth.enable(app, Path(auth_file), same_origin)
+        login.enable(app, Path(auth_file), same_origin)
     server.before_request(lambda: _check_callback_body(app))
     server.before_request(auth.before_callback)
     server.register_error_handler(InvalidCallbackReturnValue, _mismatched_outputs)

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from layers.server import auth
+from layers.server import accounts
 from tests.browser.conftest import ROOT, rendered, serve_app
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ USERS = {"ana": "editor", "ada": "admin", "vic": "viewer", "rev": "editor"}
 
 def users_file(folder: Path) -> Path:
     path = folder / "users.txt"
-    path.write_text("\n".join(auth.user_line(u, PASSWORD, r) for u, r in USERS.items()) + "\n")
+    path.write_text("\n".join(accounts.user_line(u, PASSWORD, r) for u, r in USERS.items()) + "\n")
     return path
 
 

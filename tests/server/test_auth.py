@@ -1,6 +1,6 @@
-"""The login (layers/server/auth.py): every route, server-side sessions revoked on sign-out and password change,
-CSRF and origins, the throttle (per account and address, delaying and never refusing), roles, the audit log and
-the user commands."""
+"""The login (layers/server/auth.py, login.py, accounts.py, throttle.py): every route, server-side sessions revoked on
+sign-out and password change, CSRF and origins, the throttle (per account and address, delaying and never refusing),
+roles, the audit log and the user commands."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from layers.core import validate
 from layers.core.audit import AuditLog
 from layers.core.briefings import BriefingError, BriefingStore
 from layers.features import admin, briefings, upload
-from layers.server import auth, security, store
+from layers.server import accounts, auth, security, store, throttle
+from layers.server import login as login_module
 from tests.conftest import ROOT
 
 UPDATE = "/_dash-update-component"
@@ -54,8 +55,8 @@ def auth_app(tmp_path, monkeypatch):
 
     real.server.test_client().get("/_dash-dependencies")
     users = tmp_path / "users.txt"
-    lines = [auth.user_line("ana", PASSWORD), auth.user_line("vic", PASSWORD, "viewer")]
-    users.write_text("# analysts\n" + "\n".join([*lines, auth.user_line("ada", PASSWORD, "admin")]) + "\n")
+    lines = [accounts.user_line("ana", PASSWORD), accounts.user_line("vic", PASSWORD, "viewer")]
+    users.write_text("# analysts\n" + "\n".join([*lines, accounts.user_line("ada", PASSWORD, "admin")]) + "\n")
     monkeypatch.setenv("RAQQA_AUTH_FILE", str(users))
     monkeypatch.setenv("RAQQA_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.delenv("RAQQA_SECRET_KEY", raising=False)
@@ -76,7 +77,7 @@ def auth_app(tmp_path, monkeypatch):
 def waits(monkeypatch):
     """The throttle's waits, recorded instead of slept."""
     seen: list[float] = []
-    monkeypatch.setattr(auth, "sleep", seen.append)
+    monkeypatch.setattr(login_module, "sleep", seen.append)
     return seen
 
 
@@ -193,7 +194,7 @@ def test_a_password_change_ends_that_users_sessions_only(auth_app):
     ana, ada = client_of(auth_app), client_of(auth_app)
     login(ana)
     login(ada, user="ada")
-    auth.edit_users(auth_app.users_file, "ana", line=auth.user_line("ana", "a new password 2"))
+    accounts.edit_users(auth_app.users_file, "ana", line=accounts.user_line("ana", "a new password 2"))
     assert ana.get("/").status_code == 401
     assert ada.get("/").status_code == 200
     assert login(ana).status_code == 401
@@ -203,12 +204,12 @@ def test_a_password_change_ends_that_users_sessions_only(auth_app):
 def test_removed_users_and_expired_sessions_end(auth_app, monkeypatch):
     c = client_of(auth_app)
     login(c)
-    auth.edit_users(auth_app.users_file, "ana", line=None)
+    accounts.edit_users(auth_app.users_file, "ana", line=None)
     assert c.get("/").status_code == 401
     login(c, user="ada")
     assert c.get("/").status_code == 200
-    later = auth.time.time() + 12 * 3600 + 1
-    monkeypatch.setattr(auth.time, "time", lambda: later)
+    later = login_module.time.time() + 12 * 3600 + 1
+    monkeypatch.setattr(login_module.time, "time", lambda: later)
     assert c.get("/").status_code == 401
 
 
@@ -244,11 +245,11 @@ def test_the_login_never_redirects_to_another_site(auth_app):
 
 def test_failures_delay_every_attempt_and_a_correct_password_still_signs_in(auth_app, waits):
     c = client_of(auth_app)
-    for _ in range(auth.FREE_FAILURES + 3):
+    for _ in range(throttle.FREE_FAILURES + 3):
         assert login(c, password="wrong").status_code == 401
-    assert waits == [auth.delay_for(n) for n in range(auth.FREE_FAILURES, auth.FREE_FAILURES + 3)]
+    assert waits == [throttle.delay_for(n) for n in range(throttle.FREE_FAILURES, throttle.FREE_FAILURES + 3)]
     assert login(c).status_code == 303  # delayed, not refused
-    assert waits[-1] == auth.delay_for(auth.FREE_FAILURES + 3)
+    assert waits[-1] == throttle.delay_for(throttle.FREE_FAILURES + 3)
     logout(c)
     waits.clear()
     assert login(c).status_code == 303 and waits == []  # a success clears the count
@@ -256,7 +257,7 @@ def test_failures_delay_every_attempt_and_a_correct_password_still_signs_in(auth
 
 def test_the_throttle_counts_per_account_and_address(auth_app, waits):
     attacker = client_of(auth_app, REMOTE_ADDR="10.0.0.9")
-    for _ in range(auth.FREE_FAILURES + 2):
+    for _ in range(throttle.FREE_FAILURES + 2):
         login(attacker, password="wrong")
     waits.clear()
     assert login(client_of(auth_app, REMOTE_ADDR="10.0.0.7")).status_code == 303  # ana elsewhere: no wait
@@ -265,24 +266,24 @@ def test_the_throttle_counts_per_account_and_address(auth_app, waits):
 
 
 def test_forwarded_addresses_count_only_behind_a_configured_proxy(auth_app, waits, monkeypatch):
-    for i in range(auth.FREE_FAILURES + 1):  # forged X-Forwarded-For: still one address
+    for i in range(throttle.FREE_FAILURES + 1):  # forged X-Forwarded-For: still one address
         login(client_of(auth_app), password="wrong", headers={"X-Forwarded-For": f"10.1.0.{i}"})
-    assert waits == [auth.delay_for(auth.FREE_FAILURES)]
+    assert waits == [throttle.delay_for(throttle.FREE_FAILURES)]
     monkeypatch.setenv("RAQQA_PROXIES", "1")
     app = Dash(__name__, assets_folder=str(ROOT / "assets"))
     app.layout = html.Div()
     security.secure(app)
     waits.clear()
-    for i in range(auth.FREE_FAILURES + 1):
+    for i in range(throttle.FREE_FAILURES + 1):
         login(client_of(app), password="wrong", headers={"X-Forwarded-For": f"10.2.0.{i}"})
     assert waits == []
 
 
 def test_delays_grow_and_stay_bounded():
-    delays = [auth.delay_for(n) for n in range(60)]
-    assert delays[: auth.FREE_FAILURES] == [0.0] * auth.FREE_FAILURES
+    delays = [throttle.delay_for(n) for n in range(60)]
+    assert delays[: throttle.FREE_FAILURES] == [0.0] * throttle.FREE_FAILURES
     assert all(a <= b for a, b in zip(delays, delays[1:], strict=False))
-    assert delays[-1] == auth.MAX_DELAY_S
+    assert delays[-1] == throttle.MAX_DELAY_S
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -293,7 +294,7 @@ def as_user(app, name):
     """A request context of ``app`` with ``name`` signed in (for calling callbacks as functions)."""
     ctx = app.server.test_request_context("/")
     ctx.push()
-    account = auth.Users(app.users_file).accounts()[name]
+    account = accounts.Users(app.users_file).accounts()[name]
     flask_login.login_user(account)
     return ctx
 
@@ -425,17 +426,17 @@ def test_with_login_off_everything_is_allowed_and_recorded_as_local(monkeypatch,
 
 
 def test_users_file_format_is_checked():
-    users = auth.parse_users("# c\n\nana:scrypt:32768:8:1$x$y\nvic:viewer:pbkdf2:sha256:1$x$y\n")
+    users = accounts.parse_users("# c\n\nana:scrypt:32768:8:1$x$y\nvic:viewer:pbkdf2:sha256:1$x$y\n")
     assert users["ana"].role == "editor" and users["ana"].hash == "scrypt:32768:8:1$x$y"  # no role: editor
     assert users["vic"].role == "viewer"
     for bad in ["ana", "ana:plaintext", ":scrypt:1$x$y", "ana:boss:scrypt:1$x$y", "a:scrypt:1\na:scrypt:2"]:
         with pytest.raises(ValueError, match="line"):
-            auth.parse_users(bad)
+            accounts.parse_users(bad)
     for name in ["a:b", " a", "a\x1b[2J", ""]:
         with pytest.raises(ValueError):
-            auth.user_line(name, PASSWORD)
+            accounts.user_line(name, PASSWORD)
     with pytest.raises(ValueError, match="role"):
-        auth.user_line("ana", PASSWORD, "root")
+        accounts.user_line("ana", PASSWORD, "root")
 
 
 def cli(*args, env=None, check=True):
@@ -449,18 +450,18 @@ def test_user_commands_edit_the_file_and_are_audited(tmp_path):
     users, instance = tmp_path / "users.txt", tmp_path / "inst"
     env = {"RAQQA_AUTH_FILE": str(users), "RAQQA_INSTANCE": str(instance)}
     line = cli("add-user", "ana").stdout  # without a file: the line is printed
-    assert auth.parse_users(line)["ana"].role == "editor"
+    assert accounts.parse_users(line)["ana"].role == "editor"
     cli("add-user", "ana", "--role", "admin", env=env)
-    assert auth.Users(users).check("ana", PASSWORD).role == "admin"
+    assert accounts.Users(users).check("ana", PASSWORD).role == "admin"
     assert cli("add-user", "ana", env=env, check=False).returncode == 1  # already there
-    old = auth.Users(users).accounts()["ana"].get_id()
+    old = accounts.Users(users).accounts()["ana"].get_id()
     cli("passwd", "ana", env={**env, "RAQQA_NEW_PASSWORD": "another long one"})
-    assert auth.Users(users).load(old) is None and auth.Users(users).check("ana", "another long one")
+    assert accounts.Users(users).load(old) is None and accounts.Users(users).check("ana", "another long one")
     cli("set-role", "ana", "viewer", env=env)
-    assert auth.Users(users).accounts()["ana"].role == "viewer"
+    assert accounts.Users(users).accounts()["ana"].role == "viewer"
     assert cli("set-role", "ana", "root", env=env, check=False).returncode == 2
     cli("remove-user", "ana", env=env)
-    assert auth.Users(users).accounts() == {}
+    assert accounts.Users(users).accounts() == {}
     assert cli("passwd", "nobody", env=env, check=False).returncode == 1
     assert cli("passwd", "ana", check=False).returncode == 2  # no users file named
     assert cli("add-user", "ana", env={**env, "RAQQA_NEW_PASSWORD": "short"}, check=False).returncode == 1
@@ -488,7 +489,7 @@ def gated_call(app, name, sent_actor="mallory"):
     body = {"output": f"..{upload.RESULT_ID}.children...{upload.UPLOAD_ID}.contents..", "inputs": []}
     headers = {auth.ACTOR_HEADER: sent_actor}
     with app.server.test_request_context("/_dash-update-component", method="POST", json=body, headers=headers):
-        flask_login.login_user(auth.Users(app.users_file).accounts()[name])
+        flask_login.login_user(accounts.Users(app.users_file).accounts()[name])
         answer = auth.before_callback()
         return answer, flask.request.headers.get(auth.ACTOR_HEADER)
 
