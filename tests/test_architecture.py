@@ -1,5 +1,6 @@
 """Layout rules: the domain core imports no Dash, prints nothing and parses no arguments; every layer keeps the
-plug-in contract on both sides (its module and its ``assets/layer_<name>.js``); docs cover them."""
+plug-in contract on both sides (its module and its ``assets/layer_<name>.js``); no module outgrows its size limit
+unless it is declared here with a reason; docs cover them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,16 @@ from tests.conftest import GEODATA, ROOT
 
 CORE = sorted((ROOT / "layers" / "core").glob("*.py"))
 WEB = ("dash", "dash_leaflet", "dash_mantine_components", "flask", "werkzeug")
+MAX_LINES = {".py": 400, ".js": 300}  # a Python module under layers/, a script under assets/
+# Files allowed over their limit, each with its reason. A file that is back under its limit must leave this list.
+OVER_LIMIT = {
+    "layers/core/dataset.py": "being split",
+    "layers/core/imports.py": "being split",
+    "layers/core/territory.py": "being split",
+    "layers/core/render.py": "being split",
+    "layers/core/export.py": "being split",
+    "assets/20_engine.js": "being split (the event markers and feed are being reworked in it)",
+}
 
 
 def _imports(path) -> set[str]:
@@ -75,3 +86,16 @@ def test_readme_documents_every_layer_and_geodata_file():
     for path in sorted(GEODATA.rglob("*")):
         if path.is_file() and path.name != "README.md":
             assert str(path.relative_to(GEODATA)) in data_readme, path
+
+
+def _lines() -> dict[str, int]:
+    files = [*(ROOT / "layers").rglob("*.py"), *(ROOT / "assets").rglob("*.js")]
+    return {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines()) for p in files}
+
+
+def test_no_module_is_over_its_size_limit_unless_declared():
+    lines = _lines()
+    over = {path: n for path, n in lines.items() if n > MAX_LINES[path[path.rindex(".") :]]}
+    assert sorted(set(over) - set(OVER_LIMIT)) == [], over
+    assert sorted(set(OVER_LIMIT) - set(over)) == [], "back under the limit (or gone): remove from OVER_LIMIT"
+    assert all(reason.strip() for reason in OVER_LIMIT.values())
