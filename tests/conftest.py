@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from layers.core import Territory, load_dataset
+from layers.core import Territory, imports, load_dataset
 from layers.core.dataset import EVENT_COLUMNS, LEDGER_COLUMNS
+from tests.import_inputs import GOOD_SNAPSHOT, acled, acled_row, config_file, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"
@@ -198,3 +199,11 @@ def geodata_copy(tmp_path) -> Path:
     dst = tmp_path / "geodata"
     shutil.copytree(GEODATA, dst)
     return dst
+
+
+@pytest.fixture
+def existing(tmp_path) -> tuple[Path, dict[str, bytes]]:
+    """A theatre imported before the test runs, and its bytes (bad imports aimed at it must leave it as it was)."""
+    out = tmp_path / "instance" / "theatres" / "existing"
+    imports.save(imports.prepare(config_file(), [GOOD_SNAPSHOT, acled(acled_row())]), out)
+    return out, tree(out)

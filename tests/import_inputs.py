@@ -197,3 +197,10 @@ def _damaged(data: bytes, seed: int) -> bytes:
         i = rng.randrange(len(buf))
         buf[i:i] = buf[max(0, i - 40) : i]
     return bytes(buf)
+
+
+def _write(folder: Path, *files: InputFile) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        (folder / f.name).write_bytes(f.data)
+    return [folder / f.name for f in files]

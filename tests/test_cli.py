@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT, ledger_row, make_theatre
-from tests.test_imports import (
+from tests.import_inputs import (
     AOI,
     F0,
     GOOD_SNAPSHOT,
@@ -17,7 +17,6 @@ from tests.test_imports import (
     acled,
     acled_row,
     config_file,
-    existing,  # noqa: F401  (a fixture)
     feat,
     gj,
     raw,
@@ -95,7 +94,7 @@ def test_cli_validate_inputs_without_config(tmp_path):
     assert out.stdout.startswith("OK 2 input file(s) (without a config")
 
 
-def test_cli_failed_import_leaves_the_existing_folder(tmp_path, existing):  # noqa: F811  (the fixture)
+def test_cli_failed_import_leaves_the_existing_folder(tmp_path, existing):
     folder, before = existing
     (cfg,) = _write(tmp_path, config_file())
     (bad,) = _write(tmp_path / "in", raw(SNAP, "{NaN"))

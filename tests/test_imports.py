@@ -36,6 +36,7 @@ from tests.import_inputs import (
     UTM_WEST,
     WEST,
     _damaged,
+    _write,
     acled,
     acled_row,
     config_file,
@@ -55,14 +56,6 @@ from tests.import_inputs import (
     ucdp,
     ucdp_row,
 )
-
-
-@pytest.fixture
-def existing(tmp_path) -> tuple[Path, dict[str, bytes]]:
-    """A theatre imported before the case runs, and its bytes."""
-    out = tmp_path / "instance" / "theatres" / "existing"
-    imports.save(imports.prepare(config_file(), [GOOD_SNAPSHOT, acled(acled_row())]), out)
-    return out, tree(out)
 
 
 def test_three_geojson_snapshots_become_dated_overrides(tmp_path):
@@ -545,13 +538,6 @@ def test_the_longest_theatre_allowed_imports_and_opens(tmp_path):
     tables = build_timeline(Territory(load_dataset(tmp_path / "t")))
     assert tables["span"] == MAX_SPAN_DAYS
     assert [(e["from"], e["to"]) for e in tables["exact"]] == [(0, MAX_SPAN_DAYS - 1), (MAX_SPAN_DAYS, MAX_SPAN_DAYS)]
-
-
-def _write(folder: Path, *files: InputFile) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    for f in files:
-        (folder / f.name).write_bytes(f.data)
-    return [folder / f.name for f in files]
 
 
 def test_symlinks_in_an_import_folder_are_refused(tmp_path):

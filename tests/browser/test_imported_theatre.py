@@ -6,7 +6,7 @@ import pytest
 
 from layers.core import imports
 from tests.browser.conftest import rendered, serve_app
-from tests.test_imports import AOI, CONFIG, GOOD_SNAPSHOT, acled, acled_row, config_file, feat, gj, km2, sq
+from tests.import_inputs import AOI, CONFIG, GOOD_SNAPSHOT, acled, acled_row, config_file, feat, gj, km2, sq
 
 pytestmark = pytest.mark.browser
 MANBIJ = (37.8, 36.4, 38.1, 36.65)

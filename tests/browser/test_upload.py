@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import serve_app
-from tests.test_imports import CONFIG, GOOD_SNAPSHOT, WEST, feat, gj
+from tests.import_inputs import CONFIG, GOOD_SNAPSHOT, WEST, feat, gj
 
 pytestmark = pytest.mark.browser
 

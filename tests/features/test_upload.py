@@ -15,7 +15,7 @@ from layers.features import upload as upload_module
 from layers.features.upload import display_name, handle_upload
 from layers.server import store
 from layers.server.store import theatre_folder
-from tests.test_imports import (
+from tests.import_inputs import (
     AOI,
     CONFIG,
     F0,
@@ -188,7 +188,7 @@ def test_client_file_names_are_only_shown(raw_name, shown):
 
 
 def test_a_million_empty_rows_give_a_short_answer(instance):
-    from tests.test_imports import ACLED_HEADER
+    from tests.import_inputs import ACLED_HEADER
 
     empty = raw("acled.csv", ACLED_HEADER + "\n" + "," * 17 + "\n" * 1 + ("," * 17 + "\n") * 999_999)
     children, _ = upload(config_file(), empty)
