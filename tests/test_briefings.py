@@ -225,3 +225,29 @@ def test_save_view_ignores_requests_that_are_not_objects(instance, bad):
 
     with pytest.raises(PreventUpdate):
         briefings.save_view(bad)
+
+
+def test_briefing_owners_in_the_store(tmp_path):
+    s = BriefingStore(tmp_path / "b.sqlite3")
+    view = {"date": "2017-06-06"}
+    bid, _ = s.add("Mine", view, owner="ana", admin=False)
+    with pytest.raises(BriefingError, match="belongs to ana"):
+        s.add("Mine", view, owner="bo", admin=False)
+    with pytest.raises(BriefingError, match="belongs to ana"):
+        s.delete(bid, owner="bo", admin=False)
+    assert s.add("Mine", view, owner="ada", admin=True)[1] == 1
+    assert s.list_briefings()[0]["owner"] == "ana"
+    assert s.delete(bid, owner="ana", admin=False) and not s.delete(bid, owner="ana", admin=False)
+
+
+def test_a_store_from_before_owners_gains_the_column(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE briefing (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, created TEXT)")
+    db.execute("INSERT INTO briefing (name, created) VALUES ('old', '2026-01-01')")
+    db.commit()
+    db.close()
+    s = BriefingStore(path)
+    assert s.list_briefings()[0]["owner"] is None
+    with pytest.raises(BriefingError, match="belongs to nobody"):
+        s.delete(1, owner="ana", admin=False)

@@ -49,3 +49,10 @@ def test_formula_prefixes_and_bidi_controls_are_defined_once():
     assert export.safe_cell("=1+1") == "'=1+1"
     assert validate.short_text("a\u202eb\u2066c") == "abc"
     assert export._parse_caption("Raqqa\u202e \x00city") == "Raqqa  city"  # the export caption: the same rule
+
+
+def test_strict_integer_ids():
+    assert validate.integer(3, lo=1, hi=9) == 3 and validate.integer("3", lo=1, hi=9) == 3
+    for bad in [1.9, 1.0, "1.9", True, "", "-1", None, [1], "٣"]:
+        with pytest.raises(validate.BadInput):
+            validate.integer(bad, lo=1, hi=9)
