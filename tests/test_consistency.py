@@ -1,205 +1,16 @@
-"""Consistency rules (layers.core.consistency): each rule on a tiny ledger that breaks it, with its exact message;
-the same ledger mended passes; the settings, host list and accepted warnings files reject bad values."""
+"""Consistency rules (layers.core.consistency): the settings, host list and accepted warnings files reject bad
+values; accepted warnings and severities; validate prints the findings and sets the exit code."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from layers.core import load_dataset
 from layers.core.consistency import RulesError, check
-from layers.core.source_rules import url_problem
-from tests.conftest import ROOT, ledger_row, make_theatre
-
-
-def dataset(tmp_path: Path, ledger, events=(), rules=None, files=None):
-    folder = make_theatre(tmp_path / "t", ledger=ledger, events=list(events))
-    if rules is not None:
-        theatre = json.loads((folder / "theatre.json").read_text())
-        theatre["rules"] = rules
-        (folder / "theatre.json").write_text(json.dumps(theatre))
-    for name, text in (files or {}).items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text, encoding="utf-8")
-    return load_dataset(folder)
-
-
-def found(ds, rule):
-    return [(f.severity, f.item, f.message) for f in check(ds) if f.rule == rule]
-
-
-BASE = [
-    ledger_row("B1", "2017-01-01", "n1", "ISIS", date_precision="baseline"),
-    ledger_row("B2", "2017-01-01", "n2", "ISIS", date_precision="baseline"),
-    ledger_row("B3", "2017-01-01", "s1", "ISIS", date_precision="baseline"),
-]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# open-state
-
-
-def test_contested_state_ended_late_by_a_reported_row_is_a_warning(tmp_path):
-    ds = dataset(
-        tmp_path,
-        [*BASE, ledger_row("X1", "2017-02-01", "n1", "contested"), ledger_row("X2", "2017-04-01", "n1", "SDF")],
-    )
-    assert found(ds, "open-state") == [
-        (
-            "warning",
-            "row X1",
-            "N1 (n1): the contested state from 2017-02-01 is not ended by a row within 30 days; "
-            "the next row, X2, ends it 2017-02-01 to 2017-04-01 (59 days)",
-        )
-    ]
-
-
-def test_state_ended_only_by_an_implied_row_or_never_is_an_error(tmp_path):
-    ledger = [
-        *BASE,
-        ledger_row("X1", "2017-02-01", "n1", "contested"),
-        ledger_row("E-n1", "2017-10-17", "n1", "SDF", date_precision="by_date"),
-        ledger_row("X3", "2017-02-12", "n2", "ISIS", change="recaptured_by_ISIS"),
-    ]
-    assert found(dataset(tmp_path, ledger), "open-state") == [
-        (
-            "error",
-            "row X1",
-            "N1 (n1): the contested state from 2017-02-01 is not ended by a row within 30 days; "
-            "only the implied row E-n1 ends it, 2017-02-01 to 2017-10-17 (258 days)",
-        ),
-        (
-            "error",
-            "row X3",
-            "N2 (n2): the counter-attack state (recaptured_by_ISIS, ISIS) from 2017-02-12 is not ended by a row "
-            "within 30 days; nothing ends it before the campaign's end, 2017-02-12 to 2017-12-31 (322 days)",
-        ),
-    ]
-
-
-def test_state_ended_within_the_limit_passes_and_the_limit_is_a_theatre_setting(tmp_path):
-    ledger = [*BASE, ledger_row("X1", "2017-02-01", "n1", "contested"), ledger_row("X2", "2017-03-03", "n1", "SDF")]
-    assert found(dataset(tmp_path, ledger), "open-state") == []  # 30 days: not more than the limit
-    strict = dataset(tmp_path / "strict", ledger, rules={"open_state_days": 10})
-    assert [m for *_, m in found(strict, "open-state")] == [
-        "N1 (n1): the contested state from 2017-02-01 is not ended by a row within 10 days; "
-        "the next row, X2, ends it 2017-02-01 to 2017-03-03 (30 days)"
-    ]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# enclave
-
-
-def test_place_held_apart_from_all_its_neighbours_is_an_enclave(tmp_path):
-    ledger = [*BASE, ledger_row("X1", "2017-01-10", "n1", "SDF"), ledger_row("X2", "2017-01-10", "n2", "SDF")]
-    assert found(dataset(tmp_path, ledger), "enclave") == [
-        (
-            "warning",
-            "place s1",
-            "S1 (s1): ISIS from 2017-01-10 to 2017-12-31 (355 days) while every reporting neighbouring cell was "
-            "held by others; no row says it was besieged, encircled or held out (rows B3)",
-        )
-    ]
-
-
-def test_enclave_with_a_row_saying_it_held_out_or_short_enough_passes(tmp_path):
-    held_out = [
-        *BASE,
-        ledger_row("X1", "2017-01-10", "n1", "SDF"),
-        ledger_row("X2", "2017-01-10", "n2", "SDF"),
-        ledger_row("X3", "2017-01-10", "s1", "ISIS", description="ISIS pocket besieged by the SDF"),
-    ]
-    assert found(dataset(tmp_path, held_out), "enclave") == []
-    short = [*BASE, ledger_row("X1", "2017-01-10", "n1", "SDF"), ledger_row("X2", "2017-01-10", "n2", "SDF")]
-    short.append(ledger_row("X3", "2017-02-09", "s1", "SDF"))  # 30 days apart, then joined
-    assert found(dataset(tmp_path / "short", short), "enclave") == []
-
-
-# ---------------------------------------------------------------------------------------------------------
-# announcement
-
-
-def test_announcement_that_changes_the_holder_is_an_error(tmp_path):
-    ledger = [*BASE, ledger_row("X1", "2017-02-01", "n1", "SDF", change="operation_phase_start")]
-    assert found(dataset(tmp_path, ledger), "announcement") == [
-        (
-            "error",
-            "row X1",
-            "N1 (n1), 2017-02-01: the announcement (operation_phase_start) makes the place SDF; it was ISIS before "
-            "(row B1). An announcement names a phase, not who holds the place: give the capture its own row",
-        )
-    ]
-
-
-def test_announcement_at_a_place_that_keeps_its_holder_passes(tmp_path):
-    ledger = [*BASE, ledger_row("X1", "2017-02-01", "n1", "ISIS", change="operation_phase_start")]
-    assert found(dataset(tmp_path, ledger), "announcement") == []
-
-
-# ---------------------------------------------------------------------------------------------------------
-# event-dates
-
-
-def test_event_linked_to_a_row_of_another_date_is_a_warning(tmp_path):
-    from tests.conftest import event_row
-
-    ledger = [*BASE, ledger_row("T1", "2017-01-10", "n1", "SDF")]
-    events = [
-        event_row("E1", "2017-01-10", "n1", ledger_rows="T1"),
-        event_row("E2", "2017-01-12", "n1", ledger_rows="T1"),
-    ]
-    assert found(dataset(tmp_path, ledger, events), "event-dates") == [
-        (
-            "warning",
-            "event E2",
-            "'Event E2' is dated 2017-01-12 but its ledger row T1 is dated 2017-01-10 (2 days earlier); "
-            "no reason given",
-        )
-    ]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# second-source
-
-HOSTS = "host,kind,reason\nwikisum.wiki,summary,AI summaries of Wikipedia articles\n"
-
-
-def test_dependent_second_source_is_an_error_on_a_high_row_and_a_warning_otherwise(tmp_path):
-    ledger = [
-        *BASE,
-        ledger_row("X1", "2017-02-01", "n1", "SDF", supporting_source_url="https://wikisum.wiki/wiki/N1"),
-        ledger_row(
-            "X2",
-            "2017-02-01",
-            "n2",
-            "SDF",
-            confidence="medium",
-            source_url="https://www.reuters.com/a",
-            supporting_source_url="https://in.reuters.com/b",
-        ),
-        ledger_row("X3", "2017-02-01", "s1", "SDF", source_url="https://www.reuters.com/a",
-                   supporting_source_url="https://www.bbc.co.uk/news/c"),
-    ]  # fmt: skip
-    ds = dataset(tmp_path, ledger, files={"sources/dependent_hosts.csv": HOSTS})
-    assert found(ds, "second-source") == [
-        (
-            "error",
-            "row X1",
-            "the second source https://wikisum.wiki/wiki/N1 is not independent: wikisum.wiki is a summary "
-            "(AI summaries of Wikipedia articles); the high confidence rests on it",
-        ),
-        (
-            "warning",
-            "row X2",
-            "the second source https://in.reuters.com/b is not independent: it is from the same outlet as the "
-            "first source (reuters.com)",
-        ),
-    ]
+from tests.conftest import ROOT, ledger_row
+from tests.consistency_inputs import BASE, dataset, found
 
 
 @pytest.mark.parametrize(
@@ -220,36 +31,6 @@ def test_bad_host_list_names_file_line_and_problem(tmp_path, text, message):
         check(ds)
     assert [str(p) for p in err.value.problems] == [message]
 
-
-# ---------------------------------------------------------------------------------------------------------
-# url
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("http://suryaa.com/14136-", ("error", "looks truncated: it ends with '-'")),
-        ("https://en.wikipedia.org/wiki/Raqqa_(2016", ("error", "looks truncated: its brackets do not balance")),
-        ("https://www.reuters.com/article/a%2", ("error", "is malformed: a '%' not followed by two hex digits")),
-        ("https://localhostnews/a", ("error", "is malformed: host 'localhostnews' has no domain")),
-        ("https://www.example.com/report", ("warning", "is a placeholder: www.example.com is a reserved example host")),
-        ("https://news.site.org/TODO", ("warning", "is a placeholder: it contains 'todo'")),
-        ("https://en.wikipedia.org/wiki/Raqqa_campaign_(2016%E2%80%932017)", None),
-        ("https://www.syriahr.com/en/68381/", None),
-    ],
-)  # fmt: skip
-def test_url_problems(url, expected):
-    assert url_problem(url) == expected
-
-
-def test_truncated_url_in_the_ledger_names_row_and_column(tmp_path):
-    ledger = [*BASE, ledger_row("X1", "2017-02-01", "n1", "SDF", source_url="http://suryaa.com/14136-")]
-    errors = [f for f in found(dataset(tmp_path, ledger), "url") if f[0] == "error"]
-    assert errors == [("error", "row X1", "source_url 'http://suryaa.com/14136-' looks truncated: it ends with '-'")]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# settings and accepted warnings
 
 ENCLAVE = [*BASE, ledger_row("X1", "2017-01-10", "n1", "SDF"), ledger_row("X2", "2017-01-10", "n2", "SDF")]
 
@@ -312,10 +93,6 @@ def test_bad_accepted_warnings_file_is_named(tmp_path):
         "accepted_warnings.csv: line 3 (bogus x): unknown rule 'bogus' (open-state, enclave, announcement, "
         "event-dates, second-source, url, city-regional)",
     ]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# the command line
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
