@@ -35,8 +35,8 @@ server = app.server
 server.config["MAX_CONTENT_LENGTH"] = upload.MAX_REQUEST_BYTES  # larger requests get 413 before any callback
 security.secure(app, tile_origins=map_view.tile_urls())  # CSP, callback-body checks, optional login
 serving.cache_compressed_static(app)  # scripts and stylesheets compressed once per worker
-serving.bundle_page(app)  # assets/ as one script and one stylesheet, React as one script, preloads; built now
-layout_cache.install(app)  # /_dash-layout and /_dash-dependencies from memory with ETags; built now
+bundles = serving.bundle_page(app)  # assets/ as one script and one stylesheet, React as one script, preloads; built now
+layouts = layout_cache.install(app)  # /_dash-layout and /_dash-dependencies from memory with ETags; built now
 
 if __name__ == "__main__":
     app.run(

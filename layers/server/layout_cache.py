@@ -9,7 +9,8 @@ A variant is what makes two visitors' layouts differ:
 
 - the **data**: the bundled theatre is read once per process, but the Data tab lists the imported theatres
   (``layers/features/admin.py``), so the variant carries a stamp of ``$RAQQA_INSTANCE/theatres`` (each
-  folder's name and modification time): importing, replacing or deleting a theatre changes it in every worker;
+  folder's name and its ``theatre.json``'s modification time, one directory listing per request): importing,
+  replacing or deleting a theatre changes it, in every worker;
 - the **reader**, with the login on: the header names the signed-in user and carries the session's sign-out
   token, and only admins get the admin panel, so the variant carries the user, the role and the session's
   token (``Cache-Control: private``). With the login off there is one reader (``local``).
@@ -72,12 +73,19 @@ class CachedBody:
 
 def data_stamp() -> tuple:
     """What of the saved data the layout shows: the imported theatres (name and modification time of each)."""
-    root = store.theatres_root()
     try:
-        with os.scandir(root) as entries:
-            return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in entries if e.is_dir()))
+        with os.scandir(store.theatres_root()) as entries:
+            folders = [e for e in entries if e.is_dir()]
     except FileNotFoundError:
         return ()
+    return tuple(sorted((e.name, _mtime(os.path.join(e.path, "theatre.json"))) for e in folders))
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        return None
 
 
 def reader() -> tuple:
@@ -129,7 +137,7 @@ def install(app: dash.Dash) -> dict[str, LayoutCache]:
 
     server.view_functions[prefix + "_dash-layout"] = view(layout)
     server.view_functions[prefix + "_dash-dependencies"] = view(dependencies)
-    if not auth.login_on():
-        with server.test_request_context(prefix):
+    with server.test_request_context(prefix):
+        if not auth.login_on():  # with the login on, the variants are the sessions': built on their first visit
             layout.body()
     return {"layout": layout, "dependencies": dependencies}
