@@ -37,6 +37,7 @@ security.secure(app, tile_origins=map_view.tile_urls())  # CSP, callback-body ch
 serving.cache_compressed_static(app)  # scripts and stylesheets compressed once per worker
 bundles = serving.bundle_page(app)  # assets/ as one script and one stylesheet, React as one script, preloads; built now
 layouts = layout_cache.install(app)  # /_dash-layout and /_dash-dependencies from memory with ETags; built now
+serving.warm_up(app)  # the page's files compressed now, not for the first visitor
 
 if __name__ == "__main__":
     app.run(

@@ -75,7 +75,9 @@ class Plan:
             if isinstance(ident, dict) and "type" in ident:
                 self.by_type[ident["type"]].append(ident)
         self.span = _slider_max(layout)
-        self.assets = sorted({urljoin(base, u) for u in re.findall(r'(?:src|href)="(/[^"]+)"', index_html)})
+        named = set(re.findall(r'(?:src|href)="(/[^"]+)"', index_html))  # scripts, stylesheets and preloads
+        named -= {"/_dash-layout", "/_dash-dependencies"}  # asked for on their own
+        self.assets = sorted(urljoin(base, u) for u in named)
         server = [d for d in deps if not d.get("clientside_function")]
         self.deps = {}
         for key, output in self.KNOWN.items():

@@ -43,7 +43,15 @@ import flask
 from dash.development.base_component import Component
 from dash.fingerprint import check_fingerprint
 
-__all__ = ["Bundler", "bundle_page", "cache_compressed_static", "choose_encoding", "compress", "namespaces"]
+__all__ = [
+    "Bundler",
+    "bundle_page",
+    "cache_compressed_static",
+    "choose_encoding",
+    "compress",
+    "namespaces",
+    "warm_up",
+]
 
 COMPRESSIBLE = {"text/javascript", "application/javascript", "text/css", "application/json", "image/svg+xml"}
 MAX_ENTRIES = 128  # the page names ~25 files
@@ -315,3 +323,22 @@ def bundle_page(app: dash.Dash) -> Bundler:
         app._setup_server()
         app.index()
     return bundler
+
+
+PAGE_FILES = re.compile(r'<(?:script src|link rel="(?:stylesheet|preload)" href)="(/[^"]*)"')
+
+
+def warm_up(app: dash.Dash) -> list[str]:
+    """Ask this process for the page and every file it names, as a browser would (brotli, then gzip), so the
+    compressed bodies are made now and the first visitor after a start is served from memory (under gunicorn,
+    before the workers fork). Returns the paths asked for; nothing with the login on (every path needs a
+    session)."""
+    client = app.server.test_client()
+    page = client.get(app.config.requests_pathname_prefix)
+    if page.status_code != 200:
+        return []
+    paths = PAGE_FILES.findall(page.get_data(as_text=True))
+    for path in paths:
+        for encoding in ("br", "gzip"):
+            client.get(path, headers={"Accept-Encoding": encoding}).close()
+    return paths
