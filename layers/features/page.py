@@ -74,8 +74,8 @@ def validation_layout() -> html.Div:
             stack.extend(getattr(c, p, None) for p in c._prop_names)
             if getattr(c, "id", None) is not None:
                 bare = copy.copy(c)
-                for p in c._prop_names:
-                    if p != "id" and p in bare.__dict__:
+                for p in list(bare.__dict__):  # its props, data-* and aria-* ones too
+                    if p != "id" and (p in c._prop_names or p.startswith(tuple(c._valid_wildcard_attributes))):
                         delattr(bare, p)
                 found.append(bare)
     return html.Div(found[::-1])

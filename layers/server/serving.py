@@ -261,7 +261,8 @@ class Bundler:
             response.headers["Content-Encoding"] = algorithm
         response.vary.add("Accept-Encoding")
         response.set_etag(f"{bundle.digest}-{algorithm or 'identity'}")
-        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        scope = "private" if flask.current_app.config.get("RAQQA_LOGIN") else "public"  # behind the login: no proxy
+        response.headers["Cache-Control"] = f"{scope}, max-age={YEAR}, immutable"
         return response.make_conditional(req)
 
 

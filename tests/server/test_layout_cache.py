@@ -152,3 +152,23 @@ def test_each_session_gets_its_own_layout_and_signs_out_with_it(login_app):
     assert logout(ana).status_code == 303  # the token in the cached page signs out
     assert ana.get(LAYOUT, headers={"Accept": "text/html"}).status_code == 303  # and the page is gone
     assert ana2.get(LAYOUT).status_code == 200  # the other session stays signed in
+
+
+def test_the_page_carries_the_ids_of_the_layout_not_the_layout(real):
+    """Dash writes app.validation_layout into every page: every component with an id, its type, nothing else."""
+    from layers.features import page
+
+    with real.server.test_request_context("/"):
+        full = json.loads(to_json(page.layout()))
+    slim = json.loads(to_json(page.validation_layout()))
+
+    def ids(tree):
+        return {
+            (n["namespace"], n["type"], json.dumps(n["props"]["id"], sort_keys=True))
+            for n in walk(tree)
+            if isinstance(n.get("props"), dict) and "id" in n["props"] and "namespace" in n
+        }
+
+    assert ids(slim) == ids(full) and len(ids(full)) > 50
+    assert all(set(c["props"]) == {"id"} for c in slim["props"]["children"])
+    assert len(json.dumps(slim)) < len(json.dumps(full)) / 10
