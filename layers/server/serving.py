@@ -335,11 +335,13 @@ def warm_up(app: dash.Dash) -> list[str]:
     before the workers fork). Returns the paths asked for; nothing with the login on (every path needs a
     session)."""
     client = app.server.test_client()
-    page = client.get(app.config.requests_pathname_prefix)
+    hosts = app.server.config.get("TRUSTED_HOSTS") or ["localhost"]  # a name the app answers
+    base = f"http://{hosts[0].lstrip('.')}"
+    page = client.get(app.config.requests_pathname_prefix, base_url=base)
     if page.status_code != 200:
         return []
     paths = PAGE_FILES.findall(page.get_data(as_text=True))
     for path in paths:
         for encoding in ("br", "gzip"):
-            client.get(path, headers={"Accept-Encoding": encoding}).close()
+            client.get(path, base_url=base, headers={"Accept-Encoding": encoding}).close()
     return paths

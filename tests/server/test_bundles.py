@@ -127,3 +127,11 @@ def test_namespaces_look_into_every_property():
 
     layout = html.Div([dmc.Tooltip(html.Span("x"), label=dcc.Markdown("y"))])
     assert serving.namespaces(layout) == {"dash_html_components", "dash_mantine_components", "dash_core_components"}
+
+
+def test_warm_up_asks_for_every_file_the_page_names(real):
+    page = real.server.test_client().get("/").get_data(as_text=True)
+    asked = serving.warm_up(real.app)
+    assert set(SRC.findall(page)) <= set(asked)
+    assert {"/_dash-layout", "/_dash-dependencies"} <= set(asked)
+    assert any(p.endswith("async-GeoJSON.js") for p in asked)  # the preloaded lazy chunk
