@@ -7,20 +7,19 @@ the scripts that find their own address (``document.currentScript``: dash-leafle
 lazy chunks from beside themselves), which keep their own tags. So React's four files are one script; the
 ``assets/`` scripts and Dash's renderer another; dcc's shared chunk and the html components a third; the
 stylesheets one. The order of the files is Dash's own: an added ``assets/layer_<name>.js`` joins the bundle
-where it would have joined the page. A bundle is named by the hash of
-its content (``/_bundle/<hash>.js``), so it is cached for a year and a changed file makes a new name. A
-component package the layout never uses (``dash_table``, which Dash always names) is left out. The page also
-asks early (``<link rel="preload">``) for what Dash would only ask for once every script has run: the layout,
-the callbacks, and the lazy chunks the first view needs.
+where it would have joined the page. A bundle is named by its first and last files and the hash of its
+content (``/_bundle/00_util..dash_renderer-<hash>.js``), so it is cached for a year and a changed file makes a
+new name. A component package the layout never uses (``dash_table``, which Dash always names) is left out.
+The page also asks early (``<link rel="preload">``) for what Dash would only ask for once every script has
+run: the layout, the callbacks, and the lazy chunks the first view needs; Dash's icon is in the page.
 
-**Compression.**
-
-Flask-Compress (``Dash(compress=True)``) compresses every response as it goes out; for the ~4 MB of
+**Compression.** Flask-Compress (``Dash(compress=True)``) compresses every response as it goes out; for the ~4 MB of
 JavaScript a first visit fetches, that is ~0.1 s of CPU per visitor, which a room of analysts opening the app
 at once turns into a queue. ``cache_compressed_static(app)`` keeps the brotli/gzip bodies of the component
 suites and ``assets/`` files (keyed by path, query and ETag, so a changed file is compressed anew) and serves
 them from memory; Flask-Compress leaves responses that already have a ``Content-Encoding`` alone, and still
-compresses the callbacks' answers.
+compresses the callbacks' answers. :func:`warm_up` asks for the page's files once at start-up, so the first
+visitor after a start does not pay for it.
 """
 
 from __future__ import annotations
