@@ -1,13 +1,14 @@
 # make run   - set up a virtualenv and serve the app on http://127.0.0.1:8050 with the bundled data
 # make test  - set up everything (incl. Debian's Chromium for the browser tests) and run every test
 # make serve - production start: gunicorn with gunicorn.conf.py (HOST, PORT, WEB_CONCURRENCY)
-# make load  - load test: 100 simulated analysts against a gunicorn started on a free loopback port
+# make load  - load test: 100 simulated analysts against a gunicorn started on a free loopback port (USERS=300)
 # make bench - the app against two plotly peers in headless Chromium (see docs/bench.md); ARGS="--rounds 3"
 # make worker - a Celery worker for the exports and imports (RAQQA_CELERY_BROKER=redis://...; see docs/jobs.md)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8050
+USERS  ?= 100
 
 .PHONY: setup setup-dev chromium axe redis worker run serve load test test-fast lint validate basemap data bench clean
 
@@ -51,7 +52,7 @@ serve: setup
 	PORT=$(PORT) $(BIN)/gunicorn app:server
 
 load: setup-dev
-	$(BIN)/python bench/load.py --serve --users 100 --duration 60
+	$(BIN)/python bench/load.py --serve --users $(USERS) --duration 60
 
 validate: setup
 	$(BIN)/python -m layers validate geodata/

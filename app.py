@@ -13,7 +13,7 @@ import os
 from dash import Dash
 
 from layers.features import map_view, page, upload
-from layers.server import jobs, security, serving
+from layers.server import jobs, layout_cache, security, serving
 from layers.server.context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
@@ -29,11 +29,15 @@ app = Dash(
     background_callback_manager=jobs.manager(),  # exports and imports run off the request worker
 )
 app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # the page's language, for readers
-app.layout = page.layout  # a function: each page load gets a fresh page
+app.validation_layout = page.validation_layout()  # ids only: Dash writes this into every page it serves
+app.layout = page.layout  # a function, built once per variant by the layout cache (layout_cache.install)
 server = app.server
 server.config["MAX_CONTENT_LENGTH"] = upload.MAX_REQUEST_BYTES  # larger requests get 413 before any callback
 security.secure(app, tile_origins=map_view.tile_urls())  # CSP, callback-body checks, optional login
 serving.cache_compressed_static(app)  # scripts and stylesheets compressed once per worker
+bundles = serving.bundle_page(app)  # assets/ as one script and one stylesheet, React as one script, preloads; built now
+layouts = layout_cache.install(app)  # /_dash-layout and /_dash-dependencies from memory with ETags; built now
+serving.warm_up(app)  # the page's files compressed now, not for the first visitor
 
 if __name__ == "__main__":
     app.run(

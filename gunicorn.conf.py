@@ -1,18 +1,26 @@
 """gunicorn settings for the production start (`make serve`, or `gunicorn app:server` from this folder, which
-reads this file). HOST, PORT and WEB_CONCURRENCY (number of workers) come from the environment.
+reads this file). HOST, PORT, WEB_CONCURRENCY (number of workers) and GUNICORN_THREADS (threads per worker)
+come from the environment.
 
-Run it behind a buffering reverse proxy (nginx or similar) that terminates TLS: sync workers must not talk to
-slow clients directly. Set the same body limit on the proxy as RAQQA_MAX_BODY_MB.
+Threaded workers (``gthread``): a worker keeps its clients' connections open between requests (keep-alive)
+and answers several at once, so a room of analysts opening the app together (each browser asks for ~10 files
+at once) does not queue one new connection per file behind one request per worker. The work itself is mostly
+Python holding the GIL, so there are about as many workers as cores plus one, each with a few threads for the
+moments a request waits (a saved view's fsync, a slow client). See docs/load.md for the figures.
+
+Run it behind a buffering reverse proxy (nginx or similar) that terminates TLS; set the same body limit on the
+proxy as RAQQA_MAX_BODY_MB, and the proxy's upstream keep-alive timeout below ``keepalive`` here.
 """
 
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "5"))  # 2 x cores + 1; see docs/load.md
-worker_class = "sync"
-preload_app = True  # load the dataset and derive its tables once, before forking (read-only afterwards)
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))  # cores + 1; see docs/load.md
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+preload_app = True  # load the dataset, derive its tables, build the page and compress its files once, before forking
 timeout = 60
 graceful_timeout = 20
-keepalive = 5
+keepalive = 30  # longer than clients keep an idle connection (aiohttp 15 s), so the client closes first
 max_requests = 5000  # recycle workers now and then
 max_requests_jitter = 500

@@ -75,7 +75,9 @@ class Plan:
             if isinstance(ident, dict) and "type" in ident:
                 self.by_type[ident["type"]].append(ident)
         self.span = _slider_max(layout)
-        self.assets = sorted({urljoin(base, u) for u in re.findall(r'(?:src|href)="(/[^"]+)"', index_html)})
+        named = set(re.findall(r'(?:src|href)="(/[^"]+)"', index_html))  # scripts, stylesheets and preloads
+        named -= {"/_dash-layout", "/_dash-dependencies"}  # asked for on their own
+        self.assets = sorted(urljoin(base, u) for u in named)
         server = [d for d in deps if not d.get("clientside_function")]
         self.deps = {}
         for key, output in self.KNOWN.items():
@@ -406,7 +408,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", default="http://127.0.0.1:8050/", help="a running app (loopback only)")
     ap.add_argument("--serve", action="store_true", help="start gunicorn (gunicorn.conf.py) on a free port")
-    ap.add_argument("--workers", type=int, default=5, help="gunicorn workers with --serve")
+    ap.add_argument("--workers", type=int, default=3, help="gunicorn workers with --serve (WEB_CONCURRENCY)")
     ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--duration", type=float, default=60, help="seconds, ramp-up included")
     ap.add_argument("--ramp", type=float, default=10, help="seconds over which the analysts arrive")

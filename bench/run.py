@@ -20,6 +20,17 @@ day is drawn. Per system and round, in a fresh page with the browser cache off, 
   of the requests that finished during the step; the server's CPU time (``/proc/<pid>/stat``) over all steps;
 - scrubbing: bursts of key presses 40 ms apart; time from the last press until the final day is drawn.
 
+First load, cold and warm (``--load-rounds``, default 1; 0 skips it), each system in turn:
+
+- cold: a fresh server process (started for the measurement, nothing asked of it but ``/`` to see it is up),
+  a new page with the browser cache off;
+- warm: the same server, a second page with the browser cache off;
+- cached: the same server, a page with the browser cache on, after one more visit filled that cache
+  (revalidations answered 304 count as requests, answers from the cache do not; bytes are what crossed the
+  wire).
+
+Requests are those that reach a server: ``data:`` URLs and answers from the browser cache are not counted.
+
 It also times deriving every dated snapshot from the ledger (``bench/derive.py``, in a fresh process) and
 its Python peak memory (tracemalloc). Results: a Markdown table on stdout, ``bench/out/results.json`` and
 ``bench/out/results.md`` (``scale.json`` / ``scale.md`` for ``--scale``).
@@ -117,7 +128,9 @@ def free_port() -> int:
 class Server:
     """One system's server process on a free loopback port, its output in ``bench/out/logs/``."""
 
-    def __init__(self, system: System, geodata: Path | None, timeout: float, out: Path = OUT):
+    def __init__(
+        self, system: System, geodata: Path | None, timeout: float, out: Path = OUT, log_name: str | None = None
+    ):
         self.system = system
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -125,7 +138,7 @@ class Server:
         if geodata:
             env["RAQQA_GEODATA"] = str(geodata)
         (out / "logs").mkdir(parents=True, exist_ok=True)
-        self.log = (out / "logs" / f"{system.name}.log").open("w")
+        self.log = (out / "logs" / f"{log_name or system.name}.log").open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.serve", system.name],
             cwd=ROOT,
@@ -177,25 +190,40 @@ class Server:
 
 
 class Wire:
-    """Bytes on the wire from CDP: every finished request's encodedDataLength, in order, and every host."""
+    """Bytes on the wire from CDP: every finished request's encodedDataLength, in order, and every host.
+    ``data:`` and ``blob:`` URLs and answers from the browser's cache are not counted as requests."""
 
     def __init__(self, cdp):
-        self.finished: list[int] = []
+        self.finished: list[tuple[int, bool]] = []  # (bytes, went to the network)
         self.hosts: set[str] = set()
+        self.local: set[str] = set()  # request ids that never reach a server
         cdp.on("Network.requestWillBeSent", self._sent)
-        cdp.on("Network.loadingFinished", lambda e: self.finished.append(int(e["encodedDataLength"])))
+        cdp.on("Network.requestServedFromCache", lambda e: self.local.add(e["requestId"]))
+        cdp.on("Network.responseReceived", self._received)
+        cdp.on("Network.loadingFinished", self._finished)
 
     def _sent(self, e: dict) -> None:
         url = e["request"]["url"]
-        if not url.startswith(("data:", "blob:")):
+        if url.startswith(("data:", "blob:")):
+            self.local.add(e["requestId"])
+        else:
             self.hosts.add(urlparse(url).hostname or url.split(":")[0])
+
+    def _received(self, e: dict) -> None:
+        response = e.get("response", {})
+        if response.get("fromDiskCache") or response.get("fromPrefetchCache"):
+            self.local.add(e["requestId"])
+
+    def _finished(self, e: dict) -> None:
+        self.finished.append((int(e["encodedDataLength"]), e["requestId"] not in self.local))
 
     def mark(self) -> int:
         return len(self.finished)
 
     def since(self, mark: int) -> tuple[int, int]:
         """(bytes, requests) finished since ``mark``."""
-        return sum(self.finished[mark:]), len(self.finished) - mark
+        done = self.finished[mark:]
+        return sum(n for n, _ in done), sum(1 for _, network in done if network)
 
 
 def measure(ctx, server: Server, span: int, args) -> dict:
@@ -242,6 +270,75 @@ def _load(page, wire: Wire, url: str, timeout_ms: int) -> dict:
     first = page.evaluate("({first: __bench.first, painted: __bench.firstPainted})")
     nbytes, requests = wire.since(mark)
     return {"rendered_ms": first["first"], "painted_ms": first["painted"], "bytes": nbytes, "requests": requests}
+
+
+LOAD_KINDS = (
+    ("cold", "fresh server, browser cache off"),
+    ("warm", "warm server, browser cache off"),
+    ("cached", "warm server, browser HTTP cache"),
+)
+
+
+def visit(ctx, url: str, *, cache: bool, timeout_ms: int) -> dict:
+    """One page load in a new page (the browser cache on or off) until the map is drawn."""
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    wire = Wire(cdp)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": not cache})
+    page.add_init_script(PAGE_PROBE)
+    try:
+        return _load(page, wire, url, timeout_ms)
+    finally:
+        cdp.detach()
+        page.close()
+
+
+def first_loads(ctx, names: list[str], geodata: Path | None, args) -> dict[str, dict]:
+    """Cold, warm and cached first loads of every system: a fresh server per round and system."""
+    results: dict[str, dict] = {n: {"label": SYSTEMS[n].label, "loads": []} for n in names}
+    for rnd in range(args.load_rounds):
+        for n in names:
+            print(f"first loads {rnd + 1}/{args.load_rounds}: {n}", file=sys.stderr, flush=True)
+            server = None
+            try:
+                server = Server(SYSTEMS[n], geodata, args.start_timeout, args.out, log_name=f"{n}-loads")
+                cold = visit(ctx, server.url, cache=False, timeout_ms=args.timeout_ms)
+                warm = visit(ctx, server.url, cache=False, timeout_ms=args.timeout_ms)
+                visit(ctx, server.url, cache=True, timeout_ms=args.timeout_ms)  # fills the browser cache
+                cached = visit(ctx, server.url, cache=True, timeout_ms=args.timeout_ms)
+                results[n]["loads"].append({"cold": cold, "warm": warm, "cached": cached})
+            except Exception as exc:  # noqa: BLE001 - one system's failure must not lose the others
+                results[n].setdefault("errors", []).append(f"round {rnd + 1}: {exc}"[:2000])
+            finally:
+                if server is not None:
+                    server.stop()
+    for r in results.values():
+        loads = r["loads"]
+        r["summary"] = {
+            f"{kind}_{key}": _median([x[kind][field] for x in loads])
+            for kind, _ in LOAD_KINDS
+            for key, field in (("ms", "rendered_ms"), ("bytes", "bytes"), ("requests", "requests"))
+        }
+    return results
+
+
+def loads_table(systems: dict[str, dict]) -> str:
+    """Cold and warm first loads, the systems side by side."""
+    names = list(systems)
+    lines = [
+        "| first load → map drawn | " + " | ".join(systems[n]["label"] for n in names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    for kind, label in LOAD_KINDS:
+        for key, unit, fmt_kind in (
+            ("ms", "(ms)", "ms"),
+            ("bytes", "bytes on the wire", "bytes"),
+            ("requests", "requests", "n"),
+        ):
+            cells = [fmt(systems[n]["summary"][f"{kind}_{key}"], fmt_kind) for n in names]
+            lines.append(f"| {label}: {unit} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def _direction(day: int, span: int, want: int, n: int) -> int:
@@ -455,8 +552,9 @@ def derivation(folder: Path, label: str) -> dict:
     return {**timed, "tracemalloc_peak_mb": traced["tracemalloc_peak_mb"], "label": label}
 
 
-def run_systems(names: list[str], geodata: Path | None, args) -> dict[str, dict]:
-    """Start every system, then measure them round-robin in one browser."""
+def run_systems(names: list[str], geodata: Path | None, args, loads: dict | None = None) -> dict[str, dict]:
+    """Start every system, then measure them round-robin in one browser; then, if ``loads`` is a dict, fill it
+    with their cold and warm first loads (:func:`first_loads`) in the same browser."""
     ds = load_dataset(geodata or ROOT / "geodata")
     span = (ds.end - ds.start).days
     results = {n: {"label": SYSTEMS[n].label, "rounds": []} for n in names}
@@ -482,6 +580,10 @@ def run_systems(names: list[str], geodata: Path | None, args) -> dict[str, dict]
                             results[n]["rounds"].append(measure(ctx, servers[n], span, args))
                         except Exception as exc:  # noqa: BLE001 - one system's failure must not lose the others
                             results[n].setdefault("errors", []).append(f"round {rnd + 1}: {exc}"[:2000])
+                if loads is not None:
+                    for server in servers.values():  # the first loads start their own servers
+                        server.stop()
+                    loads.update(first_loads(ctx, names, geodata, args))
                 page = ctx.new_page()
                 version = ctx.new_cdp_session(page).send("Browser.getVersion")["product"]
                 page.close()
@@ -520,12 +622,16 @@ def header(meta: dict, args) -> str:
 
 def main_run(args) -> int:
     names = args.systems
-    results = run_systems(names, args.geodata, args)
+    loads: dict | None = {} if args.load_rounds > 0 else None
+    results = run_systems(names, args.geodata, args, loads)
     meta = machine(results.pop("_browser"))
     folder = args.geodata or ROOT / "geodata"
     derived = [derivation(folder, folder.name)] if not args.no_derive else []
-    md = "\n\n".join(x for x in (header(meta, args), table(results), derived and derivation_table(derived)) if x)
-    _write(args.out, "results", {"meta": meta, "args": _jsonable(args), "systems": results, "derivation": derived}, md)
+    cold_warm = loads and f"First load, cold and warm ({args.load_rounds} round(s), medians):\n\n{loads_table(loads)}"
+    parts = (header(meta, args), table(results), cold_warm, derived and derivation_table(derived))
+    md = "\n\n".join(x for x in parts if x)
+    data = {"meta": meta, "args": _jsonable(args), "systems": results, "first_loads": loads, "derivation": derived}
+    _write(args.out, "results", data, md)
     return 0 if all("summary" in results[n] for n in names) else 1
 
 
@@ -589,6 +695,9 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--geodata", type=Path, help="dataset folder (default: the bundled geodata/)")
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default bench/out/)")
     parser.add_argument("--no-derive", action="store_true", help="skip the derivation measurement")
+    parser.add_argument(
+        "--load-rounds", type=int, default=1, help="cold/warm first loads per system, a fresh server each (0: none)"
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: 3 steps, 1 burst of 4 presses")
     scale = parser.add_argument_group("scale (--scale): synthetic data at 1x and FACTORx the number of dates")
     scale.add_argument("--scale", action="store_true")

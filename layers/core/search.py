@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _ARTICLE = re.compile(r"^(?:al|el|ar|as|ash|ad|at|az|an|adh|ath)[-\s]+")
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -19,6 +20,7 @@ _DIGRAPHS = (("kh", "k"), ("gh", "g"), ("dh", "d"), ("th", "t"), ("ph", "f"), ("
 MIN_SKELETON = 2  # a shorter query skeleton must equal a whole word's skeleton, not just occur in one
 
 
+@lru_cache(maxsize=65_536)  # the query is folded once per item searched
 def fold(text: str) -> str:
     """Lower case, no accents, no apostrophes or ayn/hamza marks, single spaces."""
     text = unicodedata.normalize("NFKD", text)
@@ -27,6 +29,7 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=65_536)
 def skeleton(word: str) -> str:
     """Consonant skeleton of one folded word (see the module docstring)."""
     w = _ARTICLE.sub("", word).replace("-", "")
@@ -40,6 +43,11 @@ def skeleton(word: str) -> str:
 
 def keys(texts: Iterable[str]) -> tuple[str, str]:
     """The folded text and the space-joined word skeletons of ``texts`` (what :func:`matches` compares)."""
+    return _keys(tuple(texts))
+
+
+@lru_cache(maxsize=65_536)  # every search asks again for every event's and place's keys: work them out once
+def _keys(texts: tuple[str, ...]) -> tuple[str, str]:
     folded = " ".join(fold(t) for t in texts if t)
     words = _WORD.findall(folded.replace("al-", "al "))
     joined = _WORD.findall(folded)  # keep "al-mashlab" whole too, so the article rule applies

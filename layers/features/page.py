@@ -8,8 +8,11 @@ the tables in the ``timeline`` Store (``layers/core/timeline.py``): moving the d
 
 from __future__ import annotations
 
+import copy
+
 import dash_mantine_components as dmc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash.development.base_component import Component
 
 from layers.core import DatasetError
 from layers.core.territory import NO_REPORTING
@@ -54,6 +57,28 @@ def layout() -> html.Div:
     return html.Div(
         [dcc.Location(id=URL_ID, refresh=False), dcc.Store(id=THEATRE_ID, data=""), html.Div(page(ctx), id=PAGE_ID)]
     )
+
+
+def validation_layout() -> html.Div:
+    """Every component of the page that has an id, with its type and id only: what Dash checks the callbacks
+    against. Dash writes it into every page it serves (``app.validation_layout``); the whole page there would
+    add ~650 kB (the tables, the feed) to each ``/``, on top of the same in ``/_dash-layout``."""
+    found, stack = [], [layout()]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, (list, tuple)):
+            stack.extend(c)
+        elif isinstance(c, dict):
+            stack.extend(c.values())
+        elif isinstance(c, Component):
+            stack.extend(getattr(c, p, None) for p in c._prop_names)
+            if getattr(c, "id", None) is not None:
+                bare = copy.copy(c)
+                for p in list(bare.__dict__):  # its props, data-* and aria-* ones too
+                    if p != "id" and (p in c._prop_names or p.startswith(tuple(c._valid_wildcard_attributes))):
+                        delattr(bare, p)
+                found.append(bare)
+    return html.Div(found[::-1])
 
 
 def page(ctx: Context, slug: str = "") -> dmc.MantineProvider:
