@@ -12,9 +12,9 @@ from dash import Dash, Input, Output, html
 from dash._utils import to_json
 
 from layers.features import admin
-from layers.server import auth, layout_cache, security
+from layers.server import accounts, layout_cache, security
 from tests.conftest import ROOT
-from tests.server.test_auth import PASSWORD, login, logout, walk
+from tests.server.conftest import PASSWORD, login, logout, walk
 
 LAYOUT = "/_dash-layout"
 
@@ -114,7 +114,7 @@ def login_app(tmp_path, monkeypatch):
 
     real.server.test_client().get("/_dash-dependencies")
     users = tmp_path / "users.txt"
-    lines = [auth.user_line("ana", PASSWORD), auth.user_line("ada", PASSWORD, "admin")]
+    lines = [accounts.user_line("ana", PASSWORD), accounts.user_line("ada", PASSWORD, "admin")]
     users.write_text("\n".join(lines) + "\n")
     monkeypatch.setenv("RAQQA_AUTH_FILE", str(users))
     monkeypatch.setenv("RAQQA_INSTANCE", str(tmp_path / "instance"))
