@@ -248,7 +248,7 @@ class Territory:
                 polygons,
                 rows,
                 [o.holder for o in overrides],
-                [self._override_on_ground(i) for i in in_force],
+                [self.override_on_ground(i) for i in in_force],
                 [o.ledger_rows for o in overrides],
             )
         polygons = {h: g for h, g in polygons.items() if not g.is_empty}
@@ -259,7 +259,7 @@ class Territory:
             places={h: tuple(places.get(h, ())) for h in polygons},
         )
 
-    def _override_on_ground(self, i: int) -> BaseGeometry:
+    def override_on_ground(self, i: int) -> BaseGeometry:
         """Override ``i`` clipped to the ground, in metres (computed once)."""
         if i not in self._override_ground:
             geom = self.to_m(self.ds.overrides[i].geometry)

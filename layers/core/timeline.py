@@ -138,7 +138,7 @@ def _overrides(territory: Territory) -> dict:
     ds = territory.ds
     feats = []
     for i, o in enumerate(ds.overrides):
-        clipped = territory.to_deg(shapely.intersection(territory.to_m(o.geometry), territory.ground))
+        clipped = territory.to_deg(territory.override_on_ground(i))  # the clip the snapshots use, made once
         props = {
             "i": i,
             "id": o.id,

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -32,28 +33,19 @@ LOCK_FILE = f"{DERIVED}/derive.lock"  # held by the process deriving a theatre's
 PROGRESS_FILE = f"{DERIVED}/progress.json"  # what that process is doing
 
 
+@dataclass(frozen=True)
 class Context:
-    """A theatre as the app shows it: its dataset, its territory (built when first asked for) and the tables
-    derived from them (derived when first asked for, unless given: stored tables)."""
+    """A theatre as the app shows it: its dataset, its territory (``base``, or built when first asked for) and
+    the tables derived from them (``stored``: ``{"tables", "health"}`` read from disk, or derived when first
+    asked for)."""
 
-    def __init__(
-        self,
-        dataset: Dataset,
-        territory: Territory | None = None,
-        tables: dict | None = None,
-        health: dict | None = None,
-    ) -> None:
-        self.dataset = dataset
-        if territory is not None:
-            self.__dict__["territory"] = territory
-        if tables is not None:
-            self.__dict__["tables"] = tables
-        if health is not None:
-            self.__dict__["health"] = health
+    dataset: Dataset
+    base: Territory | None = None
+    stored: dict | None = None
 
     @cached_property
     def territory(self) -> Territory:
-        return Territory(self.dataset)
+        return self.base if self.base is not None else Territory(self.dataset)
 
     def date_of(self, day: int | None) -> dt.date:
         """Slider position (days since the campaign start) to a date, clamped to the campaign."""
@@ -70,13 +62,13 @@ class Context:
 
     @cached_property
     def tables(self) -> dict:
-        """The timeline tables the browser derives every day from (built once per process)."""
-        return build_timeline(self.territory)
+        """The timeline tables the browser derives every day from (stored, or built once per process)."""
+        return self.stored["tables"] if self.stored is not None else build_timeline(self.territory)
 
     @cached_property
     def health(self) -> dict:
-        """The data's health (``layers.core.health``): what the Data tab shows, once per process."""
-        return health(self.dataset, tables=self.tables)
+        """The data's health (``layers.core.health``): what the Data tab shows (stored, or once per process)."""
+        return self.stored["health"] if self.stored is not None else health(self.dataset, tables=self.tables)
 
 
 @cache
@@ -100,7 +92,7 @@ def stored_context(folder: Path) -> Context | None:
         found = read_derived(folder, TABLE_KEYS)
         if found is None:
             return None
-        ctx = _stored[key] = Context(load_dataset(folder), tables=found["tables"], health=found["health"])
+        ctx = _stored[key] = Context(load_dataset(folder), stored=found)
         return ctx
 
 
