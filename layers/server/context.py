@@ -24,11 +24,11 @@ from layers.core import Dataset, DatasetError, Problem, Territory, load_dataset
 from layers.core.health import health
 from layers.core.timeline import TABLE_KEYS, build_timeline
 from layers.core.validate import SLUG
-from layers.server.store import DERIVED, read_derived, theatre_folder, write_derived
+from layers.server.store import DERIVED, TABLES_FILE, read_derived, theatre_folder, write_derived
 
 ROOT = Path(__file__).resolve().parents[2]
 GEODATA = Path(os.environ.get("RAQQA_GEODATA", ROOT / "geodata"))
-WAIT_SECONDS = 8.0  # a request that starts a derivation waits this long for it (a small theatre is done by then)
+WAIT_SECONDS = 15.0  # a request that starts a derivation waits this long for it (a small theatre is done by then)
 LOCK_FILE = f"{DERIVED}/derive.lock"  # held by the process deriving a theatre's tables
 PROGRESS_FILE = f"{DERIVED}/progress.json"  # what that process is doing
 
@@ -227,7 +227,8 @@ def _failure_key(slug: str) -> str | None:
     folder = theatre_folder(slug)
     if folder is None:
         return None
-    stamp = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file()]
+    files = [p for p in sorted(folder.iterdir()) if p.is_file()] + [p for p in [folder / TABLES_FILE] if p.is_file()]
+    stamp = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files]  # the stored tables too
     return f"failed:{slug}:{stamp!r}"
 
 

@@ -147,9 +147,10 @@ def test_corrupt_tables_are_an_error_naming_the_file(instance, in_process, conte
     assert "derived/tables.json: file: " in " ".join(texts(children))
 
 
-def test_the_background_process_derives_and_stores_the_tables(instance):
+def test_the_background_process_derives_and_stores_the_tables(instance, monkeypatch):
     folder = make_theatre(instance / "theatres" / "plain")
-    ctx = theatre_context("plain")  # a small theatre is derived (in another process) within the wait
+    monkeypatch.setattr(context_module, "WAIT_SECONDS", 600)  # however busy the machine: wait for the process
+    ctx = theatre_context("plain")  # derived in another process; the request waited for it
     assert ctx is not None and (folder / store.TABLES_FILE).is_file()
     assert not (folder / context_module.PROGRESS_FILE).exists()
 
@@ -176,3 +177,13 @@ def test_a_theatre_that_cannot_be_derived_records_its_problem_once(instance, in_
     assert [p.file for p in theatre_failure("plain")] == ["overrides.geojson"]
     assert theatre_context("plain") is None
     assert in_process == ["plain"]  # the failure is kept: not derived again
+
+
+def test_deleting_corrupt_tables_derives_them_again(instance, in_process):
+    folder = imported(instance)
+    (folder / store.TABLES_FILE).write_bytes(b"{not json")
+    assert theatre_context(SLUG) is None and theatre_failure(SLUG)
+    (folder / store.TABLES_FILE).unlink()
+    assert theatre_failure(SLUG) == []  # the failure was that file's
+    assert theatre_context(SLUG) is not None
+    assert in_process == [SLUG]
