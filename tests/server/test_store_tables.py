@@ -187,3 +187,17 @@ def test_deleting_corrupt_tables_derives_them_again(instance, in_process):
     assert theatre_failure(SLUG) == []  # the failure was that file's
     assert theatre_context(SLUG) is not None
     assert in_process == [SLUG]
+
+
+@pytest.mark.parametrize("argv", [[], ["Bad Slug!"], ["../etc"], ["a", "b"]])
+def test_the_derivation_command_takes_one_valid_slug(argv):
+    from layers.server import derivation
+
+    assert derivation.main(argv) == 2
+
+
+def test_the_derivation_command_of_a_missing_theatre_does_nothing(instance):
+    from layers.server import derivation
+
+    assert derivation.main(["no-such-theatre"]) == 1
+    assert not (instance / "theatres" / "no-such-theatre").exists()
