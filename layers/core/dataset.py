@@ -508,6 +508,8 @@ def _check_enum(values: Mapping[str, Any], allowed: Mapping[str, tuple[str, ...]
     out = []
     for key, choices in allowed.items():
         v = values.get(key, "")
+        if v in choices:
+            continue
         v = "" if v is None else v
         if v not in choices:
             shown = ", ".join(c for c in choices if c) + (" or empty" if "" in choices else "")
@@ -569,22 +571,26 @@ def load_rows(
 def _url_problems(row: Mapping[str, str], required: tuple[str, ...], optional: tuple[str, ...]) -> list[str]:
     out = []
     for key in required + optional:
-        urls = split_urls(row.get(key, ""))
-        if key in required and not urls:
-            out.append(f"{key} is empty: every row needs a source")
-        out += [f"{key} {u!r} is not an http(s) URL" for u in urls if not is_http_url(u)]
+        out += _cell_url_problems(key, row.get(key, ""), key in required)
     return out
+
+
+@lru_cache(maxsize=65_536)  # tables repeat their sources: each distinct cell is checked once
+def _cell_url_problems(key: str, value: str, required: bool) -> tuple[str, ...]:
+    urls = split_urls(value)
+    empty = (f"{key} is empty: every row needs a source",) if required and not urls else ()
+    return empty + tuple(f"{key} {u!r} is not an http(s) URL" for u in urls if not is_http_url(u))
+
+
+EVENT_ENUMS = {"confidence": CONFIDENCE, "date_precision": DATE_PRECISION, "kind": EVENT_KINDS, "agreement": AGREEMENT}
+EVENT_FIELDS = tuple(k for k in EVENT_COLUMNS if k not in ("date", "source_url", "ledger_rows"))
 
 
 def _load_events(path: Path, places: Mapping[str, Place], ledger_ids: set[str], problems: list[Problem]) -> list[Event]:
     events: list[Event] = []
     seen: set[str] = set()
     for line, r in read_csv(path, EVENT_COLUMNS, problems):
-        label = f"line {line} ({r['event_id'] or 'no event_id'})"
-        bad = _check_enum(
-            r,
-            {"confidence": CONFIDENCE, "date_precision": DATE_PRECISION, "kind": EVENT_KINDS, "agreement": AGREEMENT},
-        )
+        bad = _check_enum(r, EVENT_ENUMS)
         if not r["event_id"]:
             bad.append("has no event_id")
         elif r["event_id"] in seen:
@@ -600,10 +606,11 @@ def _load_events(path: Path, places: Mapping[str, Place], ledger_ids: set[str], 
         bad += [f"ledger_rows names unknown row {x!r}" for x in linked if x not in ledger_ids]
         bad += _url_problems(r, ("source_url",), ())
         if bad:
+            label = f"line {line} ({r['event_id'] or 'no event_id'})"
             problems.extend(Problem(path.name, label, b) for b in bad)
             continue
         seen.add(r["event_id"])
-        fields = {k: r[k] for k in EVENT_COLUMNS if k not in ("date", "source_url", "ledger_rows")}
+        fields = {k: r[k] for k in EVENT_FIELDS}
         events.append(Event(**fields, date=date, source_urls=split_urls(r["source_url"]), ledger_rows=linked))
     return events
 
