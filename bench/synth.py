@@ -1,12 +1,21 @@
 """A synthetic dataset folder in this project's format, for scale tests: many places, one control change a day.
 
-    python bench/synth.py OUT_FOLDER --places 300 --dates 3650
+    python bench/synth.py OUT_FOLDER --places 300 --dates 3650 [--events 200000] [--as-import]
 
 writes ``theatre.json``, ``aoi.geojson``, ``places.geojson``, ``ledger.csv``, ``events.csv`` and a basemap
 with a river that splits the ground into two banks (``basemap/rivers.geojson``), all valid under
 ``python -m layers validate OUT_FOLDER``. The campaign lasts ``--dates`` days; every day after the first
 one place changes hands, so the number of distinct ledger states equals the number of dates. Seeded, so the
 same arguments always give the same files.
+
+Events: by default one milestone every 30 dated ledger rows, tied to its row; with ``--events N``, N events
+spread over the campaign's days and the places (the analyst-scale theatre: ``--places 5000 --dates 3650
+--events 200000``).
+
+``--as-import`` writes the same theatre as inputs of ``python -m layers import`` instead (see docs/import.md):
+``theatre.toml`` (the config), ``acled.csv`` (the same events, ACLED layout, one location per place) and
+``snapshots/<date>.geojson`` (control snapshots every ``--snapshot-days``, default 91: each faction's ground as
+the union of the Voronoi cells of the places it holds on that date, from the same ledger).
 """
 
 from __future__ import annotations
@@ -19,6 +28,10 @@ import math
 import random
 import sys
 from pathlib import Path
+
+import numpy as np
+import shapely
+import shapely.geometry
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: bench/synth.py
@@ -135,8 +148,142 @@ def events(rows: list[dict], every: int = 30) -> list[dict]:
     return out
 
 
-def write(folder: Path, n_places: int = 300, dates: int = 3650, seed: int = 1) -> Path:
-    """Write the synthetic dataset into ``folder`` (created if needed) and return it."""
+SUB_EVENTS = (
+    ("Battles", "Armed clash"),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    ("Explosions/Remote violence", "Air/drone strike"),
+    ("Violence against civilians", "Attack"),
+    ("Strategic developments", "Non-violent transfer of territory"),
+)
+
+
+def analyst_events(feats: list[dict], dates: int, n: int, rng: random.Random) -> list[dict]:
+    """``n`` events on random days of the campaign at random places, in date order: each one a neutral record
+    (an id, a day, a place, an event type, two actors) from which both layouts are written."""
+    days = sorted(rng.randrange(dates) for _ in range(n))
+    out = []
+    for i, day in enumerate(days, start=1):
+        f = feats[rng.randrange(len(feats))]
+        event_type, sub = SUB_EVENTS[rng.randrange(len(SUB_EVENTS))]
+        a, b = (FACTIONS[0][0], FACTIONS[1][0]) if rng.random() < 0.5 else (FACTIONS[1][0], FACTIONS[0][0])
+        out.append({"n": i, "date": START + dt.timedelta(days=day), "place": f, "type": event_type, "sub": sub,
+                    "actors": (a, b)})  # fmt: skip
+    return out
+
+
+def event_rows(records: list[dict]) -> list[dict]:
+    """The records as ``events.csv`` rows (project format)."""
+    return [
+        {
+            "event_id": f"E{r['n']:07d}",
+            "date": r["date"].isoformat(),
+            "date_precision": "day",
+            "title": f"{r['sub']} at {r['place']['properties']['name']}",
+            "kind": "milestone",
+            "place_id": r["place"]["properties"]["id"],
+            "article_claim": "",
+            "article_date": "",
+            "corroborated": "",
+            "agreement": "",
+            "detail": f"{r['actors'][0]} v {r['actors'][1]}. Synthetic event.",
+            "source_url": SOURCE,
+            "confidence": "high",
+            "ledger_rows": "",
+        }
+        for r in records
+    ]
+
+
+def acled_rows(records: list[dict]) -> list[dict]:
+    """The records as rows of an ACLED export (the columns the import reads)."""
+    return [
+        {
+            "event_id_cnty": f"SYN{r['n']:07d}",
+            "event_date": r["date"].isoformat(),
+            "event_type": r["type"],
+            "sub_event_type": r["sub"],
+            "actor1": r["actors"][0],
+            "actor2": r["actors"][1],
+            "location": r["place"]["properties"]["name"],
+            "latitude": r["place"]["geometry"]["coordinates"][1],
+            "longitude": r["place"]["geometry"]["coordinates"][0],
+            "notes": "Synthetic event.",
+            "source": SOURCE,
+            "geo_precision": "1",
+            "time_precision": "1",
+        }
+        for r in records
+    ]
+
+
+ACLED_WRITTEN = (
+    "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "latitude",
+    "longitude", "notes", "source", "geo_precision", "time_precision",
+)  # fmt: skip
+
+
+def snapshots(feats: list[dict], rows: list[dict], dates: int, every: int) -> dict[dt.date, dict]:
+    """Control snapshots every ``every`` days (and on the first day) from the ledger: each faction's ground is
+    the union of the Voronoi cells (clipped to the area) of the places it holds that day."""
+    w, s, e, n = AOI
+    area = shapely.box(w, s, e, n)
+    points = shapely.points([f["geometry"]["coordinates"] for f in feats])
+    cells = shapely.voronoi_polygons(shapely.multipoints(points), extend_to=area)
+    cells = shapely.get_parts(cells)
+    # voronoi_polygons does not keep the input order: match each cell to the point inside it
+    tree = shapely.STRtree(cells)
+    pi, ci = tree.query(points, predicate="within")
+    cell_of = np.empty(len(feats), dtype=object)
+    cell_of[pi] = shapely.intersection(cells[ci], area)
+    index = {f["properties"]["id"]: i for i, f in enumerate(feats)}
+    holder = np.empty(len(feats), dtype=object)
+    by_day: dict[dt.date, list[dict]] = {}
+    for r in rows:
+        by_day.setdefault(dt.date.fromisoformat(r["date"]), []).append(r)
+    out = {}
+    for day in range(dates):
+        date = START + dt.timedelta(days=day)
+        for r in by_day.get(date, []):
+            holder[index[r["place_id"]]] = r["holder"]
+        if day % every:
+            continue
+        feats_out = []
+        for faction, _ in FACTIONS:
+            ground = shapely.coverage_union_all(cell_of[holder == faction])
+            if not ground.is_empty:
+                ground = shapely.transform(ground, lambda xy: np.round(xy, 6))
+                feats_out.append(_feat(shapely.geometry.mapping(ground), {"faction": faction}))
+        out[date] = _fc(feats_out)
+    return out
+
+
+def write_import(folder: Path, n_places: int, dates: int, seed: int, n_events: int, every: int = 91) -> Path:
+    """Write the theatre as import inputs into ``folder``: ``theatre.toml``, ``acled.csv`` and
+    ``snapshots/<date>.geojson`` (every ``every`` days); the events are those :func:`write` gives for the same
+    arguments."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "snapshots").mkdir(exist_ok=True)
+    feats = places(n_places, rng)
+    rows = ledger(feats, dates, rng)
+    records = analyst_events(feats, dates, n_events, rng)
+    end = START + dt.timedelta(days=dates - 1)
+    factions = "".join(f'\n[[factions]]\nid = "{f}"\nlabel = "{f}"\ncolor = "{c}"\n' for f, c in FACTIONS)
+    (folder / "theatre.toml").write_text(
+        f'name = "Synthetic theatre: {n_places} places, {dates} dates, {n_events} events"\n'
+        f'slug = "synthetic-{n_places}p-{n_events}e"\nstart = {START.isoformat()}\nend = {end.isoformat()}\n'
+        f'source_url = "{SOURCE}"\n\n[aoi]\nbbox = [{", ".join(str(x) for x in AOI)}]\n{factions}',
+        encoding="utf-8",
+    )
+    _csv(folder / "acled.csv", ACLED_WRITTEN, acled_rows(records))
+    for date, fc in snapshots(feats, rows, dates, every).items():
+        _json(folder / "snapshots" / f"{date.isoformat()}.geojson", fc)
+    return folder
+
+
+def write(folder: Path, n_places: int = 300, dates: int = 3650, seed: int = 1, n_events: int | None = None) -> Path:
+    """Write the synthetic dataset into ``folder`` (created if needed) and return it; ``n_events`` events
+    spread over the days and places, or (None) one milestone every 30 dated ledger rows."""
     if n_places < 2 or dates < 1:
         raise ValueError("need at least 2 places and 1 date")
     rng = random.Random(seed)
@@ -163,7 +310,8 @@ def write(folder: Path, n_places: int = 300, dates: int = 3650, seed: int = 1) -
     _json(folder / "places.geojson", _fc(feats))
     rows = ledger(feats, dates, rng)
     _csv(folder / "ledger.csv", LEDGER_COLUMNS, rows)
-    _csv(folder / "events.csv", EVENT_COLUMNS, events(rows))
+    chosen = events(rows) if n_events is None else event_rows(analyst_events(feats, dates, n_events, rng))
+    _csv(folder / "events.csv", EVENT_COLUMNS, chosen)
     return folder
 
 
@@ -192,9 +340,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--places", type=int, default=300, help="number of places (default 300)")
     parser.add_argument("--dates", type=int, default=3650, help="days in the campaign = ledger states (3650)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--events", type=int, default=None, help="events spread over days and places")
+    parser.add_argument("--as-import", action="store_true", help="write import inputs (config, ACLED, snapshots)")
+    parser.add_argument("--snapshot-days", type=int, default=91, help="days between snapshots (--as-import)")
     args = parser.parse_args(argv)
-    write(args.folder, args.places, args.dates, args.seed)
-    print(f"wrote {args.folder}: {args.places} places, {args.dates} dates")
+    if args.as_import:
+        write_import(args.folder, args.places, args.dates, args.seed, args.events or 0, args.snapshot_days)
+    else:
+        write(args.folder, args.places, args.dates, args.seed, args.events)
+    print(f"wrote {args.folder}: {args.places} places, {args.dates} dates, {args.events or 'default'} events")
     return 0
 
 

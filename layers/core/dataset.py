@@ -20,15 +20,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -70,7 +73,9 @@ EVENT_COLUMNS = (
 )
 EVENT_KINDS = ("article", "milestone")
 AGREEMENT = ("agree", "disagree", "partial", "estimated", "forecast", "")
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a JSON or geometry file (theatre.json, places, overrides, a snapshot)
+# A CSV table: events.csv, or an ACLED / UCDP export to import (200,000 ACLED rows with notes are 60-100 MiB).
+MAX_TABLE_BYTES = 128 * 1024 * 1024
 # Every date of a theatre (its start and end, rows, events, overrides) lies in this range, and a theatre spans
 # at most MAX_SPAN_DAYS: day arithmetic never overflows and per-day work stays bounded.
 MIN_DATE = dt.date(1900, 1, 1)
@@ -261,22 +266,36 @@ def read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> l
     except UnicodeDecodeError as exc:
         problems.append(Problem(path.name, "file", f"not UTF-8 text: {exc}"))
         return []
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in columns if c not in (reader.fieldnames or ())]
+    reader = csv.reader(text.splitlines())
+    header = next(reader, [])
+    missing = [c for c in columns if c not in header]
     if missing:
         problems.append(Problem(path.name, "header", f"missing column(s): {', '.join(missing)}"))
         return []
     rows = []
-    for line_no, row in enumerate(reader, start=2):
-        if None in row:
+    blank = dict.fromkeys(header, "")  # a short row's missing fields are empty
+    for line_no, row in enumerate(filter(None, reader), start=2):  # blank lines are skipped, not counted
+        if len(row) > len(header):
             problems.append(Problem(path.name, f"line {line_no}", "more fields than the header has"))
             continue
-        rows.append((line_no, {k: (v or "").strip() for k, v in row.items()}))
+        fields = dict(zip(header, map(str.strip, row), strict=False))  # shorter rows: checked below
+        rows.append((line_no, fields if len(row) == len(header) else blank | fields))
     return rows
+
+
+def max_bytes(name: str) -> int:
+    """The most a dataset or input file of this name may hold: MAX_TABLE_BYTES for a CSV table, else
+    MAX_FILE_BYTES."""
+    return MAX_TABLE_BYTES if name.lower().endswith(".csv") else MAX_FILE_BYTES
 
 
 def is_http_url(url: str) -> bool:
     """True for an absolute http(s) URL with a host; every link the app renders must pass this."""
+    return _is_http_url(url) if isinstance(url, str) else False
+
+
+@lru_cache(maxsize=65_536)  # tables repeat their sources: each distinct link is parsed once
+def _is_http_url(url: str) -> bool:
     try:
         parsed = urlparse(url)
     except ValueError:
@@ -284,6 +303,7 @@ def is_http_url(url: str) -> bool:
     return parsed.scheme in ("http", "https") and bool(parsed.netloc) and not any(c.isspace() for c in url)
 
 
+@lru_cache(maxsize=65_536)  # tables repeat their sources
 def split_urls(value: str) -> tuple[str, ...]:
     """Split a ``url ; url`` cell into its URLs."""
     return tuple(u.strip() for u in value.split(";") if u.strip())
@@ -299,6 +319,11 @@ def theatre_dates_problem(start: dt.date, end: dt.date) -> str | None:
 
 
 def parse_date(value: str) -> dt.date | None:
+    return _parse_date(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=65_536)  # a campaign has at most MAX_SPAN_DAYS distinct days: each is parsed once
+def _parse_date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
@@ -384,7 +409,7 @@ def _geometry(path: Path, label: str, feature: dict, problems: list[Problem]) ->
         )
         return None
     try:
-        g = shape(geom)
+        g = _shape(geom)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
         problems.append(Problem(path.name, label, f"geometry cannot be read: {exc}"))
         return None
@@ -392,7 +417,7 @@ def _geometry(path: Path, label: str, feature: dict, problems: list[Problem]) ->
         problems.append(Problem(path.name, label, "geometry is empty"))
         return None
     coords = shapely.get_coordinates(g, include_z=False)
-    if not all(math.isfinite(v) for v in coords.ravel()):
+    if not np.isfinite(coords).all():
         problems.append(Problem(path.name, label, "coordinates must be finite numbers"))
         return None
     if (abs(coords[:, 0]) > 180).any() or (abs(coords[:, 1]) > 90).any():
@@ -401,9 +426,26 @@ def _geometry(path: Path, label: str, feature: dict, problems: list[Problem]) ->
     return g
 
 
+def _shape(geom: dict) -> BaseGeometry:
+    """``shape(geom)``; a polygon is parsed by GEOS's GeoJSON reader (C: an imported snapshot holds thousands
+    of rings), and by ``shape`` when GEOS refuses it, so anything malformed gets shape's message."""
+    if geom.get("type") in ("Polygon", "MultiPolygon"):
+        try:
+            return shapely.from_geojson(json.dumps(geom))
+        except (GEOSException, ValueError, TypeError):
+            pass
+    return shape(geom)
+
+
+_NUMBER_TYPES = {int, float}  # JSON numbers as json.loads gives them (bool is not one of them: type() is exact)
+
+
 def _numbers_only(value: Any) -> bool:
     """True if every leaf of a (nested) coordinate array is a JSON number."""
     if isinstance(value, list):
+        kinds = set(map(type, value))  # the types are collected in C: a ring is checked in two passes
+        if kinds <= _NUMBER_TYPES or kinds == {list} and set(map(type, chain.from_iterable(value))) <= _NUMBER_TYPES:
+            return True  # a position, or a ring of positions
         return all(_numbers_only(v) for v in value)
     if isinstance(value, dict):  # a member of a GeometryCollection
         return _numbers_only(value.get("coordinates", [])) and _numbers_only(value.get("geometries", []))
@@ -466,6 +508,8 @@ def _check_enum(values: Mapping[str, Any], allowed: Mapping[str, tuple[str, ...]
     out = []
     for key, choices in allowed.items():
         v = values.get(key, "")
+        if v in choices:
+            continue
         v = "" if v is None else v
         if v not in choices:
             shown = ", ".join(c for c in choices if c) + (" or empty" if "" in choices else "")
@@ -527,22 +571,26 @@ def load_rows(
 def _url_problems(row: Mapping[str, str], required: tuple[str, ...], optional: tuple[str, ...]) -> list[str]:
     out = []
     for key in required + optional:
-        urls = split_urls(row.get(key, ""))
-        if key in required and not urls:
-            out.append(f"{key} is empty: every row needs a source")
-        out += [f"{key} {u!r} is not an http(s) URL" for u in urls if not is_http_url(u)]
+        out += _cell_url_problems(key, row.get(key, ""), key in required)
     return out
+
+
+@lru_cache(maxsize=65_536)  # tables repeat their sources: each distinct cell is checked once
+def _cell_url_problems(key: str, value: str, required: bool) -> tuple[str, ...]:
+    urls = split_urls(value)
+    empty = (f"{key} is empty: every row needs a source",) if required and not urls else ()
+    return empty + tuple(f"{key} {u!r} is not an http(s) URL" for u in urls if not is_http_url(u))
+
+
+EVENT_ENUMS = {"confidence": CONFIDENCE, "date_precision": DATE_PRECISION, "kind": EVENT_KINDS, "agreement": AGREEMENT}
+EVENT_FIELDS = tuple(k for k in EVENT_COLUMNS if k not in ("date", "source_url", "ledger_rows"))
 
 
 def _load_events(path: Path, places: Mapping[str, Place], ledger_ids: set[str], problems: list[Problem]) -> list[Event]:
     events: list[Event] = []
     seen: set[str] = set()
     for line, r in read_csv(path, EVENT_COLUMNS, problems):
-        label = f"line {line} ({r['event_id'] or 'no event_id'})"
-        bad = _check_enum(
-            r,
-            {"confidence": CONFIDENCE, "date_precision": DATE_PRECISION, "kind": EVENT_KINDS, "agreement": AGREEMENT},
-        )
+        bad = _check_enum(r, EVENT_ENUMS)
         if not r["event_id"]:
             bad.append("has no event_id")
         elif r["event_id"] in seen:
@@ -558,10 +606,11 @@ def _load_events(path: Path, places: Mapping[str, Place], ledger_ids: set[str], 
         bad += [f"ledger_rows names unknown row {x!r}" for x in linked if x not in ledger_ids]
         bad += _url_problems(r, ("source_url",), ())
         if bad:
+            label = f"line {line} ({r['event_id'] or 'no event_id'})"
             problems.extend(Problem(path.name, label, b) for b in bad)
             continue
         seen.add(r["event_id"])
-        fields = {k: r[k] for k in EVENT_COLUMNS if k not in ("date", "source_url", "ledger_rows")}
+        fields = {k: r[k] for k in EVENT_FIELDS}
         events.append(Event(**fields, date=date, source_urls=split_urls(r["source_url"]), ledger_rows=linked))
     return events
 

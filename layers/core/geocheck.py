@@ -57,7 +57,7 @@ __all__ = [
 MAX_JSON_DEPTH = 64
 MAX_FEATURES = 10_000  # snapshot polygons in all the files of one import (each becomes an override to derive)
 MAX_VERTICES = 1_000_000  # positions in all the snapshot polygons of one import
-MAX_ROWS = 100_000  # per table
+MAX_ROWS = 250_000  # per table
 MAX_TEXT = 2_000  # characters kept in one text field
 MIN_OVERLAP_M2 = 1.0  # overlaps below this are floating-point seams along shared edges
 MAX_OVERLAP_PAIRS = 200_000  # pairs of polygons of one import compared for overlaps (bounding boxes meet)
@@ -169,10 +169,11 @@ def checked(found: Findings, step: Callable[[], T], default: T) -> T:
 # bytes, text and JSON
 
 
-def decode_text(file: str, data: bytes, found: Findings) -> str | None:
-    """UTF-8 text (a byte-order mark is allowed), or None with an error naming the first bad byte."""
-    if len(data) > MAX_FILE_BYTES:
-        found.error(file, "file", f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+def decode_text(file: str, data: bytes, found: Findings, limit: int = MAX_FILE_BYTES) -> str | None:
+    """UTF-8 text (a byte-order mark is allowed, at most ``limit`` bytes), or None with an error naming the first
+    bad byte."""
+    if len(data) > limit:
+        found.error(file, "file", f"larger than {limit // 2**20} MiB")
         return None
     try:
         text = data.decode("utf-8-sig")

@@ -7,11 +7,12 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shapely.geometry import Point
 
 from layers.core import geocheck as gc
+from layers.core.dataset import MAX_TABLE_BYTES
 from layers.core.import_config import Config, InputFile, parse_day
 
 ACLED_COLUMNS = ("event_id_cnty", "event_date", "event_type", "actor1", "location", "latitude", "longitude")
@@ -25,6 +26,37 @@ UCDP_TIME = {"1": "high", "2": "medium", "3": "medium", "4": "low", "5": "low"}
 
 _ACLED_TEXT = ("event_type", "sub_event_type", "actor1", "actor2", "location", "notes", "source")
 _UCDP_TEXT = ("side_a", "side_b", "where_coordinates", "where_description", "source_headline", "source_article")
+
+
+@dataclass
+class Seen:
+    """What one table's rows repeat, checked once: text cells that clean without a warning, source cells without
+    an error, and where each coordinate pair lies against the area of interest. An analyst's table names the
+    same actors, sources and locations thousands of times; a cell that needs a warning or an error is checked
+    again on every row, so each row still gets its own finding."""
+
+    text: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    links: dict[str, list[str]] = field(default_factory=dict)
+    where: dict[tuple[str, float, float], str | None] = field(default_factory=dict)
+
+    def clean(self, file: str, label: str, name: str, value: str, found: gc.Findings, limit: int = gc.MAX_TEXT) -> str:
+        key = (name, value, limit)
+        if key in self.text:
+            return self.text[key]
+        probe = gc.Findings()
+        out = gc.clean_text(file, label, name, value, probe, limit)
+        if probe.warnings:
+            return gc.clean_text(file, label, name, value, found, limit)
+        self.text[key] = out
+        return out
+
+    def source_links(self, file: str, label: str, name: str, text: str, found: gc.Findings) -> list[str] | None:
+        if text in self.links:
+            return list(self.links[text])
+        links = gc.source_links(file, label, name, text, found)
+        if links is not None:
+            self.links[text] = list(links)
+        return links
 
 
 @dataclass(frozen=True)
@@ -48,10 +80,11 @@ class Report:
 
 def read_table(f: InputFile, config: Config | None, found: gc.Findings) -> list[Report]:
     """Events of an ACLED or UCDP GED table (told apart by their columns), one report per good row."""
-    text = gc.decode_text(f.name, f.data, found)
+    text = gc.decode_text(f.name, f.data, found, MAX_TABLE_BYTES)
     if text is None:
         return []
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    seen = Seen()
     line = 1
     try:
         convert = _layout(f.name, reader.fieldnames or [], found)
@@ -65,7 +98,7 @@ def read_table(f: InputFile, config: Config | None, found: gc.Findings) -> list[
             if None in row:
                 found.error(f.name, f"line {line}", "more fields than the header has")
                 continue
-            report = convert(f.name, line, {k: (v or "").strip() for k, v in row.items()}, config, found)
+            report = convert(f.name, line, {k: (v or "").strip() for k, v in row.items()}, config, found, seen)
             out += [report] if report else []
     except csv.Error as exc:  # the row after the last one read could not be parsed
         found.error(f.name, f"line {line + 1}", f"cannot be read as CSV: {exc}")
@@ -85,7 +118,7 @@ def _layout(file: str, header: list[str], found: gc.Findings) -> Callable | None
     return None
 
 
-def _acled_row(file: str, line: int, r: dict, config: Config | None, found: gc.Findings) -> Report | None:
+def _acled_row(file: str, line: int, r: dict, config: Config | None, found: gc.Findings, seen: Seen) -> Report | None:
     eid = gc.clean_text(file, f"line {line}", "event_id_cnty", r["event_id_cnty"], found, 60)
     label = f"line {line} ({eid or 'no event_id_cnty'})"
     before = found.count
@@ -93,10 +126,10 @@ def _acled_row(file: str, line: int, r: dict, config: Config | None, found: gc.F
         found.error(file, label, "has no event_id_cnty")
     date = _row_date(file, label, "event_date", r["event_date"], found, allow_named_month=True)
     precision, confidence = ACLED_TIME.get(r.get("time_precision", ""), ("day", "medium"))
-    text = {k: gc.clean_text(file, label, k, r.get(k, ""), found) for k in _ACLED_TEXT}
-    links = gc.source_links(file, label, "source", r.get("source", ""), found)
+    text = {k: seen.clean(file, label, k, r.get(k, ""), found) for k in _ACLED_TEXT}
+    links = seen.source_links(file, label, "source", r.get("source", ""), found)
     location = text["location"] or f"{r['latitude']}, {r['longitude']}"
-    where = _row_location(file, label, r, location, config, found)
+    where = _row_location(file, label, r, location, config, found, seen)
     if found.count > before or date is None or where is None or links is None:
         return None
     title = f"{text['sub_event_type'] or text['event_type'] or 'Event'} at {location}"
@@ -108,7 +141,7 @@ def _acled_row(file: str, line: int, r: dict, config: Config | None, found: gc.F
     )  # fmt: skip
 
 
-def _ucdp_row(file: str, line: int, r: dict, config: Config | None, found: gc.Findings) -> Report | None:
+def _ucdp_row(file: str, line: int, r: dict, config: Config | None, found: gc.Findings, seen: Seen) -> Report | None:
     rid = gc.clean_text(file, f"line {line}", "id", r["id"], found, 60)
     label = f"line {line} ({rid or 'no id'})"
     before = found.count
@@ -118,10 +151,10 @@ def _ucdp_row(file: str, line: int, r: dict, config: Config | None, found: gc.Fi
     d1 = _row_date(file, label, "date_end", r["date_end"], found)
     if d0 and d1 and d1 < d0:
         found.error(file, label, f"dates run backwards: date_end {d1} is before date_start {d0}")
-    text = {k: gc.clean_text(file, label, k, r.get(k, ""), found) for k in _UCDP_TEXT}
-    links = gc.source_links(file, label, "source_article", r.get("source_article", ""), found)
+    text = {k: seen.clean(file, label, k, r.get(k, ""), found) for k in _UCDP_TEXT}
+    links = seen.source_links(file, label, "source_article", r.get("source_article", ""), found)
     location = text["where_coordinates"] or f"{r['latitude']}, {r['longitude']}"
-    where = _row_location(file, label, r, location, config, found)
+    where = _row_location(file, label, r, location, config, found, seen)
     if found.count > before or d0 is None or d1 is None or where is None or links is None:
         return None
     title = f"{text['side_a']} v {text['side_b']} at {location}"
@@ -154,7 +187,7 @@ def _row_date(
 
 
 def _row_location(
-    file: str, label: str, r: dict, location: str, config: Config | None, found: gc.Findings
+    file: str, label: str, r: dict, location: str, config: Config | None, found: gc.Findings, seen: Seen
 ) -> tuple[float, float] | None:
     if not r.get("latitude") and not r.get("longitude"):
         found.error(file, label, f"unknown place {location[:80]!r}: the row has no latitude/longitude")
@@ -163,9 +196,12 @@ def _row_location(
     if lonlat is None:
         return None
     if config is not None:
-        why = gc.place_problem(
-            Point(lonlat), config.aoi, f"location {location[:80]!r} ({lonlat[1]:g} N, {lonlat[0]:g} E)"
-        )
+        key = (location, *lonlat)
+        if key not in seen.where:
+            seen.where[key] = gc.place_problem(
+                Point(lonlat), config.aoi, f"location {location[:80]!r} ({lonlat[1]:g} N, {lonlat[0]:g} E)"
+            )
+        why = seen.where[key]
         if why:
             found.error(file, label, why)
             return None

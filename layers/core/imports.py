@@ -46,9 +46,9 @@ from layers.core.consistency import DEFAULT_RULES
 from layers.core.dataset import (
     EVENT_COLUMNS,
     LEDGER_COLUMNS,
-    MAX_FILE_BYTES,
     Dataset,
     load_dataset,
+    max_bytes,
 )
 from layers.core.errors import DatasetError, Problem
 from layers.core.import_config import Config, InputFile, read_config, slugify
@@ -56,7 +56,10 @@ from layers.core.import_events import Report, read_table
 from layers.core.import_snapshots import Area, read_geojson, read_gpkg, read_kml
 
 MAX_INPUT_FILES = 1000
-MAX_INPUT_BYTES = 50 * 2**20  # all input files of one import together (each at most MAX_FILE_BYTES)
+# All input files of one import together (each at most dataset.max_bytes): the geometry files (snapshots), and
+# the CSV tables (event exports) on their own budget, cheap to read per byte and larger at analyst scale.
+MAX_INPUT_BYTES = 50 * 2**20
+MAX_TABLE_INPUT_BYTES = 256 * 2**20
 SEGMENT_DEG = 0.01  # longest polygon edge written, in degrees (about 1 km)
 MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -100,11 +103,7 @@ def read_paths(paths: Iterable[Path], skip: Path | None = None) -> list[InputFil
                 chosen.append((p, size))
     if len(chosen) > MAX_INPUT_FILES:
         problems.append(Problem("inputs", "files", f"{len(chosen):,} files: more than the limit of {MAX_INPUT_FILES}"))
-    total = sum(size for _, size in chosen)
-    if total > MAX_INPUT_BYTES:
-        problems.append(
-            Problem("inputs", "files", f"{_mib(total)} in all: more than the limit of {_mib(MAX_INPUT_BYTES)}")
-        )
+    problems += [Problem("inputs", "files", why) for why in _over_budget([(p.name, size) for p, size in chosen])]
     if problems:
         raise DatasetError(problems)
     out = []
@@ -146,8 +145,8 @@ def _regular_size(p: Path, problems: list[Problem]) -> int | None:
         problems.append(Problem(p.name, "file", "is a symbolic link: not followed (copy the file itself)"))
     elif not stat.S_ISREG(st.st_mode):
         problems.append(Problem(p.name, "file", "is not a regular file (a device, pipe or socket): not read"))
-    elif st.st_size > MAX_FILE_BYTES:
-        problems.append(Problem(p.name, "file", f"larger than {MAX_FILE_BYTES // 2**20} MiB"))
+    elif st.st_size > max_bytes(p.name):
+        problems.append(Problem(p.name, "file", f"larger than {max_bytes(p.name) // 2**20} MiB"))
     else:
         return st.st_size
     return None
@@ -164,9 +163,9 @@ def _read_regular(p: Path, problems: list[Problem]) -> bytes | None:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between lstat and open
             problems.append(Problem(p.name, "file", "is not a regular file: not read"))
             return None
-        data = fh.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:  # grew between lstat and read
-        problems.append(Problem(p.name, "file", f"larger than {MAX_FILE_BYTES // 2**20} MiB"))
+        data = fh.read(max_bytes(p.name) + 1)
+    if len(data) > max_bytes(p.name):  # grew between lstat and read
+        problems.append(Problem(p.name, "file", f"larger than {max_bytes(p.name) // 2**20} MiB"))
         return None
     return data
 
@@ -202,10 +201,10 @@ def prepare(config_file: InputFile, inputs: list[InputFile]) -> Imported:
     config, areas, reports = read
     files, counts = _dataset_files(config, areas, reports, [f.name for f in inputs])
     too_big = [
-        Problem(name, "file", f"would be {_mib(len(data))}: more than the {MAX_FILE_BYTES // 2**20} MiB a dataset "
+        Problem(name, "file", f"would be {_mib(len(data))}: more than the {max_bytes(name) // 2**20} MiB a dataset "
                 "file may hold; simplify the polygons or import fewer")
         for name, data in files.items()
-        if len(data) > MAX_FILE_BYTES
+        if len(data) > max_bytes(name)
     ]  # fmt: skip
     if too_big:
         raise DatasetError(too_big)
@@ -228,14 +227,26 @@ def _prepare(
 
 def _inputs_within_budget(inputs: list[InputFile], found: gc.Findings) -> bool:
     """The number of files and their bytes together, before any is parsed."""
-    total = sum(len(f.data) for f in inputs)
+    over = _over_budget([(f.name, len(f.data)) for f in inputs])
     if len(inputs) > MAX_INPUT_FILES:
         found.error("inputs", "files", f"{len(inputs):,} files: more than the limit of {MAX_INPUT_FILES}")
-    elif total > MAX_INPUT_BYTES:
-        found.error("inputs", "files", f"{_mib(total)} in all: more than the limit of {_mib(MAX_INPUT_BYTES)}")
+    elif over:
+        found.error("inputs", "files", over[0])
     else:
         return True
     return False
+
+
+def _over_budget(sizes: list[tuple[str, int]]) -> list[str]:
+    """Why the inputs' bytes exceed their budgets (geometry files; CSV tables), if they do."""
+    tables = sum(n for name, n in sizes if name.lower().endswith(".csv"))
+    geometry = sum(n for _, n in sizes) - tables
+    out = []
+    if geometry > MAX_INPUT_BYTES:
+        out.append(f"{_mib(geometry)} in all: more than the limit of {_mib(MAX_INPUT_BYTES)}")
+    if tables > MAX_TABLE_INPUT_BYTES:
+        out.append(f"{_mib(tables)} of tables in all: more than the limit of {_mib(MAX_TABLE_INPUT_BYTES)}")
+    return out
 
 
 def save(imported: Imported, out: Path, replace: bool = False, check: Callable[[Dataset], None] | None = None) -> None:
@@ -319,8 +330,8 @@ def sniff(f: InputFile, found: gc.Findings) -> str | None:
         ".kmz": ("kmz", head.startswith(b"PK\x03\x04"), "KMZ (zip)"),
         ".csv": ("csv", magic is None and b"\x00" not in f.data[:4096], "CSV text"),
     }.get(f.suffix)
-    if len(f.data) > MAX_FILE_BYTES:
-        found.error(f.name, "file", f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if len(f.data) > max_bytes(f.name):
+        found.error(f.name, "file", f"larger than {max_bytes(f.name) // 2**20} MiB")
         return None
     if expect is None:
         found.error(
@@ -560,7 +571,7 @@ def _json(data: Any, indent: int | None = None) -> bytes:
 
 def _csv(columns: tuple[str, ...], rows: list[dict]) -> bytes:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows([row[c] for c in columns] for row in rows)
     return buf.getvalue().encode("utf-8")

@@ -240,7 +240,7 @@ class Territory:
             places.setdefault(holder, []).extend(p for p in pids if p in self.ds.places)
         if not self.uncovered.is_empty:
             parts.setdefault(NO_REPORTING, []).append(self.uncovered)
-        polygons = {h: _polygonal(shapely.union_all(gs, grid_size=GRID_M)) for h, gs in parts.items()}
+        polygons = {h: _union(gs) for h, gs in parts.items()}
         in_force = self._overrides_on(date)
         if in_force:
             overrides = [self.ds.overrides[i] for i in in_force]
@@ -248,7 +248,7 @@ class Territory:
                 polygons,
                 rows,
                 [o.holder for o in overrides],
-                [self._override_on_ground(i) for i in in_force],
+                [self.override_on_ground(i) for i in in_force],
                 [o.ledger_rows for o in overrides],
             )
         polygons = {h: g for h, g in polygons.items() if not g.is_empty}
@@ -259,7 +259,7 @@ class Territory:
             places={h: tuple(places.get(h, ())) for h in polygons},
         )
 
-    def _override_on_ground(self, i: int) -> BaseGeometry:
+    def override_on_ground(self, i: int) -> BaseGeometry:
         """Override ``i`` clipped to the ground, in metres (computed once)."""
         if i not in self._override_ground:
             geom = self.to_m(self.ds.overrides[i].geometry)
@@ -388,6 +388,15 @@ def _left_of(line: BaseGeometry, pt: Point) -> bool:
     return (b.x - a.x) * (pt.y - a.y) - (b.y - a.y) * (pt.x - a.x) > 0
 
 
+def _union(geoms: list[BaseGeometry]) -> BaseGeometry:
+    """The polygonal union of geometries already on the GRID_M grid (cells, the ground, overrides clipped to it):
+    one non-empty geometry is its own union, so the snap-rounding overlay runs only where there is work."""
+    present = [g for g in geoms if not g.is_empty]
+    if len(present) == 1:
+        return _polygonal(present[0])
+    return _polygonal(shapely.union_all(present, grid_size=GRID_M))
+
+
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     """Keep only the polygon parts of a geometry (intersections can leave lines and points)."""
     if geom.is_empty:
@@ -461,7 +470,7 @@ def _apply_overrides(
     O(n log n), not n²); each holder's pieces are dissolved in one union.
     """
     try:
-        covered = shapely.union_all(areas, grid_size=GRID_M)
+        covered = _union(areas)
         for h in list(polygons):
             polygons[h] = _polygonal(shapely.difference(polygons[h], covered, grid_size=GRID_M))
         tree = shapely.STRtree(areas)
@@ -477,7 +486,7 @@ def _apply_overrides(
             pieces.setdefault(holder, []).append(area)
         for holder, parts in pieces.items():
             base = polygons.get(holder, shapely.MultiPolygon())
-            polygons[holder] = _polygonal(shapely.union_all([base, *parts], grid_size=GRID_M))
+            polygons[holder] = _union([base, *parts])
     except GEOSException as exc:
         raise DerivationError(
             [Problem("overrides.geojson", "polygons", f"cannot be combined ({exc}): simplify or repair them")]

@@ -34,6 +34,12 @@ from layers.core.geojson import collection, feature
 from layers.core.territory import NO_REPORTING, Territory, shared_edges
 
 RECENT_DAYS = 14  # an event stays on the map (small) this many days after its date; the PNG shows the same
+# What build_timeline returns: a stored copy of the tables must hold exactly these (layers/server/store.py).
+TABLE_KEYS = frozenset(
+    ("start", "end", "span", "holders", "colors", "labels", "places", "regions", "rows", "place_rows", "cells",
+     "cell_places", "cell_km2", "uncovered_km2", "edges", "edge_list", "overrides", "exact", "city", "city_cells",
+     "city_points", "city_outline")
+)  # fmt: skip
 
 
 def build_timeline(territory: Territory, simplify_m: float = 0.0) -> dict:
@@ -132,7 +138,7 @@ def _overrides(territory: Territory) -> dict:
     ds = territory.ds
     feats = []
     for i, o in enumerate(ds.overrides):
-        clipped = territory.to_deg(shapely.intersection(territory.to_m(o.geometry), territory.ground))
+        clipped = territory.to_deg(territory.override_on_ground(i))  # the clip the snapshots use, made once
         props = {
             "i": i,
             "id": o.id,

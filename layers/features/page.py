@@ -47,8 +47,15 @@ from layers.features.common import (
     date_text,
     query,
 )
-from layers.features.theatre_failed import failed_page
-from layers.server.context import Context, context, record_failure, theatre_context, theatre_failure
+from layers.features.theatre_failed import failed_page, preparing_page
+from layers.server.context import (
+    Context,
+    context,
+    record_failure,
+    theatre_context,
+    theatre_failure,
+    theatre_preparing,
+)
 
 
 def layout() -> html.Div:
@@ -248,6 +255,8 @@ def switch_theatre(search, current):
     ctx = theatre_context(slug)
     if ctx is None:
         problems = theatre_failure(slug)
+        if not problems and (stage := theatre_preparing(slug)) is not None:
+            return preparing_page(slug, stage), current or ""
         return (failed_page(slug, problems), slug) if problems else (no_update, no_update)
     try:
         return page(ctx, slug), slug

@@ -33,3 +33,18 @@ def failed_page(slug: str, problems: list[Problem]) -> html.Div:
         id=NAME,
         role="alert",
     )
+
+
+def preparing_page(slug: str, stage: str) -> html.Div:
+    """The page of theatre ``slug`` while its tables are derived in the background: what is being done, and a
+    link that opens it (done, or the stage reached)."""
+    return html.Div(
+        [
+            html.H1("This theatre is being prepared"),
+            html.P(f"The map of the imported theatre “{slug}” is derived once, on the server: {stage}"),
+            html.P(html.A("Open it again", href=f"/?theatre={slug}", id=f"{NAME}-retry")),
+        ],
+        className=NAME,
+        id=f"{NAME}-preparing",
+        role="status",
+    )

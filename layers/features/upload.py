@@ -188,9 +188,11 @@ def opens(slug: str):
     def check(ds) -> None:
         from layers.core import Territory
         from layers.features import page
-        from layers.server.context import Context
+        from layers.server.context import Context, store_tables
 
-        page.page(Context(ds, Territory(ds)), slug)
+        ctx = Context(ds, Territory(ds))
+        page.page(ctx, slug)
+        store_tables(ctx)  # every worker opens the theatre from these, instead of deriving it
 
     return check
 

@@ -1,27 +1,51 @@
-"""The loaded dataset and its derived territory, read once per process and treated as read-only."""
+"""The loaded dataset and its derived territory, read once per process and treated as read-only.
+
+An imported theatre's derived tables (the timeline tables and its data health) are stored beside its data
+(``derived/tables.json``, :mod:`layers.server.store`), written by the import job: every worker, and a restarted
+server, reads them instead of deriving. A theatre without valid stored tables (none, or derived from other data)
+is derived by a background process (:mod:`layers.server.derivation`), never inside a request: until it is done,
+:func:`theatre_context` returns None and :func:`theatre_preparing` says what it is doing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import json
 import os
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
 from layers.core import Dataset, DatasetError, Problem, Territory, load_dataset
 from layers.core.health import health
-from layers.core.timeline import build_timeline
+from layers.core.timeline import TABLE_KEYS, build_timeline
 from layers.core.validate import SLUG
-from layers.server.store import theatre_folder
+from layers.server.store import DERIVED, TABLES_FILE, read_derived, theatre_folder, write_derived
 
 ROOT = Path(__file__).resolve().parents[2]
 GEODATA = Path(os.environ.get("RAQQA_GEODATA", ROOT / "geodata"))
+WAIT_SECONDS = 15.0  # a request that starts a derivation waits this long for it (a small theatre is done by then)
+LOCK_FILE = f"{DERIVED}/derive.lock"  # held by the process deriving a theatre's tables
+PROGRESS_FILE = f"{DERIVED}/progress.json"  # what that process is doing
 
 
 @dataclass(frozen=True)
 class Context:
+    """A theatre as the app shows it: its dataset, its territory (``base``, or built when first asked for) and
+    the tables derived from them (``stored``: ``{"tables", "health"}`` read from disk, or derived when first
+    asked for)."""
+
     dataset: Dataset
-    territory: Territory
+    base: Territory | None = None
+    stored: dict | None = None
+
+    @cached_property
+    def territory(self) -> Territory:
+        return self.base if self.base is not None else Territory(self.dataset)
 
     def date_of(self, day: int | None) -> dt.date:
         """Slider position (days since the campaign start) to a date, clamped to the campaign."""
@@ -38,13 +62,13 @@ class Context:
 
     @cached_property
     def tables(self) -> dict:
-        """The timeline tables the browser derives every day from (built once per process)."""
-        return build_timeline(self.territory)
+        """The timeline tables the browser derives every day from (stored, or built once per process)."""
+        return self.stored["tables"] if self.stored is not None else build_timeline(self.territory)
 
     @cached_property
     def health(self) -> dict:
-        """The data's health (``layers.core.health``): what the Data tab shows, once per process."""
-        return health(self.dataset, tables=self.tables)
+        """The data's health (``layers.core.health``): what the Data tab shows (stored, or once per process)."""
+        return self.stored["health"] if self.stored is not None else health(self.dataset, tables=self.tables)
 
 
 @cache
@@ -54,9 +78,33 @@ def context(folder: str | None = None) -> Context:
     return Context(ds, Territory(ds))
 
 
+_stored: dict[str, Context] = {}  # imported theatres opened from their stored tables, by folder
+_stored_lock = threading.Lock()
+
+
+def stored_context(folder: Path) -> Context | None:
+    """An imported theatre from its stored tables (loaded once per process), or None if they are missing or
+    stale; DatasetError if its data or its stored tables cannot be read."""
+    key = str(folder)
+    with _stored_lock:
+        if key in _stored:
+            return _stored[key]
+        found = read_derived(folder, TABLE_KEYS)
+        if found is None:
+            return None
+        ctx = _stored[key] = Context(load_dataset(folder), stored=found)
+        return ctx
+
+
+def store_tables(ctx: Context) -> Path:
+    """Derive (if not yet) and store a theatre's tables beside its data, for every worker."""
+    return write_derived(ctx.dataset.folder, ctx.tables, ctx.health)
+
+
 def theatre_context(slug: str) -> Context | None:
-    """The bundled theatre for ``""``; an imported theatre by its slug; None if there is no such theatre, or it
-    fails to load or derive (its problems are then kept: :func:`theatre_failure`, and it is not tried again)."""
+    """The bundled theatre for ``""``; an imported theatre by its slug; None if there is no such theatre, it
+    fails to load or derive (its problems are then kept: :func:`theatre_failure`, and it is not tried again), or
+    its tables are being derived in the background (:func:`theatre_preparing`; started here if needed)."""
     if not slug:
         return context()
     if not isinstance(slug, str) or not SLUG.fullmatch(slug):
@@ -65,17 +113,122 @@ def theatre_context(slug: str) -> Context | None:
     if folder is None or theatre_failure(slug):
         return None
     try:
-        return context(str(folder))
+        ctx = stored_context(folder)
+        if ctx is None and start_derivation(slug) and not theatre_failure(slug):
+            ctx = stored_context(folder)  # derived meanwhile (or still under way: None)
     except DatasetError as exc:
         record_failure(slug, exc.problems)
         return None
+    return ctx
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the background derivation
+
+
+_started: list[subprocess.Popen] = []  # derivations started by this process (reaped when they end)
+
+
+def start_derivation(slug: str) -> bool:
+    """Start deriving theatre ``slug``'s tables in a process of its own (``python -m layers.server.derivation``),
+    unless one is already at it, and wait up to WAIT_SECONDS for it; True if it ended within that time. The
+    process holds LOCK_FILE while it works, so of several workers asking at once only one derivation runs."""
+    _started[:] = [p for p in _started if p.poll() is None]
+    folder = theatre_folder(slug)
+    if folder is None or deriving(folder):
+        return False
+    (folder / DERIVED).mkdir(exist_ok=True)
+    _progress(folder, "Waiting to start…")
+    proc = subprocess.Popen(  # noqa: S603 - our own module, with a slug checked against SLUG
+        [sys.executable, "-m", "layers.server.derivation", slug],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        proc.wait(timeout=WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        _started.append(proc)
+        return False
+    return True
+
+
+def deriving(folder: Path) -> bool:
+    """True if a process holds the theatre's derivation lock."""
+    path = folder / LOCK_FILE
+    if not path.is_file():
+        return False
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def derive_stored(slug: str, progress=lambda text: None) -> bool:
+    """Derive and store theatre ``slug``'s tables, holding its lock (False, doing nothing, if another process
+    holds it). A theatre that cannot be derived has its problems recorded (:func:`record_failure`)."""
+    folder = theatre_folder(slug)
+    if folder is None:
+        return False
+    (folder / DERIVED).mkdir(exist_ok=True)
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        try:
+            for stage, text in enumerate(("Reading the data…", "Deriving the map…", "Storing the tables…")):
+                progress(text)
+                _progress(folder, text)
+                if stage == 0:
+                    ctx = Context(load_dataset(folder))
+                elif stage == 1:
+                    _ = ctx.tables, ctx.health
+                else:
+                    store_tables(ctx)
+        except DatasetError as exc:  # DerivationError too: the page names the problems
+            record_failure(slug, exc.problems)
+        finally:
+            (folder / PROGRESS_FILE).unlink(missing_ok=True)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _progress(folder: Path, text: str) -> None:
+    tmp = folder / f"{PROGRESS_FILE}.{os.getpid()}"
+    tmp.write_text(json.dumps({"stage": text}), encoding="utf-8")
+    os.replace(tmp, folder / PROGRESS_FILE)
+
+
+def theatre_preparing(slug: str) -> str | None:
+    """What the background derivation of theatre ``slug`` is doing, or None if none is under way."""
+    folder = theatre_folder(slug)
+    if folder is None:
+        return None
+    try:
+        stage = json.loads((folder / PROGRESS_FILE).read_text(encoding="utf-8")).get("stage")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return stage if isinstance(stage, str) else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# failures
 
 
 def _failure_key(slug: str) -> str | None:
     folder = theatre_folder(slug)
     if folder is None:
         return None
-    stamp = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file()]
+    files = [p for p in sorted(folder.iterdir()) if p.is_file()] + [p for p in [folder / TABLES_FILE] if p.is_file()]
+    stamp = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files]  # the stored tables too
     return f"failed:{slug}:{stamp!r}"
 
 

@@ -1,15 +1,19 @@
 """The instance folder and what the app keeps in it: imported theatres and saved briefings.
 
 ``$RAQQA_INSTANCE`` (default ``instance/`` in the repository) holds ``theatres/<slug>/`` (one dataset folder
-per imported theatre, written atomically, never replaced by an upload), ``briefings.sqlite3``,
+per imported theatre, written atomically, never replaced by an upload, with its derived tables in
+``derived/tables.json``: see :func:`write_derived`), ``briefings.sqlite3``,
 ``audit.sqlite3`` (the audit log) and, with the login on, the sessions and the app's own secrets. Every path
 is read from the environment at each call, so tests and deployments can point it elsewhere.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+import tempfile
 import uuid
 from functools import cache
 from pathlib import Path
@@ -22,6 +26,10 @@ from layers.core.validate import SLUG
 ROOT = Path(__file__).resolve().parents[2]
 MAX_THEATRES = 200  # imported theatres kept in the instance folder; uploads beyond are refused
 UPLOAD_FILE = "upload"  # the "file" named by problems with an upload itself
+DERIVED = "derived"  # a theatre's derived tables, beside its data (load_dataset does not read this folder)
+TABLES_FILE = f"{DERIVED}/tables.json"
+DERIVED_FORMAT = 1  # raise when what is stored changes: older files are then stale and derived again
+NOT_DATA = (DERIVED, "sources")  # a theatre's folders that are not its data (the data hash leaves them out)
 
 
 def instance_dir() -> Path:
@@ -91,3 +99,68 @@ def _audit_at(path: Path) -> AuditLog:
 def audit_log() -> AuditLog:
     """The audit log in ``$RAQQA_INSTANCE/audit.sqlite3``."""
     return _audit_at(instance_dir() / "audit.sqlite3")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# derived tables, stored once for every worker
+
+
+def data_hash(folder: Path) -> str:
+    """SHA-256 of a dataset folder's data: every file's path, size and bytes, in path order (its derived tables
+    and kept sources left out). Stored tables are valid for exactly this data."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        rel = path.relative_to(folder)
+        if rel.parts[0] in NOT_DATA:
+            continue
+        digest.update(f"{rel.as_posix()}\0{path.stat().st_size}\0".encode())
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(2**20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def write_derived(folder: Path, tables: dict, health: dict) -> Path:
+    """Store a theatre's derived tables (the timeline tables and its data health) in ``derived/tables.json``,
+    stamped with :func:`data_hash` of its data; written to a temp file and renamed, so a reader never sees half
+    a file."""
+    target = Path(folder) / TABLES_FILE
+    target.parent.mkdir(exist_ok=True)
+    payload = {"format": DERIVED_FORMAT, "data": data_hash(folder), "tables": tables, "health": health}
+    fd, tmp = tempfile.mkstemp(prefix=".tables-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def read_derived(folder: Path, keys: frozenset[str]) -> dict | None:
+    """A theatre's stored tables (``{"tables": ..., "health": ...}``), or None if there are none or they are
+    stale (derived from other data, or by another version of the format); DatasetError naming the file if it
+    cannot be read or its ``tables`` lack any of ``keys`` or hold others."""
+    path = Path(folder) / TABLES_FILE
+    if not path.is_file():
+        return None
+    try:
+        payload = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _corrupt(f"not valid JSON ({exc})") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("format"), int):
+        raise _corrupt("not a file of derived tables (no format)")
+    if payload["format"] != DERIVED_FORMAT or payload.get("data") != data_hash(folder):
+        return None
+    tables, health = payload.get("tables"), payload.get("health")
+    if not isinstance(tables, dict) or not isinstance(health, dict):
+        raise _corrupt("tables or health missing")
+    if set(tables) != keys:
+        missing, extra = sorted(keys - set(tables)), sorted(set(tables) - keys)
+        raise _corrupt(f"tables missing {', '.join(missing) or 'none'}; unknown {', '.join(extra) or 'none'}")
+    return {"tables": tables, "health": health}
+
+
+def _corrupt(why: str) -> DatasetError:
+    return DatasetError([Problem(TABLES_FILE, "file", f"{why}: delete the file and the tables are derived again")])

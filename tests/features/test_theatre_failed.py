@@ -51,6 +51,8 @@ def failing(tmp_path, monkeypatch):
     ]  # fmt: skip
     folder = make_theatre(tmp_path / "instance" / "theatres" / SLUG, overrides=overrides)
     monkeypatch.setattr(territory, "MAX_OVERRIDE_APPLICATIONS", 5)
+    # the derivation runs here rather than in a background process, so the lowered budget reaches it
+    monkeypatch.setattr(context_module, "start_derivation", context_module.derive_stored)
     context_module.context.cache_clear()
     yield folder
     context_module.context.cache_clear()
