@@ -44,6 +44,15 @@
     const c = {ev: ev, startMs: Date.parse(tables.start + "T00:00:00Z")};
     const out = new Array(n);
     for (let i = 0; i < n; i++) { out[i] = new Ev(c, i); }
+    const byDay = Int32Array.from(out.keys()).sort(function (a, b) { return ev.day[a] - ev.day[b] || a - b; });
+    const days = Int32Array.from(byDay, function (i) { return ev.day[i]; });
+    /* The events of ``day``, in feed order (as filtering on e.day would give, without reading every event). */
+    out.onDay = function (day) {
+      const S = window.raqqaState, res = [];
+      for (let k = S.bisect(days, day, null, false); k < days.length && days[k] === day; k++) { res.push(out[byDay[k]]); }
+      return res;
+    };
+    out.byDay = byDay; out.days = days;  // the events sorted by day, and their days (the feed, the markers)
     return out;
   }
 
@@ -101,8 +110,8 @@
     F.virtual = n > FULL_ROWS;
     F.pos = new Int32Array(n).fill(-1);
     F.shown.forEach(function (i, k) { F.pos[i] = k; });
-    F.byDay = Array.from(F.shown).sort(function (a, b) { return t.events[a].day - t.events[b].day || a - b; });
-    F.byDayDays = Int32Array.from(F.byDay, function (i) { return t.events[i].day; });
+    F.byDay = shown ? t.events.byDay.filter(function (i) { return F.pos[i] >= 0; }) : t.events.byDay;
+    F.byDayDays = shown ? Int32Array.from(F.byDay, function (i) { return t.events[i].day; }) : t.events.days;
     F.top = new Float64Array(F.shown.length + 1);  // each row's top, virtual list
     for (let k = 0; k < F.shown.length; k++) { F.top[k + 1] = F.top[k] + height(F.shown[k]); }
     F.target = null;

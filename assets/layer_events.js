@@ -60,12 +60,12 @@
   function windowed(v) {
     const t = v.t, g = group(), bisect = window.raqqaState.bisect;
     if (!g) { return; }
-    if (W.t !== t) {  // the events by day, once per tables
+    if (W.t !== t) {  // other tables: none of the markers drawn are theirs
       W.t = t;
       W.drawn.forEach(function (m) { g.removeLayer(m); });
       W.drawn = new Map();
-      W.byDay = Int32Array.from(t.events.keys()).sort(function (a, b) { return t.events[a].day - t.events[b].day || a - b; });
-      W.days = Int32Array.from(W.byDay, function (i) { return t.events[i].day; });
+      W.byDay = t.events.byDay;
+      W.days = t.events.days;
     }
     const day = v.day, k0 = bisect(W.days, day - t.recent_days, null, false), k1 = bisect(W.days, day, null, true);
     const want = new Map();
