@@ -176,9 +176,8 @@
   function ensure() {
     const e = E(), list = e.el("feed");
     if (F.t === e.t && F.list === list) { return; }
-    F.t = e.t; F.list = list; F.day = null; F.selected = null; F.rows = F.rows || new Map(); F.scroller = null;
+    F.t = e.t; F.list = list; F.day = null; F.selected = null; F.scroller = null; F.rows = new Map();
     list.textContent = "";
-    F.rows = new Map();
     show(null);
   }
 
@@ -213,7 +212,8 @@
   function filter(found) {
     if (!E().t) { return; }
     ensure();
-    show(Array.isArray(found) ? found.filter(function (i) { return i >= 0 && i < F.t.events.length; }) : null);
+    const n = F.t.events.length;
+    show(Array.isArray(found) ? found.filter(function (i) { return Number.isInteger(i) && i >= 0 && i < n; }) : null);
     const day = F.day;
     F.day = null;
     if (day !== null) { mark(day); }

@@ -42,7 +42,7 @@ def panel(ctx: Context) -> list:
         ),
         html.Div(id=PLACE_HITS_ID, className="place-hits"),
         dcc.Store(id=FOUND_ID),
-        html.Ol(id=FEED_ID, className="feed", **{"aria-label": "Events, by date"}),
+        html.Ol(id=FEED_ID, className="feed", **{"aria-label": "Events"}),
     ]
 
 
@@ -68,7 +68,9 @@ def filter_feed(query, slug):
     return shown, count, place_hits(ctx, places)
 
 
-clientside_callback(ClientsideFunction(namespace="feed", function_name="filter"), Input(FOUND_ID, "data"))
+clientside_callback(
+    ClientsideFunction(namespace="feed", function_name="filter"), Input(FOUND_ID, "data"), prevent_initial_call=True
+)
 
 
 def search_places(ctx: Context, query: str) -> list[str]:
