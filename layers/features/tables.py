@@ -9,6 +9,7 @@ type fails on either side.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 from layers import LAYERS, events
 from layers.core import framing
@@ -187,33 +188,51 @@ def engine_ids() -> dict[str, str]:
 
 def event_columns(ctx: Context) -> dict:
     """The events as columns (``EVENT_COLUMNS``) with their vocabularies (``EVENT_VOCABULARIES``): a few bytes
-    per event, so that 200,000 of them fit in the tables (the feed and the markers are drawn from these)."""
+    per event, so that 200,000 of them fit in the tables (the feed and the markers are drawn from these).
+    Built once per theatre's context (a dataset does not change under its context)."""
+    held = _COLUMNS.get(id(ctx))
+    if held is None or held[0]() is not ctx:
+        held = _COLUMNS[id(ctx)] = (weakref.ref(ctx), _event_columns(ctx))
+        weakref.finalize(ctx, _COLUMNS.pop, id(ctx), None)  # a context dropped takes its columns along
+    return held[1]
+
+
+_COLUMNS: dict[int, tuple] = {}  # id(context): (a weak reference to it, its events' columns)
+
+
+def _event_columns(ctx: Context) -> dict:
     cols: dict[str, list] = {k: [] for k in (*EVENT_COLUMNS, *EVENT_VOCABULARIES)}
     index: dict[str, dict] = {k: {} for k in EVENT_VOCABULARIES}
 
-    def ref(vocab: str, key, value) -> int:
-        if key not in index[vocab]:
-            index[vocab][key] = len(cols[vocab])
-            cols[vocab].append(value)
-        return index[vocab][key]
+    def ref(vocab: str, key, make) -> int:
+        at = index[vocab].get(key)
+        if at is None:
+            at = index[vocab][key] = len(cols[vocab])
+            cols[vocab].append(make(key))
+        return at
 
-    aoi, city_ = ctx.dataset.aoi, ctx.dataset.city
+    places = ctx.dataset.places
+
+    def where(pid: str) -> dict:
+        p = places.get(pid)
+        lon, lat = (p.lon, p.lat) if p else (None, None)
+        outside = framing.outside(ctx.dataset.city, ctx.dataset.aoi, lon, lat)
+        return {"name": p.name if p else "", "lat": lat, "lon": lon, "outside": outside}
+
+    def url(u: str) -> list[str]:
+        return [u, host(u) if is_http_url(u) else ""]
+
     for e in ctx.dataset.events:
-        place = ctx.dataset.places.get(e.place_id)
-        lon, lat = (place.lon, place.lat) if place else (None, None)
-        where = {"name": place.name if place else "", "lat": lat, "lon": lon}
         differs = e.agreement in ("disagree", "partial")
         cols["id"].append(e.event_id)
         cols["day"].append(ctx.day_of(e.date))
         cols["title"].append(e.title)
-        cols["kind"].append(ref("kinds", e.kind, e.kind))
-        cols["place"].append(ref("places", e.place_id if place else "", where))
-        cols["confidence"].append(ref("confidences", e.confidence, e.confidence))
+        cols["kind"].append(ref("kinds", e.kind, str))
+        cols["place"].append(ref("places", e.place_id if e.place_id in places else "", where))
+        cols["confidence"].append(ref("confidences", e.confidence, str))
         cols["differs"].append(1 if differs else 0)
         cols["claim"].append(e.article_claim if differs else "")
         cols["claim_date"].append(e.article_date if differs else "")
         cols["corroborated"].append(e.corroborated if differs else "")
-        cols["sources"].append([ref("urls", u, [u, host(u) if is_http_url(u) else ""]) for u in e.source_urls])
-    for where in cols["places"]:
-        where["outside"] = framing.outside(city_, aoi, where["lon"], where["lat"])
+        cols["sources"].append([ref("urls", u, url) for u in e.source_urls])
     return cols
