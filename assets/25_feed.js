@@ -114,7 +114,7 @@
     F.byDayDays = shown ? Int32Array.from(F.byDay, function (i) { return t.events[i].day; }) : t.events.days;
     F.top = new Float64Array(F.shown.length + 1);  // each row's top, virtual list
     for (let k = 0; k < F.shown.length; k++) { F.top[k + 1] = F.top[k] + height(F.shown[k]); }
-    F.target = null;
+    F.target = null; F.scrollTo = null;
     F.rows.forEach(function (li) { li.remove(); });
     F.rows = new Map();
     F.list.classList.toggle("virtual", F.virtual);
@@ -169,7 +169,12 @@
   function soon() {
     if (F.queued || !F.virtual) { return; }
     F.queued = true;
-    window.requestAnimationFrame(function () { F.queued = false; if (F.list && F.list.isConnected) { update(); } });
+    window.requestAnimationFrame(function () {
+      F.queued = false;
+      if (!F.list || !F.list.isConnected) { return; }
+      if (F.scrollTo !== null && F.scrollTo !== undefined) { scrollToRow(F.scrollTo); F.scrollTo = null; }
+      update();
+    });
   }
 
   /* (Re)build the list for the tables and the page now shown. */
@@ -193,13 +198,18 @@
     if (i === null || i === F.target || E().playing) { F.target = i; return; }
     F.target = i;
     if (!F.virtual) { F.rows.get(i).firstChild.scrollIntoView({block: "nearest"}); return; }
-    const s = scroller(), p = F.pos[i], y = F.top[p], h = F.top[p + 1] - y;
+    F.scrollTo = i;  // in the next frame: reading the layout now would force it while the map is being redrawn
+    soon();
+  }
+
+  /* Scroll the virtual list so that the row of event ``i`` is in view (the nearest edge), if it is shown. */
+  function scrollToRow(i) {
+    const s = scroller(), p = F.pos[i];
+    if (p < 0 || !s.clientHeight) { return; }
+    const y = F.top[p], h = F.top[p + 1] - y;
     const offset = F.list.getBoundingClientRect().top - s.getBoundingClientRect().top + s.scrollTop;
-    if (s.clientHeight) {
-      if (offset + y < s.scrollTop) { s.scrollTop = offset + y; }
-      else if (offset + y + h > s.scrollTop + s.clientHeight) { s.scrollTop = offset + y + h - s.clientHeight; }
-    }
-    update();
+    if (offset + y < s.scrollTop) { s.scrollTop = offset + y; }
+    else if (offset + y + h > s.scrollTop + s.clientHeight) { s.scrollTop = offset + y + h - s.clientHeight; }
   }
 
   function select(id) {

@@ -85,12 +85,13 @@
         m = marker([e.lat, e.lon]);
         bindEvent(m, {id: e.id, title: e.title, date: e.date, place: e.place, kind: e.kind, confidence: e.confidence});
         m.key = 0;
+        m.on("add", function () { m.hl = undefined; });  // a new element (the layer shown again): mark it afresh
         W.drawn.set(i, m);
         g.addLayer(m);
       }
       if (m.key !== key) { m.setStyle({weight: key === 2 ? 3 : 2, fillOpacity: key === 2 ? 0.9 : 0.4}); m.setRadius(key === 2 ? 11 : 7); m.key = key; }
-      const el = m.getElement && m.getElement();
-      if (el) { el.classList.toggle("event-highlight", highlight === e.id); }
+      const hl = highlight === e.id, el = m.hl !== hl && m.getElement && m.getElement();
+      if (el) { el.classList.toggle("event-highlight", hl); m.hl = hl; }
     });
     note(inWindow - want.size, t.recent_days);
   }

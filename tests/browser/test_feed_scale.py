@@ -46,25 +46,25 @@ def test_the_feed_is_a_virtual_list_marked_on_the_chosen_date(tab, many):
     day = 30
     tab.goto(f"{url}?date={(ds.start + dt.timedelta(days=day)).isoformat()}")
     rendered(tab, day)
+    # the first of the day's rows is in view, in the scrolled panel
+    first = min(i for i, d in enumerate(days) if d == day)
+    ids = [e.event_id for e in ds.events]
+    tab.wait_for_function(
+        f"""(() => {{ const b = document.querySelector('#event-feed button[data-event="{ids[first]}"]');
+        const p = b && b.closest('.tab-panel').getBoundingClientRect(), r = b && b.getBoundingClientRect();
+        return b && r.bottom > p.top && r.top < p.bottom; }})()"""
+    )
     rows = tab.evaluate(
         f"{ROWS}.map(li => [li.getAttribute('aria-setsize'), +li.getAttribute('aria-posinset'),"
         " li.querySelector('button').dataset.event, li.querySelector('button').className])"
     )
     assert 0 < len(rows) < 100  # not 8,000
     assert {r[0] for r in rows} == {str(N_EVENTS)}
-    ids = [e.event_id for e in ds.events]
     for _, pos, eid, _ in rows:  # each row says where it stands in the whole list
         assert ids[pos - 1] == eid
     current = {eid for _, _, eid, cls in rows if "current" in cls.split()}
     on_day = {e.event_id for e, d in zip(ds.events, days, strict=True) if d == day}
     assert current and current <= on_day
-    # the first of the day's rows is in view, in the scrolled panel
-    first = min(i for i, d in enumerate(days) if d == day)
-    assert tab.evaluate(
-        f"""(() => {{ const b = document.querySelector('#event-feed button[data-event="{ids[first]}"]');
-        const p = b.closest('.tab-panel').getBoundingClientRect(), r = b.getBoundingClientRect();
-        return r.bottom > p.top && r.top < p.bottom; }})()"""
-    )
     tab.keyboard.press("ArrowRight")
     rendered(tab, day + 1)
     tab.wait_for_function(f"{ROWS}.some(li => li.querySelector('button.current')?.dataset.day === '{day + 1}')")
