@@ -5,8 +5,8 @@
     python bench/ui_scale.py --geodata /tmp/s200k        # the app on that folder; default: geodata/
 
 Starts the app (``bench.serve app``, as ``bench/run.py`` does) on a free loopback port, opens it in a fresh
-Chromium page (cache disabled) and, once the first day is drawn and again after ``--steps`` ArrowRight
-presses (and once the Events tab is scrolled to its end), reports: the page's element count, the feed's rows
+Chromium page (cache disabled) and, once the first day is drawn and again after ``--steps`` one-day
+steps (and once the Events tab is scrolled to its end), reports: the page's element count, the feed's rows
 in the DOM and the list's size (aria-setsize), the event markers in the map, the used JS heap (CDP
 ``Runtime.getHeapUsage``, after a garbage collection), the time to the first drawn day and the size of the
 tables the engine got. The step times are ``bench/run.py``'s (``--systems app --geodata FOLDER``).
@@ -65,12 +65,11 @@ def measure(url: str, steps: int, timeout_ms: int) -> dict:
             out["event_columns_mb"] = round(
                 page.evaluate("JSON.stringify(raqqaEngine.tables.events).length") / 2**20, 2
             )
-            page.evaluate("document.activeElement && document.activeElement.blur()")
             day = out["after_load"]["day"]
-            for _ in range(steps):
+            for _ in range(steps):  # one day at a time, as the arrow key does (bench/run.py times the key)
                 day += 1
-                page.keyboard.press("ArrowRight")
-                page.wait_for_function(f"+document.body.dataset.renderedDay >= {day}", timeout=timeout_ms)
+                page.evaluate(f"raqqaEngine.setDay({day})")
+                page.wait_for_function(f"document.body.dataset.renderedDay === '{day}'", timeout=timeout_ms)
             out["after_steps"] = snapshot(page, cdp)
             page.evaluate("document.querySelector('#event-feed').closest('.tab-panel').scrollTop = 1e9")
             page.wait_for_timeout(300)
@@ -83,7 +82,7 @@ def measure(url: str, steps: int, timeout_ms: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--geodata", type=Path, help="dataset folder (default: the bundled geodata/)")
-    parser.add_argument("--steps", type=int, default=30, help="ArrowRight presses before the second look")
+    parser.add_argument("--steps", type=int, default=30, help="one-day steps before the second look")
     parser.add_argument("--timeout-ms", type=int, default=120_000)
     parser.add_argument("--start-timeout", type=float, default=1800, help="seconds for the app to start")
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default bench/out/)")
