@@ -8,7 +8,7 @@ import json
 import pytest
 
 from layers import events
-from layers.features import tables
+from layers.features import tables, timeline
 
 
 def test_the_events_travel_as_columns_that_read_back_as_the_events(ctx):
@@ -67,3 +67,22 @@ def test_few_events_are_all_markers_many_are_drawn_by_their_window(ctx, monkeypa
     t = tables.client_tables(ctx, "")
     assert t["marker_cap"] == located - 1
     assert len(json.dumps(t["events"])) < 400 * len(ctx.dataset.events)  # compact: no GeoJSON per event
+
+
+def _slider(component):
+    if getattr(component, "id", None) == timeline.SLIDER_ID:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children] if children is not None else []:
+        found = _slider(child)
+        if found is not None:
+            return found
+    return None
+
+
+def test_the_slider_marks_event_dates_unless_there_are_too_many(ctx, monkeypatch):
+    dates = {e.date for e in ctx.dataset.events if ctx.dataset.start <= e.date <= ctx.dataset.end}
+    marks = _slider(timeline.footer(ctx)).marks
+    assert sorted(m["value"] for m in marks) == sorted(ctx.day_of(d) for d in dates)
+    monkeypatch.setattr(timeline, "MAX_MARKS", len(dates) - 1)
+    assert _slider(timeline.footer(ctx)).marks == []
