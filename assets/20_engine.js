@@ -145,45 +145,9 @@
 
   E.setText = function (el, value) { if (el && el.textContent !== value) { el.textContent = value; } };
 
-  /* The feed's items sorted by day (read from the page once; again if the page was replaced). */
-  function feedIndex() {
-    if (!E.feedItems || !E.feedItems.length || !E.feedItems[0].el.isConnected) {
-      E.feedItems = Array.from(E.el("feed").querySelectorAll(".feed-item"))
-        .map(function (el) { return {day: +el.dataset.day, el: el}; })
-        .sort(function (a, b) { return a.day - b.day; });
-      E.feedDay = null;
-    }
-    return E.feedItems;
-  }
-
-  /* Mark the feed's items current / past; only items between the previous and the new day can change. */
-  function feed(day) {
-    const items = feedIndex();
-    if (!items.length || E.feedDay === day) { return; }
-    const key = function (it) { return it.day; };
-    let lo = 0, hi = items.length;
-    if (E.feedDay !== null && E.feedDay !== undefined) {
-      lo = S.bisect(items, Math.min(E.feedDay, day), key, false);
-      hi = S.bisect(items, Math.max(E.feedDay, day), key, true);
-    }
-    for (let k = lo; k < hi; k++) {
-      const it = items[k];
-      it.el.classList.toggle("current", it.day === day);
-      it.el.classList.toggle("past", it.day < day);
-    }
-    E.feedDay = day;
-    const first = S.bisect(items, day, key, false);
-    const target = first < items.length && items[first].day === day ? items[first] : (first ? items[first - 1] : null);
-    if (target && target.el !== E.feedTarget && !E.playing) { target.el.scrollIntoView({block: "nearest"}); }
-    E.feedTarget = target ? target.el : null;
-  }
-
-  E.selectFeedItem = function (id) {
-    const list = E.el("feed");
-    list.querySelectorAll(".feed-item.selected").forEach(function (el) { el.classList.remove("selected"); });
-    const el = list.querySelector('.feed-item[data-event="' + CSS.escape(id) + '"]');
-    if (el) { el.classList.add("selected"); }
-  };
+  /* The feed (assets/25_feed.js): marks the events of the day, brings them into view. */
+  function feed(day) { window.raqqaFeed.mark(day); }
+  E.selectFeedItem = function (id) { window.raqqaFeed.select(id); };
 
   // ------------------------------------------------------------------------------------------------------
   // changing the date
@@ -295,9 +259,9 @@
     checkTables(tables);
     E.layers = plugins(tables);
     E.tables = tables;  // as the page sent them; E.t adds what the derivation needs
-    E.t = S.prepare(Object.assign({}, tables));
+    E.t = S.prepare(Object.assign({}, tables, {events: window.raqqaFeed.records(tables)}));
     ELEMENTS.forEach(E.el);  // the page's elements the engine writes to are there
-    E.day = null; E.state = null; E.started = false; E.feedDay = null;
+    E.day = null; E.state = null; E.started = false;
     E.shown = {};
     if (E.map) { ready(); }
   }

@@ -105,7 +105,7 @@
     if (!E.t) { return {}; }
     const b = E.map ? E.map.getBounds() : null;
     const c = E.map ? E.map.getCenter() : null;
-    const evs = E.t.events.filter(function (e) { return e.day === E.day; });
+    const evs = E.t.events.onDay(E.day);
     return {
       date: E.isoOf(E.day),
       compare: E.compare === null ? null : E.isoOf(E.compare),

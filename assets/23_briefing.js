@@ -82,7 +82,7 @@
     const box = E.el("caption");
     const steps = briefingSteps();
     const st = steps[E.stepIndex];
-    const evs = E.t.events.filter(function (e) { return e.day === E.day; });
+    const evs = E.t.events.onDay(E.day);
     box.replaceChildren();
     const add = function (tag, txt, cls) { if (!txt) { return; } const el = document.createElement(tag); el.textContent = txt; if (cls) { el.className = cls; } box.appendChild(el); };
     add("div", E.longDate(E.day), "cap-date");

@@ -52,7 +52,7 @@
   // after every date change: the slider's text for screen readers, then (once it rests) the announcement
 
   function eventsOn(day) {
-    return E.t.events.filter(function (e) { return e.day === day; }).map(function (e) { return e.title; });
+    return E.t.events.onDay(day).map(function (e) { return e.title; });
   }
 
   function sliderText() {

@@ -55,7 +55,7 @@
   /* The event the map should show for a day: the highlighted one if it is on the day, else the day's first
      event with a place inside the area, else the first with a place beyond it. */
   E.focusEvent = function (day) {
-    const evs = E.t.events.filter(function (e) { return e.day === day && e.lat !== null; });
+    const evs = E.t.events.onDay(day).filter(function (e) { return e.lat !== null; });
     const hl = evs.find(function (e) { return e.id === E.highlightEvent; });
     return hl || evs.find(function (e) { return !e.outside; }) || evs[0] || null;
   };

@@ -10,7 +10,7 @@ from pyproj import Geod
 from shapely.geometry import box
 
 from layers.core.framing import outside
-from layers.features.tables import client_tables
+from layers.features.tables import client_tables, event_records
 from layers.server.context import context
 
 RAQQA = SimpleNamespace(name="Raqqa", outline=box(38.965, 35.925, 39.062, 35.978))
@@ -30,7 +30,7 @@ def test_briefing_gets_the_city_views_extent_and_zoom(bundled):
 
 
 def test_events_beyond_the_area_carry_their_distance_and_direction():
-    by_id = {e["id"]: e for e in client_tables(context(), "")["events"]}
+    by_id = {e["id"]: e for e in event_records(client_tables(context(), ""))}
     beyond = {i for i, e in by_id.items() if e["outside"]}
     assert beyond == {"A09", "A10", "A15"}  # Hawija, Mosul, Deir ez-Zor
     mosul = by_id["A10"]["outside"]

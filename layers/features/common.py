@@ -5,9 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import parse_qs
 
-from dash import html
-
-from layers.core.dataset import is_http_url
 from layers.server.context import Context, context, theatre_context
 
 URL_ID = "url"  # dcc.Location: ?theatre=, ?briefing=, and the view the engine writes
@@ -32,17 +29,6 @@ def query(search: str | None) -> dict[str, str]:
     if not isinstance(search, str):
         return {}
     return {k: v[0] for k, v in parse_qs(search.lstrip("?")).items() if v}
-
-
-def links(urls) -> list:
-    """Source links: http(s) only, shown as their host name; anything else is shown as plain text."""
-    out = []
-    for u in urls:
-        if is_http_url(u):
-            out.append(html.A(host(u), href=u, target="_blank", rel="noopener noreferrer"))
-        else:
-            out.append(html.Span(u))
-    return out
 
 
 def host(url: str) -> str:

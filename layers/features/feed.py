@@ -1,21 +1,23 @@
 """The Events tab: the feed of dated events, and one search across events and places, in any
 transliteration of a place name (every spelling the gazetteer lists).
 
-The engine (``assets/``) marks the events of the chosen date; the server answers the search. A place found
+The feed is drawn in the browser from the events' columns in the tables (``assets/25_feed.js``: every row
+up to a thousand events, a virtual list beyond); the engine marks the events of the chosen date; the server
+answers the search with the indices of the events found. A place found
 opens its control history (``assets/24_access.js``): the keyboard's way to the places on the map.
 """
 
 from __future__ import annotations
 
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, callback, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from layers.core.search import keys, matches
-from layers.features.common import THEATRE_ID, links, short_date, theatre_of
+from layers.features.common import THEATRE_ID, theatre_of
 from layers.server.context import Context
 
 FEED_ID = "event-feed"
-EVENT_ITEM = "event-item"
+FOUND_ID = "feed-found"  # the search's answer: the indices of the events found, None for all
 SEARCH_ID = "feed-search"
 SEARCH_COUNT_ID = "feed-count"
 PLACE_HITS_ID = "place-hits"
@@ -23,6 +25,7 @@ MAX_PLACE_HITS = 12  # places listed for one search (the count says how many mat
 
 
 def panel(ctx: Context) -> list:
+    """The search and the feed's list: the engine draws its rows (``assets/25_feed.js``) from the tables."""
     return [
         html.Div(
             [
@@ -38,47 +41,13 @@ def panel(ctx: Context) -> list:
             className="search-row",
         ),
         html.Div(id=PLACE_HITS_ID, className="place-hits"),
-        html.Ol([_event_item(e, ctx) for e in ctx.dataset.events], id=FEED_ID, className="feed"),
+        dcc.Store(id=FOUND_ID),
+        html.Ol(id=FEED_ID, className="feed", **{"aria-label": "Events"}),
     ]
-
-
-def _event_item(e, ctx: Context) -> html.Li:
-    place = ctx.dataset.places[e.place_id].name
-    badges = [
-        html.Span(e.kind, className=f"badge kind-{e.kind}"),
-        html.Span(f"{e.confidence} confidence", className=f"badge conf-{e.confidence}"),
-    ]
-    if e.agreement in ("disagree", "partial"):
-        badges.append(html.Span("article differs", className="badge differs"))
-    body = [
-        html.Div([html.Time(short_date(e.date), dateTime=e.date.isoformat()), *badges], className="feed-meta"),
-        html.Div(e.title, className="feed-title"),
-        html.Div(place, className="feed-place"),
-    ]
-    if e.article_claim and e.agreement in ("disagree", "partial"):
-        body.append(
-            html.Div(
-                [
-                    html.Div(
-                        [html.B("Article: "), e.article_claim + (f" ({e.article_date})" if e.article_date else "")]
-                    ),
-                    html.Div([html.B("Sources: "), e.corroborated]),
-                ],
-                className="feed-claim",
-            )
-        )
-    return html.Li(
-        [
-            html.Button(body, className="feed-item", **{"data-event": e.event_id, "data-day": str(ctx.day_of(e.date))}),
-            html.Div(links(e.source_urls), className="feed-sources"),
-        ],
-        id={"type": EVENT_ITEM, "index": e.event_id},
-        className="feed-entry",
-    )
 
 
 @callback(
-    Output({"type": EVENT_ITEM, "index": ALL}, "style"),
+    Output(FOUND_ID, "data"),
     Output(SEARCH_COUNT_ID, "children"),
     Output(PLACE_HITS_ID, "children"),
     Input(SEARCH_ID, "value"),
@@ -86,17 +55,22 @@ def _event_item(e, ctx: Context) -> html.Li:
     prevent_initial_call=True,
 )
 def filter_feed(query, slug):
-    """Hide the events that do not match ``query`` and list the places that do (any spelling matches)."""
+    """The indices of the events that match ``query`` (None: no query, every event), the count, and the places
+    that match (any spelling matches)."""
     ctx = theatre_of(slug)
     query = query if isinstance(query, str) else ""
-    found = search_events(ctx, query[:200])
-    styles = [None if e.event_id in found else {"display": "none"} for e in ctx.dataset.events]
-    n = len(found)
     if not query.strip():
-        return styles, f"{n} events", []
+        return None, f"{len(ctx.dataset.events)} events", []
+    found = search_events(ctx, query[:200])
+    shown = [i for i, e in enumerate(ctx.dataset.events) if e.event_id in found]
     places = search_places(ctx, query[:200])
-    count = f"{n} of {len(ctx.dataset.events)} events, {len(places)} place{'' if len(places) == 1 else 's'}"
-    return styles, count, place_hits(ctx, places)
+    count = f"{len(shown)} of {len(ctx.dataset.events)} events, {len(places)} place{'' if len(places) == 1 else 's'}"
+    return shown, count, place_hits(ctx, places)
+
+
+clientside_callback(
+    ClientsideFunction(namespace="feed", function_name="filter"), Input(FOUND_ID, "data"), prevent_initial_call=True
+)
 
 
 def search_places(ctx: Context, query: str) -> list[str]:

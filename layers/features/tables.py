@@ -8,7 +8,10 @@ type fails on either side.
 
 from __future__ import annotations
 
-from layers import LAYERS
+import datetime as dt
+import weakref
+
+from layers import LAYERS, events
 from layers.core import framing
 from layers.core.dataset import is_http_url
 from layers.core.timeline import RECENT_DAYS
@@ -48,10 +51,14 @@ SCHEMA = {
     "theatre": ("string", "the open theatre's slug, '' for the bundled one"),
     "title": ("string", "the theatre's short name"),
     "events": (
-        "array",
-        "{id, day, date, title, kind, place, lat, lon, confidence, differs, claim, …, outside} per event; outside:"
-        " {km, bearing, direction, from} for a place beyond the area of interest (layers/core/framing.py), else null",
+        "object",
+        "the events in feed order, as columns (EVENT_COLUMNS: one array each, one entry per event) and their"
+        " vocabularies: places [{name, lat, lon, outside}] (outside: {km, bearing, direction, from} for a place"
+        " beyond the area of interest, layers/core/framing.py, else null), kinds, confidences, urls [[url, host"
+        " ('' unless http(s))]]; the engine reads them as records (assets/25_feed.js)",
     ),
+    "event_columns": ("array", "the names of the events' columns (EVENT_COLUMNS), checked on both sides"),
+    "marker_cap": ("number", "0: every event is a marker of the events layer; else the most markers drawn at once"),
     "layers": ("object", "layer-menu title: name, per date-dependent layer"),
     "layer_names": ("array", "the date-dependent layers in draw order (the engine's plug-ins)"),
     "default_layers": ("array", "the layers shown when the page opens"),
@@ -59,11 +66,27 @@ SCHEMA = {
     "bounds": ("array", "the area of interest, [west, south, east, north]"),
     "schema": ("object", "this schema: key: JSON type"),
 }
+# the events' columns, one entry per event (feed order), and the vocabularies the columns index
+EVENT_COLUMNS = (
+    "id",
+    "day",
+    "title",
+    "kind",
+    "place",
+    "confidence",
+    "differs",
+    "claim",
+    "claim_date",
+    "corroborated",
+    "sources",
+)
+EVENT_VOCABULARIES = ("kinds", "places", "confidences", "urls")
 JSON_TYPES = {"string": str, "number": (int, float), "array": list, "object": dict, "boolean": bool}
 
 
 def check(tables: dict) -> None:
-    """Raise ValueError naming every key of ``tables`` that is missing, undeclared or of another type."""
+    """Raise ValueError naming every key of ``tables`` that is missing, undeclared or of another type, and
+    every events' column that is missing, undeclared or of another length."""
     problems = [f"{k}: missing" for k in SCHEMA if k not in tables]
     problems += [f"{k}: not in the schema" for k in tables if k not in SCHEMA]
     problems += [
@@ -71,8 +94,53 @@ def check(tables: dict) -> None:
         for k, v in tables.items()
         if k in SCHEMA and (isinstance(v, bool) or not isinstance(v, JSON_TYPES[SCHEMA[k][0]]))
     ]
+    if not problems:
+        problems = event_problems(tables["events"], tables["event_columns"])
     if problems:
         raise ValueError("timeline tables do not match their schema: " + "; ".join(problems))
+
+
+def event_problems(events: dict, columns: list) -> list[str]:
+    """What is wrong with the events' columns: one missing or not an array, one undeclared, lengths differing."""
+    if columns != list(EVENT_COLUMNS):
+        return [f"event_columns: {columns!r}, not {list(EVENT_COLUMNS)}"]
+    declared = (*EVENT_COLUMNS, *EVENT_VOCABULARIES)
+    out = [f"events.{k}: missing or not an array" for k in declared if not isinstance(events.get(k), list)]
+    out += [f"events.{k}: not declared" for k in events if k not in declared]
+    lengths = {len(events[k]) for k in EVENT_COLUMNS if isinstance(events.get(k), list)}
+    if len(lengths) > 1:
+        out.append(f"events: columns of different lengths {sorted(lengths)}")
+    return out
+
+
+def event_records(tables: dict) -> list[dict]:
+    """The events of ``tables`` as one dict per event, as the engine reads them (``assets/25_feed.js``)."""
+    ev = tables["events"]
+    out = []
+    for i in range(len(ev["id"])):
+        place = ev["places"][ev["place"][i]]
+        urls = [ev["urls"][j] for j in ev["sources"][i]]
+        out.append(
+            {
+                "id": ev["id"][i],
+                "day": ev["day"][i],
+                "date": (dt.date.fromisoformat(tables["start"]) + dt.timedelta(days=ev["day"][i])).isoformat(),
+                "title": ev["title"][i],
+                "kind": ev["kinds"][ev["kind"][i]],
+                "place": place["name"],
+                "lat": place["lat"],
+                "lon": place["lon"],
+                "outside": place["outside"],
+                "confidence": ev["confidences"][ev["confidence"][i]],
+                "differs": bool(ev["differs"][i]),
+                "claim": ev["claim"][i],
+                "claim_date": ev["claim_date"][i],
+                "corroborated": ev["corroborated"][i],
+                "sources": [h for _, h in urls if h],
+                "urls": [u for u, _ in urls],
+            }
+        )
+    return out
 
 
 def client_tables(ctx: Context, slug: str) -> dict:
@@ -83,7 +151,9 @@ def client_tables(ctx: Context, slug: str) -> dict:
     out["recent_days"] = RECENT_DAYS
     out["theatre"] = slug
     out["title"] = ctx.dataset.theatre.get("short_name") or ctx.dataset.theatre["name"]
-    out["events"] = [_event_record(ctx, e) for e in ctx.dataset.events]
+    out["events"] = event_columns(ctx)
+    out["event_columns"] = list(EVENT_COLUMNS)
+    out["marker_cap"] = events.marker_cap(ctx)
     dynamic = [m for m in LAYERS if m.DYNAMIC]
     out["layers"] = {m.TITLE: m.NAME for m in dynamic}  # the layer menu's names
     out["layer_names"] = [m.NAME for m in dynamic]  # the engine's layer plug-ins, in draw order
@@ -116,23 +186,53 @@ def engine_ids() -> dict[str, str]:
     }
 
 
-def _event_record(ctx: Context, e) -> dict:
-    place = ctx.dataset.places.get(e.place_id)
-    return {
-        "id": e.event_id,
-        "day": ctx.day_of(e.date),
-        "date": e.date.isoformat(),
-        "title": e.title,
-        "kind": e.kind,
-        "place": place.name if place else "",
-        "lat": place.lat if place else None,
-        "lon": place.lon if place else None,
-        "confidence": e.confidence,
-        "differs": e.agreement in ("disagree", "partial"),
-        "claim": e.article_claim,
-        "corroborated": e.corroborated,
-        "sources": [host(u) for u in e.source_urls if is_http_url(u)],
-        "outside": framing.outside(
-            ctx.dataset.city, ctx.dataset.aoi, place.lon if place else None, place.lat if place else None
-        ),
-    }
+def event_columns(ctx: Context) -> dict:
+    """The events as columns (``EVENT_COLUMNS``) with their vocabularies (``EVENT_VOCABULARIES``): a few bytes
+    per event, so that 200,000 of them fit in the tables (the feed and the markers are drawn from these).
+    Built once per theatre's context (a dataset does not change under its context)."""
+    held = _COLUMNS.get(id(ctx))
+    if held is None or held[0]() is not ctx:
+        held = _COLUMNS[id(ctx)] = (weakref.ref(ctx), _event_columns(ctx))
+        weakref.finalize(ctx, _COLUMNS.pop, id(ctx), None)  # a context dropped takes its columns along
+    return held[1]
+
+
+_COLUMNS: dict[int, tuple] = {}  # id(context): (a weak reference to it, its events' columns)
+
+
+def _event_columns(ctx: Context) -> dict:
+    cols: dict[str, list] = {k: [] for k in (*EVENT_COLUMNS, *EVENT_VOCABULARIES)}
+    index: dict[str, dict] = {k: {} for k in EVENT_VOCABULARIES}
+
+    def ref(vocab: str, key, make) -> int:
+        at = index[vocab].get(key)
+        if at is None:
+            at = index[vocab][key] = len(cols[vocab])
+            cols[vocab].append(make(key))
+        return at
+
+    places = ctx.dataset.places
+
+    def where(pid: str) -> dict:
+        p = places.get(pid)
+        lon, lat = (p.lon, p.lat) if p else (None, None)
+        outside = framing.outside(ctx.dataset.city, ctx.dataset.aoi, lon, lat)
+        return {"name": p.name if p else "", "lat": lat, "lon": lon, "outside": outside}
+
+    def url(u: str) -> list[str]:
+        return [u, host(u) if is_http_url(u) else ""]
+
+    for e in ctx.dataset.events:
+        differs = e.agreement in ("disagree", "partial")
+        cols["id"].append(e.event_id)
+        cols["day"].append(ctx.day_of(e.date))
+        cols["title"].append(e.title)
+        cols["kind"].append(ref("kinds", e.kind, str))
+        cols["place"].append(ref("places", e.place_id if e.place_id in places else "", where))
+        cols["confidence"].append(ref("confidences", e.confidence, str))
+        cols["differs"].append(1 if differs else 0)
+        cols["claim"].append(e.article_claim if differs else "")
+        cols["claim_date"].append(e.article_date if differs else "")
+        cols["corroborated"].append(e.corroborated if differs else "")
+        cols["sources"].append([ref("urls", u, url) for u in e.source_urls])
+    return cols

@@ -16,6 +16,7 @@ from layers.server.context import Context
 
 SLIDER_ID = "date-slider"
 SPEED_ID = "play-speed"
+MAX_MARKS = 400  # event dates marked on the slider at most; beyond, none (the Events tab lists them)
 SPEEDS = (("7", "1 week/s"), ("14", "2 weeks/s"), ("30", "1 month/s"), ("3", "3 days/s"))
 
 
@@ -23,6 +24,7 @@ def footer(ctx: Context) -> html.Section:
     ds = ctx.dataset
     span = (ds.end - ds.start).days
     marks = [{"value": ctx.day_of(d)} for d in sorted({e.date for e in ds.events}) if ds.start <= d <= ds.end]
+    marks = marks if len(marks) <= MAX_MARKS else []  # too many to tell apart, and each step re-renders them all
     months = []
     d = dt.date(ds.start.year, ds.start.month, 1)
     while d <= ds.end:

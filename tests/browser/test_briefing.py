@@ -22,9 +22,9 @@ PANELS = (".briefing-hud", ".map-legend", ".briefing-caption")
 @pytest.fixture(scope="module")
 def events():
     """The events as the page gets them (with ``outside``), by id."""
-    from layers.features.tables import client_tables
+    from layers.features.tables import client_tables, event_records
 
-    return {e["id"]: e for e in client_tables(context(), "")["events"]}
+    return {e["id"]: e for e in event_records(client_tables(context(), ""))}
 
 
 def day_of(iso: str) -> int:

@@ -16,8 +16,8 @@ D = dt.date
 def test_page_tables_carry_no_geometry_and_every_event(ctx):
     t = tables.client_tables(ctx, "")
     assert not {"cells", "edges", "overrides", "city_cells", "city_points", "city_outline"} & set(t)
-    assert [e["id"] for e in t["events"]] == [e.event_id for e in ctx.dataset.events]
-    a16 = next(e for e in t["events"] if e["id"] == "A16")
+    assert [e["id"] for e in tables.event_records(t)] == [e.event_id for e in ctx.dataset.events]
+    a16 = next(e for e in tables.event_records(t) if e["id"] == "A16")
     assert a16["day"] == ctx.day_of(D(2017, 10, 17)) and a16["lat"] is not None
     assert set(t["default_layers"]) == {"control", "change", "frontline", "places", "city", "events"}
     # the city view's zoom threshold is in the tables, for the engine and briefing mode

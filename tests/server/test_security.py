@@ -250,7 +250,7 @@ def _hostile_bodies(good):
         nested = [nested]
     yield "moderate nesting", {**good, "inputs": [{**good["inputs"][0], "value": nested}]}
     yield "malformed json", '{"output": "x",'
-    yield "too few ALL outputs", {**good, "outputs": [good["outputs"][0][:1], good["outputs"][1]]}
+    yield "an empty ALL list for an output", {**good, "outputs": [[], *good["outputs"][1:]]}
 
 
 HOSTILE_BODY_NAMES = [n for n, _ in _hostile_bodies({"output": "", "inputs": [{}], "outputs": [[], {}]})]
