@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageSequence
 from shapely.geometry import shape
 
-from layers.core import export, render
+from layers.core import animation, captions, draw, encode, export, fonts, render
 from layers.core.export import ExportError, Request, parse_request
 from tests.conftest import ROOT
 
@@ -33,9 +33,9 @@ def ctx():
 
 @pytest.fixture(autouse=True)
 def _fresh_frame_cache():
-    export._FRAMES.clear()
+    animation._FRAMES.clear()
     yield
-    export._FRAMES.clear()
+    animation._FRAMES.clear()
 
 
 def req(territory, **kw) -> Request:
@@ -56,7 +56,7 @@ def share_of(rgb: np.ndarray, color: np.ndarray, tol: float = 6) -> float:
 
 def faction_fill(ctx, faction: str) -> np.ndarray:
     colors = {f["id"]: f["color"] for f in ctx.dataset.theatre["factions"]}
-    return blend(colors[faction], render.GROUND_ALPHA, render.STYLE["land"])  # ground over Syria's land
+    return blend(colors[faction], draw.GROUND_ALPHA, draw.STYLE["land"])  # ground over Syria's land
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -93,10 +93,10 @@ def test_png_clips_to_the_requested_bounds(ctx):
 def test_contested_and_unreported_ground_is_hatched_not_only_coloured(ctx):
     view = render.View(D(2017, 8, 15), (38.9, 35.88, 39.15, 36.03), size=(960, 540))
     rgb = render.render_rgb(ctx.territory, view)
-    hatch = np.array([int(render.STYLE["contested_hatch"][i : i + 2], 16) for i in (1, 3, 5)], float)
+    hatch = np.array([int(draw.STYLE["contested_hatch"][i : i + 2], 16) for i in (1, 3, 5)], float)
     assert share_of(rgb, hatch, tol=25) > 0.002  # the purple hatch lines over contested ground
     wide = render.render_rgb(ctx.territory, render.View(D(2017, 8, 15), ctx.dataset.aoi.bounds, size=(960, 540)))
-    grey = np.array([int(render.STYLE["none_hatch"][i : i + 2], 16) for i in (1, 3, 5)], float)
+    grey = np.array([int(draw.STYLE["none_hatch"][i : i + 2], 16) for i in (1, 3, 5)], float)
     assert share_of(wide, grey, tol=25) > 0.01  # the grey hatch lines over ground with no reporting
 
 
@@ -114,26 +114,26 @@ def test_caption_is_drawn_as_text_not_mathtext(ctx):
 
 
 def test_default_caption_is_the_event_of_the_date_or_the_last_before(ctx):
-    assert "Battle of Raqqa begins" in render.default_caption(ctx.territory, D(2017, 6, 6))
-    later = render.default_caption(ctx.territory, D(2017, 6, 7))
+    assert "Battle of Raqqa begins" in captions.default_caption(ctx.territory, D(2017, 6, 6))
+    later = captions.default_caption(ctx.territory, D(2017, 6, 7))
     assert later.startswith("Last event before this date, 6 June 2017:")
 
 
 def test_source_line_names_the_rows_and_hosts_of_the_date(ctx):
-    line = render.source_line(ctx.territory, D(2017, 6, 6))
+    line = captions.source_line(ctx.territory, D(2017, 6, 6))
     assert "T081" in line and "en.wikipedia.org" in line and "airwars.org" in line
     assert "ledger rows in force" in line
     for licence in ("GeoNames, CC BY 4.0", "OpenStreetMap contributors, ODbL", "Natural Earth, public domain"):
-        assert licence in render.LICENCES
+        assert licence in captions.LICENCES
 
 
 def test_bundled_fonts_are_used(ctx):
-    render.register_fonts()
+    fonts.register_fonts()
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
-    assert {render.FAMILY, render.EXT_FAMILY} <= names
-    path = font_manager.findfont(font_manager.FontProperties(family=render.FAMILY, weight="bold"))
+    assert {fonts.FAMILY, fonts.EXT_FAMILY} <= names
+    path = font_manager.findfont(font_manager.FontProperties(family=fonts.FAMILY, weight="bold"))
     assert path.endswith("noto-sans-latin-700-normal.ttf")
 
 
@@ -141,7 +141,7 @@ def test_events_window_matches_the_map_layer():
     from layers.features.tables import client_tables
     from layers.server.context import context
 
-    assert client_tables(context(), "")["recent_days"] == render.RECENT_DAYS
+    assert client_tables(context(), "")["recent_days"] == draw.RECENT_DAYS
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -149,13 +149,13 @@ def test_events_window_matches_the_map_layer():
 
 
 def test_frame_dates_one_per_map_state(tiny):
-    dates = render.frame_dates(tiny)
+    dates = animation.frame_dates(tiny)
     assert dates == [D(2017, 1, 1), D(2017, 1, 10), D(2017, 2, 1), D(2017, 3, 1)]
     assert len({tiny.state_key(d) for d in dates}) == len(dates)
 
 
 def test_frame_dates_every_n_days_include_the_end(tiny):
-    dates = render.frame_dates(tiny, every=100)
+    dates = animation.frame_dates(tiny, every=100)
     assert dates == [D(2017, 1, 1), D(2017, 4, 11), D(2017, 7, 20), D(2017, 10, 28), D(2017, 12, 31)]
 
 
@@ -165,7 +165,7 @@ def test_gif_has_one_frame_per_state_each_different(tiny):
         assert im.format == "GIF" and im.size == SMALL
         frames = [np.asarray(f.convert("RGB")).copy() for f in ImageSequence.Iterator(im)]
         assert im.info.get("loop") == 0
-    assert len(frames) == len(render.frame_dates(tiny)) == 4
+    assert len(frames) == len(animation.frame_dates(tiny)) == 4
     digests = {f.tobytes() for f in frames}
     assert len(digests) == 4
 
@@ -173,12 +173,12 @@ def test_gif_has_one_frame_per_state_each_different(tiny):
 def test_second_animation_reuses_the_cached_frames(tiny, monkeypatch):
     r = req(tiny, kind="gif", size=list(SMALL))
     first = export.build(tiny, r)
-    assert len(export._FRAMES) == 4
+    assert len(animation._FRAMES) == 4
 
     def no_rendering(*_a, **_k):
         raise AssertionError("frame rendered again")
 
-    monkeypatch.setattr(render, "render_png", no_rendering)
+    monkeypatch.setattr(render, "render_rgb", no_rendering)
     assert export.build(tiny, r) == first
     assert len(export.build(tiny, req(tiny, kind="mp4", size=list(SMALL)))) > 0  # same frames, other format
 
@@ -187,16 +187,16 @@ def test_an_animation_over_the_pixel_budget_is_refused_before_any_frame_is_drawn
     def no_rendering(*_a, **_k):
         raise AssertionError("a frame was drawn")
 
-    monkeypatch.setattr(render, "render_png", no_rendering)
+    monkeypatch.setattr(render, "render_rgb", no_rendering)
     every_day_4k = req(ctx.territory, kind="gif", every=1, size=[3840, 2160])
-    n = len(render.frame_dates(ctx.territory, every=1))
+    n = len(animation.frame_dates(ctx.territory, every=1))
     millions = f"{n * 3840 * 2160 / 1e6:,.0f}"
     message = rf"{n} frames of 3840x2160 are {millions} million pixels: more than the 200 million"
     with pytest.raises(ExportError, match=message):
         export.build(ctx.territory, every_day_4k)
     with pytest.raises(ExportError, match=r"at 1280x720, at most 217 frames"):
         export.build(ctx.territory, req(ctx.territory, kind="mp4", every=1))
-    assert export.check_size(ctx.territory, req(ctx.territory, kind="gif")) == len(render.frame_dates(ctx.territory))
+    assert export.check_size(ctx.territory, req(ctx.territory, kind="gif")) == len(animation.frame_dates(ctx.territory))
 
 
 def test_progress_counts_every_frame_and_a_given_store_keeps_them(tiny):
@@ -214,7 +214,7 @@ def test_progress_counts_every_frame_and_a_given_store_keeps_them(tiny):
     gif = export.build(tiny, req(tiny, kind="gif", size=list(SMALL)), frames=store, progress=lambda *a: seen.append(a))
     assert gif[:6] == b"GIF89a"
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    assert len(store.items) == 4 and len(export._FRAMES) == 0
+    assert len(store.items) == 4 and len(animation._FRAMES) == 0
     assert all(k.startswith("frame:") and v[:4] == b"\x89PNG" for k, v in store.items.items())
 
 
@@ -230,7 +230,7 @@ def test_mp4_is_a_valid_container_with_every_frame(tiny, tmp_path):
         size = reader.get_meta_data()["size"]
     finally:
         reader.close()
-    hold = round(export.HOLD_SECONDS / export.FRAME_SECONDS)
+    hold = round(encode.HOLD_SECONDS / encode.FRAME_SECONDS)
     assert n == 4 + hold - 1
     assert size == SMALL
 
@@ -498,10 +498,9 @@ def test_callback_returns_a_named_download(ctx):
 
 
 def test_callback_reports_progress_frame_by_frame_and_keeps_frames_on_disk(ctx, monkeypatch):
-    from layers.core import render
     from layers.features import export as dash_export
 
-    monkeypatch.setattr(render, "frame_dates", lambda territory, every=None: [D(2017, 6, 1), D(2017, 6, 6)])
+    monkeypatch.setattr(animation, "frame_dates", lambda territory, every=None: [D(2017, 6, 1), D(2017, 6, 6)])
     seen = []
     download, status = dash_export.export_file(seen.append, {"kind": "gif", "size": list(SMALL)})
     assert download["filename"].endswith(".gif") and status.startswith("Saved animation")
@@ -510,8 +509,8 @@ def test_callback_reports_progress_frame_by_frame_and_keeps_frames_on_disk(ctx, 
     def no_rendering(*_a, **_k):
         raise AssertionError("frame rendered again")
 
-    monkeypatch.setattr(render, "render_png", no_rendering)  # the second export reads the frames from disk
-    export._FRAMES.clear()
+    monkeypatch.setattr(render, "render_rgb", no_rendering)  # the second export reads the frames from disk
+    animation._FRAMES.clear()
     again, _ = dash_export.export_file(seen.append, {"kind": "gif", "size": list(SMALL)})
     assert again["content"] == download["content"]
 
