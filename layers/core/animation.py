@@ -7,9 +7,14 @@ drawn is reported to ``progress``.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import hashlib
 import io
+import multiprocessing as mp
+import os
+import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -27,6 +32,11 @@ FRAME_PNG_LEVEL = 1  # zlib level of a kept frame: a third larger than level 6, 
 # every frame in memory (one byte per pixel once quantised) and the drawing time grows with the pixels. The
 # campaign's default GIF (117 frames of 1280x720) is 108 million pixels; every day at 3840x2160 would be 2,900.
 MAX_ANIMATION_PIXELS = 200_000_000
+SAMPLE = 6  # frames the GIF's palette is taken from
+POOL_MIN_FRAMES = 8  # fewer frames to draw than this: drawn in this process, no pool started
+PR_SET_PDEATHSIG = 1  # prctl(2) on Linux: the signal a process gets when its parent ends
+
+_POOL_TERRITORY: Territory | None = None  # what the forked drawing processes draw from
 
 Progress = Callable[[int, int], None]  # (frames done, frames in all)
 
@@ -81,33 +91,119 @@ def animation_bytes(
     territory: Territory, req: Request, *, frames: FrameStore | None = None, progress: Progress | None = None
 ) -> bytes:
     """The whole campaign as a GIF or MP4: one frame per map state (or every ``req.every`` days), its size
-    checked first (:func:`check_size`); frames are drawn (or read) one at a time and encoded as they come."""
+    checked first (:func:`check_size`); frames are drawn (or read) and encoded as they come, the GIF's one
+    palette taken from a few frames spread over the campaign, drawn first."""
     check_size(territory, req)
-    dates = frame_dates(territory, req.every)
-    rgb = frames_rgb(territory, req, frames=frames, progress=progress)
-    return encode.gif(rgb, len(dates)) if req.kind == "gif" else encode.mp4(rgb)
+    stream = frames_rgb(territory, req, frames=frames, progress=progress)
+    if req.kind == "gif":
+        return encode.gif(iter(stream), len(stream), encode.palette(stream.sample()))
+    return encode.mp4(iter(stream))
 
 
 def frames_rgb(
-    territory: Territory, req: Request, *, frames: FrameStore | None = None, progress: Progress | None = None
-) -> Iterator[np.ndarray]:
-    """RGB frames of the campaign, each rendered once per dataset, ledger state, date, view and size and kept
-    in ``frames`` (PNG-compressed), yielded one at a time."""
-    store = _FRAMES if frames is None else frames
-    size = req.size or ANIMATION_SIZE
-    dates = frame_dates(territory, req.every)
-    base = (fingerprint(territory), req.bounds, size, tuple(sorted(req.layers)))
-    for i, date in enumerate(dates):
-        key = _frame_key(base, territory.state_key(date), date)
-        png = store.get(key)
-        if png is None:
-            rgb = render.render_rgb(territory, render.View(date, req.bounds, None, req.layers, size))
-            store.put(key, render.to_png(rgb, FRAME_PNG_LEVEL))
-        else:
-            rgb = _decode(png)
-        if progress is not None:
-            progress(i + 1, len(dates))
-        yield rgb
+    territory: Territory,
+    req: Request,
+    *,
+    frames: FrameStore | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Frames:
+    """RGB frames of the campaign (an iterable, in date order), each rendered once per dataset, ledger state,
+    date, view and size and kept in ``frames`` (PNG-compressed)."""
+    return Frames(territory, req, frames, progress, frame_workers() if workers is None else workers)
+
+
+class Frames:
+    """An animation's frames, in date order: read from a :class:`FrameStore`, or drawn (in ``workers`` processes,
+    while the frames before them are encoded) and kept there. Each frame read or drawn is reported to
+    ``progress``."""
+
+    def __init__(self, territory, req: Request, store, progress: Progress | None, workers: int):
+        self.store = _FRAMES if store is None else store
+        self.progress = progress
+        size = req.size or ANIMATION_SIZE
+        dates = frame_dates(territory, req.every)
+        base = (fingerprint(territory), req.bounds, size, tuple(sorted(req.layers)))
+        self.keys = [_frame_key(base, territory.state_key(d), d) for d in dates]
+        self.kept = [self.store.get(k) for k in self.keys]
+        self.sampled = sorted({round(i * (len(dates) - 1) / (SAMPLE - 1)) for i in range(SAMPLE)})
+        todo = [i for i in self.sampled if not self.kept[i]]
+        todo += [i for i, png in enumerate(self.kept) if not png and i not in todo]
+        views = [render.View(dates[i], req.bounds, None, req.layers, size) for i in todo]
+        self._order = iter(todo)
+        self._drawn = _draw(territory, views, workers)
+        self._ready: dict[int, np.ndarray] = {}
+        self._done = 0
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def sample(self) -> list[np.ndarray]:
+        """A few frames spread over the animation (the first and the last among them), drawn first."""
+        return [self._get(i, keep=True) for i in self.sampled]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        try:
+            for i in range(len(self.keys)):
+                yield self._get(i)
+        finally:
+            self._drawn.close()
+
+    def _get(self, i: int, keep: bool = False) -> np.ndarray:
+        if i not in self._ready:
+            if self.kept[i]:
+                self._ready[i] = _decode(self.kept[i])
+                self._step()
+            while i not in self._ready:  # drawn in the order of _order: the sampled frames first
+                j = next(self._order)
+                self._ready[j], png = next(self._drawn)
+                self.store.put(self.keys[j], png)
+                self._step()
+        return self._ready[i] if keep else self._ready.pop(i)
+
+    def _step(self) -> None:
+        self._done += 1
+        if self.progress is not None:
+            self.progress(self._done, len(self.keys))
+
+
+def frame_workers() -> int:
+    """Processes drawing an animation's frames: $RAQQA_FRAME_WORKERS, default the CPUs (at most 4)."""
+    try:
+        n = int(os.environ.get("RAQQA_FRAME_WORKERS") or 0)
+    except ValueError:
+        n = 0
+    return n if n > 0 else min(4, os.cpu_count() or 1)
+
+
+def _draw(territory: Territory, views: list, workers: int) -> Iterator[tuple[np.ndarray, bytes]]:
+    """(RGB, PNG) of each view in order: the first drawn here (its scene is then kept, and inherited), the rest
+    in a pool of ``workers`` forked processes when there are enough of them to pay for it."""
+    global _POOL_TERRITORY
+    if not views:
+        return
+    yield _draw_one(views[0], territory)
+    rest = views[1:]
+    if workers < 2 or len(rest) < POOL_MIN_FRAMES or "fork" not in mp.get_all_start_methods():
+        for view in rest:
+            yield _draw_one(view, territory)
+        return
+    _POOL_TERRITORY = territory
+    with mp.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
+        yield from pool.imap(_draw_one, rest)
+
+
+def _draw_one(view: render.View, territory: Territory | None = None) -> tuple[np.ndarray, bytes]:
+    rgb = render.render_rgb(territory or _POOL_TERRITORY, view)
+    return rgb, render.to_png(rgb, FRAME_PNG_LEVEL)
+
+
+def _worker_start() -> None:
+    """In a forked drawing process: a lock of its own (another thread may have held the parent's at the fork),
+    and death with the process that started it (a cancelled export leaves no drawing behind)."""
+    render.reset_lock()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 _FINGERPRINTS: dict[int, str] = {}

@@ -15,12 +15,21 @@ FRAME_SECONDS = 0.5
 HOLD_SECONDS = 3.0  # the last frame stays up this long
 
 
-def gif(frames: Iterator[np.ndarray], total: int) -> bytes:
+def palette(sample: list[np.ndarray]):
+    """One palette of at most 255 colours for every frame of a GIF, from a few of its frames (octree)."""
+    from PIL import Image
+
+    return Image.fromarray(np.concatenate(sample, axis=0)).quantize(colors=255, method=Image.Quantize.FASTOCTREE)
+
+
+def gif(frames: Iterator[np.ndarray], total: int, colours) -> bytes:
+    """A looping GIF of ``total`` frames, every frame mapped to the palette image ``colours`` (no dithering):
+    one colour table for the whole file, and only the pixels that change from a frame to the next are written."""
     from PIL import Image
 
     def quantised():  # one frame at a time: only the quantised frames (a byte per pixel) are kept by the encoder
         for f in frames:
-            yield Image.fromarray(f).quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=0)
+            yield Image.fromarray(f).quantize(palette=colours, dither=Image.Dither.NONE)
 
     images = quantised()
     first = next(images)

@@ -80,6 +80,12 @@ def to_png(rgb: np.ndarray, level: int = PNG_LEVEL) -> bytes:
     return buf.getvalue()
 
 
+def reset_lock() -> None:
+    """A new lock, in a process forked from one where another thread may have held it."""
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
 def clear() -> None:
     """Forget the kept scenes (their figures and drawn layers)."""
     with _LOCK:
