@@ -59,7 +59,7 @@ def mp4(frames: Iterator[np.ndarray]) -> bytes:
             pixelformat="yuv420p",
             macro_block_size=2,  # yuv420p needs even sizes; 1920x1080 and 1280x720 are kept exactly
             ffmpeg_log_level="error",
-            output_params=["-movflags", "+faststart"],
+            output_params=["-movflags", "+faststart", "-preset", "veryfast"],
         )
         try:
             last = None
