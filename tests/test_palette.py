@@ -88,7 +88,7 @@ def test_one_palette_for_the_css_the_map_scripts_and_the_exports():
     assert {"land", "water", "front", "event", "contested", "panel"} <= set(theme)
     assert draw.STYLE["water_edge"] == theme["water-edge"] and draw.STYLE["front"] == theme["front"]
     literal = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b(?!\))")
-    files = [ROOT / "layers" / "core" / name for name in ("draw.py", "render.py")]
+    files = [ROOT / "layers" / "core" / name for name in ("draw.py", "panel.py", "render.py", "style.py")]
     files += sorted((ROOT / "assets").glob("*.js"))
     files += [p for p in sorted((ROOT / "assets").glob("*.css")) if p.name != "00_theme.css"]
     for path in files:
