@@ -18,6 +18,7 @@ import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -33,6 +34,7 @@ FRAME_PNG_LEVEL = 1  # zlib level of a kept frame: a third larger than level 6, 
 # campaign's default GIF (117 frames of 1280x720) is 108 million pixels; every day at 3840x2160 would be 2,900.
 MAX_ANIMATION_PIXELS = 200_000_000
 SAMPLE = 6  # frames the GIF's palette is taken from
+DECODE_AHEAD = 2  # kept frames decoded ahead of the encoder, in a thread (zlib lets go of the GIL)
 POOL_MIN_FRAMES = 8  # fewer frames to draw than this: drawn in this process, no pool started
 PR_SET_PDEATHSIG = 1  # prctl(2) on Linux: the signal a process gets when its parent ends
 
@@ -133,6 +135,7 @@ class Frames:
         self._order = iter(todo)
         self._drawn = _draw(territory, views, workers)
         self._ready: dict[int, np.ndarray] = {}
+        self._decoding: dict[int, Future] = {}
         self._done = 0
 
     def __len__(self) -> int:
@@ -143,16 +146,22 @@ class Frames:
         return [self._get(i, keep=True) for i in self.sampled]
 
     def __iter__(self) -> Iterator[np.ndarray]:
+        ahead = ThreadPoolExecutor(1, thread_name_prefix="frame-decode")  # the next kept frames, while one is encoded
         try:
             for i in range(len(self.keys)):
+                for j in range(i + 1, min(i + 1 + DECODE_AHEAD, len(self.keys))):
+                    if self.kept[j] and j not in self._ready and j not in self._decoding:
+                        self._decoding[j] = ahead.submit(_decode, self.kept[j])
                 yield self._get(i)
         finally:
             self._drawn.close()
+            ahead.shutdown(cancel_futures=True)
 
     def _get(self, i: int, keep: bool = False) -> np.ndarray:
         if i not in self._ready:
             if self.kept[i]:
-                self._ready[i] = _decode(self.kept[i])
+                pending = self._decoding.pop(i, None)
+                self._ready[i] = pending.result() if pending else _decode(self.kept[i])
                 self._step()
             while i not in self._ready:  # drawn in the order of _order: the sampled frames first
                 j = next(self._order)
