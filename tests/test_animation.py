@@ -167,3 +167,17 @@ class Store(animation.FrameStore):
 
     def put(self, key, value):
         self.items[key] = value
+
+
+def test_frames_are_drawn_here_when_no_process_can_be_started(tiny, monkeypatch):
+    class NoPool:
+        def Pool(self, *_a, **_k):  # noqa: N802  (the name multiprocessing gives it)
+            raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(animation, "POOL_MIN_FRAMES", 1)
+    monkeypatch.setattr(animation.mp, "get_context", lambda _method: NoPool())
+    seen = []
+    frames = animation.frames_rgb(
+        tiny, req(tiny, kind="gif", size=list(SMALL)), frames=Store(), workers=2, progress=lambda *a: seen.append(a)
+    )
+    assert len(list(frames)) == 4 and seen == [(1, 4), (2, 4), (3, 4), (4, 4)]

@@ -198,7 +198,13 @@ def _draw(territory: Territory, views: list, workers: int) -> Iterator[tuple[np.
             yield _draw_one(view, territory)
         return
     _POOL_TERRITORY = territory
-    with mp.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
+    try:
+        pool = mp.get_context("fork").Pool(workers, initializer=_worker_start)
+    except (AssertionError, OSError):  # a daemonic process may not start any, or none can be started: draw here
+        for view in rest:
+            yield _draw_one(view, territory)
+        return
+    with pool:
         yield from pool.imap(_draw_one, rest)
 
 
