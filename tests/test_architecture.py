@@ -22,9 +22,6 @@ OVER_LIMIT = {
     "layers/core/dataset.py": "being split",
     "layers/core/imports.py": "being split",
     "layers/core/territory.py": "being split",
-    "layers/core/render.py": "being split",
-    "layers/core/export.py": "being split",
-    "assets/20_engine.js": "being split (the event markers and feed are being reworked in it)",
 }
 
 

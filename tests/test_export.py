@@ -1,23 +1,20 @@
-"""Exports: PNG of a view, GIF/MP4 of the campaign, GeoJSON/CSV of a slice; request validation; the command line."""
+"""Exports: the builders (GeoJSON and CSV of a slice, file names) and the command line (layers/core/export.py)."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
 import io
 import json
-import math
 import subprocess
 import sys
 
-import numpy as np
 import pytest
-from PIL import Image, ImageSequence
+from PIL import Image
 from shapely.geometry import shape
 
-from layers.core import export, render
-from layers.core.export import ExportError, Request, parse_request
+from layers.core import animation, export
+from layers.core.export import Request, parse_request
 from tests.conftest import ROOT
 
 D = dt.date
@@ -33,206 +30,14 @@ def ctx():
 
 @pytest.fixture(autouse=True)
 def _fresh_frame_cache():
-    export._FRAMES.clear()
+    animation._FRAMES.clear()
     yield
-    export._FRAMES.clear()
+    animation._FRAMES.clear()
 
 
 def req(territory, **kw) -> Request:
     data = {"kind": "png", **kw}
     return parse_request(territory, data)
-
-
-def blend(hex_color: str, alpha: float, under: str) -> np.ndarray:
-    c = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)], float)
-    u = np.array([int(under[i : i + 2], 16) for i in (1, 3, 5)], float)
-    return alpha * c + (1 - alpha) * u
-
-
-def share_of(rgb: np.ndarray, color: np.ndarray, tol: float = 6) -> float:
-    """Fraction of the image's pixels within ``tol`` of ``color`` in every channel."""
-    return float(np.all(np.abs(rgb.astype(float) - color) <= tol, axis=2).mean())
-
-
-def faction_fill(ctx, faction: str) -> np.ndarray:
-    colors = {f["id"]: f["color"] for f in ctx.dataset.theatre["factions"]}
-    return blend(colors[faction], render.GROUND_ALPHA, render.STYLE["land"])  # ground over Syria's land
-
-
-# ---------------------------------------------------------------------------------------------------------
-# PNG
-
-
-def test_png_decodes_at_the_default_size_with_the_faction_colours(ctx):
-    png = export.build(ctx.territory, req(ctx.territory, date="2017-06-06"))
-    with Image.open(io.BytesIO(png)) as im:
-        assert im.format == "PNG" and im.size == (1920, 1080)
-        rgb = np.asarray(im.convert("RGB"))
-    assert share_of(rgb, faction_fill(ctx, "SDF")) > 0.05
-    assert share_of(rgb, faction_fill(ctx, "ISIS")) > 0.02
-    assert share_of(rgb, faction_fill(ctx, "Syrian government")) < 0.001  # not yet on the map in June 2017
-
-
-def test_png_shows_the_government_ground_only_once_it_is_reported(ctx):
-    before = render.render_rgb(ctx.territory, render.View(D(2016, 11, 5), ctx.dataset.aoi.bounds, size=SMALL))
-    after = render.render_rgb(ctx.territory, render.View(D(2017, 10, 20), ctx.dataset.aoi.bounds, size=SMALL))
-    fill = faction_fill(ctx, "Syrian government")
-    assert before.shape == after.shape == (SMALL[1], SMALL[0], 3)
-    assert share_of(before, fill) < 0.001 < share_of(after, fill)
-
-
-def test_png_clips_to_the_requested_bounds(ctx):
-    # a view of the steppe north-east of Raqqa that no reported place reaches: no-reporting hatch, no SDF fill
-    far = render.render_rgb(ctx.territory, render.View(D(2017, 6, 6), (39.75, 36.35, 40.0, 36.5), size=SMALL))
-    whole = render.render_rgb(ctx.territory, render.View(D(2017, 6, 6), ctx.dataset.aoi.bounds, size=SMALL))
-    sdf = faction_fill(ctx, "SDF")
-    assert share_of(whole, sdf) > 0.05
-    assert share_of(far, sdf) < share_of(whole, sdf) / 2
-
-
-def test_contested_and_unreported_ground_is_hatched_not_only_coloured(ctx):
-    view = render.View(D(2017, 8, 15), (38.9, 35.88, 39.15, 36.03), size=(960, 540))
-    rgb = render.render_rgb(ctx.territory, view)
-    hatch = np.array([int(render.STYLE["contested_hatch"][i : i + 2], 16) for i in (1, 3, 5)], float)
-    assert share_of(rgb, hatch, tol=25) > 0.002  # the purple hatch lines over contested ground
-    wide = render.render_rgb(ctx.territory, render.View(D(2017, 8, 15), ctx.dataset.aoi.bounds, size=(960, 540)))
-    grey = np.array([int(render.STYLE["none_hatch"][i : i + 2], 16) for i in (1, 3, 5)], float)
-    assert share_of(wide, grey, tol=25) > 0.01  # the grey hatch lines over ground with no reporting
-
-
-def test_png_at_a_requested_size_and_with_layers_off(ctx):
-    r = req(ctx.territory, date="2017-06-06", size=[1280, 720], layers=["places"])
-    with Image.open(io.BytesIO(export.build(ctx.territory, r))) as im:
-        assert im.size == (1280, 720)
-        rgb = np.asarray(im.convert("RGB"))
-    assert share_of(rgb, faction_fill(ctx, "SDF")) < 0.001  # ground layer off
-
-
-def test_caption_is_drawn_as_text_not_mathtext(ctx):
-    view = render.View(D(2017, 6, 6), ctx.dataset.aoi.bounds, caption="$\\frac{a}{ and 100% $$ {", size=SMALL)
-    assert render.render_rgb(ctx.territory, view).shape == (SMALL[1], SMALL[0], 3)
-
-
-def test_default_caption_is_the_event_of_the_date_or_the_last_before(ctx):
-    assert "Battle of Raqqa begins" in render.default_caption(ctx.territory, D(2017, 6, 6))
-    later = render.default_caption(ctx.territory, D(2017, 6, 7))
-    assert later.startswith("Last event before this date, 6 June 2017:")
-
-
-def test_source_line_names_the_rows_and_hosts_of_the_date(ctx):
-    line = render.source_line(ctx.territory, D(2017, 6, 6))
-    assert "T081" in line and "en.wikipedia.org" in line and "airwars.org" in line
-    assert "ledger rows in force" in line
-    for licence in ("GeoNames, CC BY 4.0", "OpenStreetMap contributors, ODbL", "Natural Earth, public domain"):
-        assert licence in render.LICENCES
-
-
-def test_bundled_fonts_are_used(ctx):
-    render.register_fonts()
-    from matplotlib import font_manager
-
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    assert {render.FAMILY, render.EXT_FAMILY} <= names
-    path = font_manager.findfont(font_manager.FontProperties(family=render.FAMILY, weight="bold"))
-    assert path.endswith("noto-sans-latin-700-normal.ttf")
-
-
-def test_events_window_matches_the_map_layer():
-    from layers.features.tables import client_tables
-    from layers.server.context import context
-
-    assert client_tables(context(), "")["recent_days"] == render.RECENT_DAYS
-
-
-# ---------------------------------------------------------------------------------------------------------
-# GIF and MP4
-
-
-def test_frame_dates_one_per_map_state(tiny):
-    dates = render.frame_dates(tiny)
-    assert dates == [D(2017, 1, 1), D(2017, 1, 10), D(2017, 2, 1), D(2017, 3, 1)]
-    assert len({tiny.state_key(d) for d in dates}) == len(dates)
-
-
-def test_frame_dates_every_n_days_include_the_end(tiny):
-    dates = render.frame_dates(tiny, every=100)
-    assert dates == [D(2017, 1, 1), D(2017, 4, 11), D(2017, 7, 20), D(2017, 10, 28), D(2017, 12, 31)]
-
-
-def test_gif_has_one_frame_per_state_each_different(tiny):
-    gif = export.build(tiny, req(tiny, kind="gif", size=list(SMALL)))
-    with Image.open(io.BytesIO(gif)) as im:
-        assert im.format == "GIF" and im.size == SMALL
-        frames = [np.asarray(f.convert("RGB")).copy() for f in ImageSequence.Iterator(im)]
-        assert im.info.get("loop") == 0
-    assert len(frames) == len(render.frame_dates(tiny)) == 4
-    digests = {f.tobytes() for f in frames}
-    assert len(digests) == 4
-
-
-def test_second_animation_reuses_the_cached_frames(tiny, monkeypatch):
-    r = req(tiny, kind="gif", size=list(SMALL))
-    first = export.build(tiny, r)
-    assert len(export._FRAMES) == 4
-
-    def no_rendering(*_a, **_k):
-        raise AssertionError("frame rendered again")
-
-    monkeypatch.setattr(render, "render_png", no_rendering)
-    assert export.build(tiny, r) == first
-    assert len(export.build(tiny, req(tiny, kind="mp4", size=list(SMALL)))) > 0  # same frames, other format
-
-
-def test_an_animation_over_the_pixel_budget_is_refused_before_any_frame_is_drawn(ctx, monkeypatch):
-    def no_rendering(*_a, **_k):
-        raise AssertionError("a frame was drawn")
-
-    monkeypatch.setattr(render, "render_png", no_rendering)
-    every_day_4k = req(ctx.territory, kind="gif", every=1, size=[3840, 2160])
-    n = len(render.frame_dates(ctx.territory, every=1))
-    millions = f"{n * 3840 * 2160 / 1e6:,.0f}"
-    message = rf"{n} frames of 3840x2160 are {millions} million pixels: more than the 200 million"
-    with pytest.raises(ExportError, match=message):
-        export.build(ctx.territory, every_day_4k)
-    with pytest.raises(ExportError, match=r"at 1280x720, at most 217 frames"):
-        export.build(ctx.territory, req(ctx.territory, kind="mp4", every=1))
-    assert export.check_size(ctx.territory, req(ctx.territory, kind="gif")) == len(render.frame_dates(ctx.territory))
-
-
-def test_progress_counts_every_frame_and_a_given_store_keeps_them(tiny):
-    class Store(export.FrameStore):
-        def __init__(self):
-            self.items = {}
-
-        def get(self, key):
-            return self.items.get(key)
-
-        def put(self, key, value):
-            self.items[key] = value
-
-    seen, store = [], Store()
-    gif = export.build(tiny, req(tiny, kind="gif", size=list(SMALL)), frames=store, progress=lambda *a: seen.append(a))
-    assert gif[:6] == b"GIF89a"
-    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    assert len(store.items) == 4 and len(export._FRAMES) == 0
-    assert all(k.startswith("frame:") and v[:4] == b"\x89PNG" for k, v in store.items.items())
-
-
-def test_mp4_is_a_valid_container_with_every_frame(tiny, tmp_path):
-    mp4 = export.build(tiny, req(tiny, kind="mp4", size=list(SMALL)))
-    assert mp4[4:8] == b"ftyp" and b"moov" in mp4
-    imageio = pytest.importorskip("imageio.v2")
-    path = tmp_path / "campaign.mp4"
-    path.write_bytes(mp4)
-    reader = imageio.get_reader(path, format="FFMPEG")
-    try:
-        n = reader.count_frames()
-        size = reader.get_meta_data()["size"]
-    finally:
-        reader.close()
-    hold = round(export.HOLD_SECONDS / export.FRAME_SECONDS)
-    assert n == 4 + hold - 1
-    assert size == SMALL
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -299,75 +104,6 @@ def test_safe_cell_prefixes_formula_starts(cell):
 @pytest.mark.parametrize("cell", ["Raqqa", "al-Mashlab", "", "1.5", "'quoted"])
 def test_safe_cell_leaves_plain_text(cell):
     assert export.safe_cell(cell) == cell
-
-
-# ---------------------------------------------------------------------------------------------------------
-# validation of requests (open HTTP endpoint)
-
-
-def test_defaults_are_the_campaign_start_and_the_area_of_interest(ctx):
-    r = parse_request(ctx.territory, {"kind": "png"})
-    assert r.date == ctx.dataset.start and r.bounds == tuple(ctx.dataset.aoi.bounds)
-    assert r.caption is None and r.layers == frozenset(export.MAP_LAYERS)
-
-
-def test_a_full_view_from_the_engine_is_accepted(ctx):
-    view = {
-        "kind": "png",
-        "nonce": 1764000000000,
-        "date": "2017-06-06",
-        "compare": "2017-05-01",
-        "bounds": [38.8, 35.8, 39.3, 36.1],
-        "layers": ["control", "frontline", "basemap"],
-        "caption": "  Raqqa\x00 in June ",
-        "theatre": None,
-        "center": [36.0, 39.0],
-        "zoom": 9,
-    }
-    r = parse_request(ctx.territory, view)
-    assert r.date == D(2017, 6, 6) and r.bounds == (38.8, 35.8, 39.3, 36.1)
-    assert r.layers == {"control", "frontline"} and r.caption == "Raqqa  in June"
-
-
-HOSTILE = [
-    ("not a dict", "not understood"),
-    (None, "not understood"),
-    ({"kind": "exe"}, "Unknown export kind"),
-    ({"kind": ["png"]}, "Unknown export kind"),
-    ({}, "Unknown export kind"),
-    ({"kind": "png", "date": "2017-02-30"}, "does not exist"),
-    ({"kind": "png", "date": "2015-01-01"}, "outside the campaign"),
-    ({"kind": "png", "date": "2018-01-01"}, "outside the campaign"),
-    ({"kind": "png", "date": "yesterday"}, "YYYY-MM-DD"),
-    ({"kind": "png", "date": 20170606}, "YYYY-MM-DD"),
-    ({"kind": "png", "date": "2017-06-06T00:00"}, "YYYY-MM-DD"),
-    ({"kind": "png", "compare": "1999-01-01"}, "outside the campaign"),
-    ({"kind": "png", "bounds": [math.nan, 35.5, 40, 36.7]}, "four finite numbers"),
-    ({"kind": "png", "bounds": [38, 35.5, math.inf, 36.7]}, "four finite numbers"),
-    ({"kind": "png", "bounds": [40, 35.5, 38, 36.7]}, "west < east"),
-    ({"kind": "png", "bounds": [38, 36.7, 40, 35.5]}, "south < north"),
-    ({"kind": "png", "bounds": [38, 35.5, 40]}, "four finite numbers"),
-    ({"kind": "png", "bounds": ["38", 35.5, 40, 36.7]}, "four finite numbers"),
-    ({"kind": "png", "bounds": [True, 35.5, 40, 36.7]}, "four finite numbers"),
-    ({"kind": "png", "bounds": [-500, 35.5, 40, 36.7]}, "four finite numbers"),
-    ({"kind": "png", "bounds": "38,35,40,36"}, "four finite numbers"),
-    ({"kind": "png", "caption": "x" * 301}, "at most 300"),
-    ({"kind": "png", "caption": "x" * 1_000_000}, "at most 300"),
-    ({"kind": "png", "caption": {"html": "<b>x</b>"}}, "must be text"),
-    ({"kind": "png", "layers": "control"}, "map layers"),
-    ({"kind": "png", "theatre": "../../etc/passwd"}, "theatre"),
-    ({"kind": "png", "theatre": 7}, "theatre"),
-    ({"kind": "png", "theatre": "Raqqa City"}, "theatre"),
-    ({"kind": "gif", "every": 0}, "whole number of days"),
-    ({"kind": "gif", "every": 10**9}, "whole number of days"),
-    ({"kind": "png", "size": [100000, 100000]}, "image size"),
-]
-
-
-@pytest.mark.parametrize("data, message", HOSTILE)
-def test_hostile_requests_are_rejected_with_a_message(ctx, data, message):
-    with pytest.raises(ExportError, match=message.replace("(", r"\(")):
-        parse_request(ctx.territory, data)
 
 
 def test_file_names(ctx):
@@ -444,112 +180,6 @@ def test_cli_rejects_bad_arguments(tiny_dir, tmp_path, args, message):
     res = cli(*args, "-o", str(out), str(tiny_dir))
     assert res.returncode == 2 and message in res.stderr
     assert not out.exists()
-
-
-# ---------------------------------------------------------------------------------------------------------
-# the Dash panel (layers/features/export.py)
-
-
-@pytest.mark.parametrize("data, message", HOSTILE[:6] + HOSTILE[12:13] + HOSTILE[21:22])
-def test_callback_answers_hostile_input_with_a_status_message(ctx, data, message):
-    from dash import no_update
-
-    from layers.features import export as dash_export
-
-    download, status = dash_export.build_download(ctx, data)
-    assert download is no_update
-    assert status.startswith("Export not made:") and message.split("(")[0] in status
-
-
-def test_callback_reports_a_failed_build_without_raising(ctx, monkeypatch):
-    from dash import no_update
-
-    from layers.features import export as dash_export
-
-    def broken(*_a):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(export, "build", broken)
-    assert dash_export.build_download(ctx, {"kind": "png"}) == (
-        no_update,
-        "Export failed on the server; the error is in its log.",
-    )
-
-
-def test_callback_refuses_a_theatre_not_open_here():
-    from dash import no_update
-
-    from layers.features import export as dash_export
-
-    for theatre in ("no-such-theatre", 42, ["x"]):
-        assert dash_export.export_file(print, {"kind": "png", "theatre": theatre}) == (
-            no_update,
-            "Export not made: that theatre is not open on this server.",
-        )
-
-
-def test_callback_returns_a_named_download(ctx):
-    from layers.features import export as dash_export
-
-    download, status = dash_export.export_file(print, {"kind": "csv", "date": "2017-06-06", "nonce": 1})
-    assert download["filename"] == "raqqa-2017-06-06-places.csv" and download["type"] == "text/csv"
-    assert base64.b64decode(download["content"]).decode("utf-8-sig").startswith("place_id,name,")
-    assert status.startswith("Saved places table raqqa-2017-06-06-places.csv")
-
-
-def test_callback_reports_progress_frame_by_frame_and_keeps_frames_on_disk(ctx, monkeypatch):
-    from layers.core import render
-    from layers.features import export as dash_export
-
-    monkeypatch.setattr(render, "frame_dates", lambda territory, every=None: [D(2017, 6, 1), D(2017, 6, 6)])
-    seen = []
-    download, status = dash_export.export_file(seen.append, {"kind": "gif", "size": list(SMALL)})
-    assert download["filename"].endswith(".gif") and status.startswith("Saved animation")
-    assert seen == [["1", "2", "Drawing frame 1 of 2…"], ["2", "2", "Encoding 2 frames…"]]
-
-    def no_rendering(*_a, **_k):
-        raise AssertionError("frame rendered again")
-
-    monkeypatch.setattr(render, "render_png", no_rendering)  # the second export reads the frames from disk
-    export._FRAMES.clear()
-    again, _ = dash_export.export_file(seen.append, {"kind": "gif", "size": list(SMALL)})
-    assert again["content"] == download["content"]
-
-
-def test_callback_refuses_an_oversized_animation_and_a_busy_server_with_a_message(ctx, monkeypatch):
-    from dash import no_update
-
-    from layers.features import export as dash_export
-    from layers.server import jobs
-
-    download, status = dash_export.export_file(print, {"kind": "gif", "every": 1, "size": [3840, 2160]})
-    assert download is no_update and "million an animation may hold" in status
-    monkeypatch.setenv("RAQQA_MAX_JOBS", "2")
-    with jobs.heavy_slot(), jobs.heavy_slot():  # two jobs running elsewhere on the server
-        assert dash_export.export_file(print, {"kind": "png"}) == (no_update, f"Export not made: {jobs.BUSY}")
-    download, status = dash_export.export_file(print, {"kind": "geojson"})
-    assert status.startswith("Saved")
-
-
-def test_component_has_a_button_per_kind_a_store_a_download_and_a_status(ctx):
-    from layers.features import export as dash_export
-
-    panel = dash_export.component(ctx)
-    found = {}
-
-    def walk(node):
-        if hasattr(node, "to_plotly_json"):
-            found[json.dumps(getattr(node, "id", None), sort_keys=True)] = node
-            kids = getattr(node, "children", None)
-            for k in kids if isinstance(kids, list) else [kids]:
-                walk(k)
-
-    walk(panel)
-    for kind in export.KINDS:
-        button = found[json.dumps({"kind": kind, "type": "export-button"}, sort_keys=True)]
-        assert button.children and kind.upper() in button.children.upper()
-    for id_ in ("export-request", "export-download", "export-status"):
-        assert json.dumps(id_) in found
 
 
 def test_csv_lists_every_place_and_says_why_one_has_no_holder(ctx):

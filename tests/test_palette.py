@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pytest
 
-from layers.core import render
+from layers.core import draw
 from layers.core.palette import palette
 from tests.conftest import GEODATA, ROOT
 
@@ -86,9 +86,10 @@ def test_hatched_ground_keeps_its_patterns():
 def test_one_palette_for_the_css_the_map_scripts_and_the_exports():
     theme = palette()
     assert {"land", "water", "front", "event", "contested", "panel"} <= set(theme)
-    assert render.STYLE["water_edge"] == theme["water-edge"] and render.STYLE["front"] == theme["front"]
+    assert draw.STYLE["water_edge"] == theme["water-edge"] and draw.STYLE["front"] == theme["front"]
     literal = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b(?!\))")
-    files = [ROOT / "layers" / "core" / "render.py", *sorted((ROOT / "assets").glob("*.js"))]
+    files = [ROOT / "layers" / "core" / name for name in ("draw.py", "panel.py", "render.py", "style.py")]
+    files += sorted((ROOT / "assets").glob("*.js"))
     files += [p for p in sorted((ROOT / "assets").glob("*.css")) if p.name != "00_theme.css"]
     for path in files:
         text = path.read_text().replace("url(#hatch", "")

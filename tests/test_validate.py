@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from layers.core import briefings, export, geocheck, import_config, validate
+from layers.core import briefings, export, export_request, geocheck, import_config, validate
 from layers.core.briefings import BriefingError
 from layers.server import context, store
 
@@ -12,9 +12,9 @@ from layers.server import context, store
 def test_every_slug_check_uses_the_one_grammar():
     assert import_config.SLUG_RE is validate.SLUG
     assert context.SLUG is validate.SLUG and store.SLUG is validate.SLUG
-    assert export._parse_theatre("raqqa-2017") == "raqqa-2017"
+    assert export_request._parse_theatre("raqqa-2017") == "raqqa-2017"
     with pytest.raises(export.ExportError, match="theatre name was not understood"):
-        export._parse_theatre("raqqa-")
+        export_request._parse_theatre("raqqa-")
 
 
 @pytest.mark.parametrize("slug", ["raqqa-2017", "a", "a" * 63, "t2"])
@@ -48,7 +48,7 @@ def test_formula_prefixes_and_bidi_controls_are_defined_once():
     assert geocheck.BIDI_CONTROLS is validate.BIDI_CONTROLS
     assert export.safe_cell("=1+1") == "'=1+1"
     assert validate.short_text("a\u202eb\u2066c") == "abc"
-    assert export._parse_caption("Raqqa\u202e \x00city") == "Raqqa  city"  # the export caption: the same rule
+    assert export_request._parse_caption("Raqqa\u202e \x00city") == "Raqqa  city"  # the export caption: the same rule
 
 
 def test_strict_integer_ids():

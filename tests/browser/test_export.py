@@ -18,14 +18,12 @@ pytestmark = pytest.mark.browser
 
 def faction_fill(faction: str) -> tuple[int, int, int]:
     """The colour of a faction's ground in the image: its colour at the fill opacity over Syria's land."""
-    from layers.core import render
+    from layers.core import style
     from layers.server.context import context
 
     colors = {f["id"]: f["color"] for f in context().dataset.theatre["factions"]}
-    c, u = (
-        np.array([int(h[i : i + 2], 16) for i in (1, 3, 5)], float) for h in (colors[faction], render.STYLE["land"])
-    )
-    return tuple(np.round(render.GROUND_ALPHA * c + (1 - render.GROUND_ALPHA) * u).astype(int))
+    c, u = (np.array([int(h[i : i + 2], 16) for i in (1, 3, 5)], float) for h in (colors[faction], style.STYLE["land"]))
+    return tuple(np.round(style.GROUND_ALPHA * c + (1 - style.GROUND_ALPHA) * u).astype(int))
 
 
 @pytest.fixture(scope="module")
