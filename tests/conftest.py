@@ -146,7 +146,8 @@ def assert_invariants(territory, date) -> None:
     every holder's ground traces to ledger rows in force on that date that name that holder."""
     import shapely
 
-    from layers.core.territory import GRID_M, NO_REPORTING
+    from layers.core.ground import GRID_M
+    from layers.core.territory import NO_REPORTING
 
     snap = territory.control_at(date)
     rows = {r.row_id: r for r in (*territory.ds.ledger, *territory.ds.region_rows)}

@@ -16,7 +16,9 @@ from shapely.geometry import Point
 from layers.core import DatasetError, Problem, Territory, load_dataset, territory
 from layers.core.dataset import MAX_DATE, MAX_SPAN_DAYS
 from layers.core.errors import DerivationError
-from layers.core.territory import GRID_M, NO_REPORTING, _apply_overrides
+from layers.core.ground import GRID_M
+from layers.core.overrides import apply_overrides
+from layers.core.territory import NO_REPORTING
 from tests.conftest import TINY_BOX, assert_invariants, box, ledger_row, make_theatre
 
 D = dt.date
@@ -223,7 +225,7 @@ def test_overrides_applied_at_once_equal_one_after_the_other(boxes):
     areas = [shapely.box(x * 100, y * 100, (x + w) * 100, (y + h) * 100) for x, y, w, h, _ in boxes]
     holders = [b[4] for b in boxes]
     polygons, rows = dict(base), {}
-    _apply_overrides(polygons, rows, holders, areas, [[f"R{i}"] for i in range(len(boxes))])
+    apply_overrides(polygons, rows, holders, areas, [[f"R{i}"] for i in range(len(boxes))])
     expected = _one_by_one(base, holders, areas)
     for h in set(polygons) | set(expected):
         got, want = polygons.get(h, shapely.Polygon()), expected.get(h, shapely.Polygon())
@@ -261,7 +263,7 @@ def test_a_grid_of_1600_overrides_derives_exactly(tmp_path):
 
 
 def test_overrides_beyond_the_work_budget_raise_a_derivation_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(territory, "MAX_OVERRIDE_APPLICATIONS", 5)
+    monkeypatch.setattr("layers.core.overrides.MAX_OVERRIDE_APPLICATIONS", 5)
     # three overrides in force together over three periods: 1 + 2 + 3 applications
     overrides = [
         _override(f"O{i}", box(38.93, 35.96, 38.97, 35.99), "SDF", valid=(f"2017-04-0{i + 1}", "2017-04-30"))
