@@ -426,7 +426,7 @@ def write_fc(path: Path, feats: list[dict]) -> None:
 
 def write_model_basemap() -> None:
     """The bundled theatre's own basemap/ (its ground and river for the control model): the region's clip."""
-    from layers.core.dataset import load_dataset
+    from layers.core.loaders import load_dataset
 
     clipped = basemap_clip.for_dataset(load_dataset(HERE))
     for old in MODEL_OUT.glob("*.geojson"):

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from layers.core import DatasetError, Problem, Territory, consistency, export, imports, load_dataset
+from layers.core import DatasetError, Problem, Territory, consistency, export, import_inputs, imports, load_dataset
 from layers.core.announced import compare, load_announced
 from layers.core.errors import terminal_text
 from layers.core.health import health, health_lines
@@ -152,8 +152,8 @@ def announced(folder: Path) -> int:
 def validate_inputs(paths: list[Path], config: Path | None = None) -> int:
     """Check snapshot files, event tables and folders of them (against ``config`` when given)."""
     try:
-        inputs = imports.read_paths(paths, skip=config)
-        config_file = imports.read_paths([config])[0] if config else None
+        inputs = import_inputs.read_paths(paths, skip=config)
+        config_file = import_inputs.read_paths([config])[0] if config else None
     except DatasetError as exc:
         return _fail(exc.problems, [])
     found = imports.check(inputs, config_file)
@@ -168,8 +168,8 @@ def validate_inputs(paths: list[Path], config: Path | None = None) -> int:
 def import_theatre(config: Path, out: Path, inputs: list[Path], replace: bool = False) -> int:
     """Build the theatre from ``inputs`` and write it to ``out``; nothing is written unless all of it validates."""
     try:
-        files = imports.read_paths(inputs, skip=config)
-        imported = imports.prepare(imports.read_paths([config])[0], files)
+        files = import_inputs.read_paths(inputs, skip=config)
+        imported = imports.prepare(import_inputs.read_paths([config])[0], files)
         imports.save(imported, out, replace=replace)
     except DatasetError as exc:
         return _fail(exc.problems, [])

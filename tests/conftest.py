@@ -146,7 +146,8 @@ def assert_invariants(territory, date) -> None:
     every holder's ground traces to ledger rows in force on that date that name that holder."""
     import shapely
 
-    from layers.core.territory import GRID_M, NO_REPORTING
+    from layers.core.ground import GRID_M
+    from layers.core.territory import NO_REPORTING
 
     snap = territory.control_at(date)
     rows = {r.row_id: r for r in (*territory.ds.ledger, *territory.ds.region_rows)}
@@ -207,3 +208,13 @@ def existing(tmp_path) -> tuple[Path, dict[str, bytes]]:
     out = tmp_path / "instance" / "theatres" / "existing"
     imports.save(imports.prepare(config_file(), [GOOD_SNAPSHOT, acled(acled_row())]), out)
     return out, tree(out)
+
+
+def override_feature(oid, geometry, holder, rows=("T3",), valid=("2017-04-01", "2017-04-30")):
+    """An overrides.geojson feature for make_theatre."""
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {"id": oid, "holder": holder, "valid_from": valid[0], "valid_to": valid[1],
+                       "ledger_rows": list(rows), "note": "test"},
+    }  # fmt: skip

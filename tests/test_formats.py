@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from layers.core import export, formats, imports
+from layers.core import export, formats, import_inputs
 from layers.core import geocheck as gc
 from layers.core.import_config import InputFile
 from layers.features import export as export_panel
@@ -31,11 +31,11 @@ INPUTS = [s for f in formats.FORMATS if f.reads in ("snapshots", "events") for s
 @pytest.mark.parametrize("suffix", INPUTS)
 def test_the_importer_knows_every_input_format_of_the_table(suffix):
     found = gc.Findings()
-    imports.sniff(InputFile("x" + suffix, b"\x00"), found)
+    import_inputs.sniff(InputFile("x" + suffix, b"\x00"), found)
     assert found.errors and not any("unsupported file type" in p.message for p in found.errors)
 
 
 def test_the_importer_names_a_format_outside_the_table():
     found = gc.Findings()
-    assert imports.sniff(InputFile("x.shp", b"\x00"), found) is None
+    assert import_inputs.sniff(InputFile("x.shp", b"\x00"), found) is None
     assert "unsupported file type '.shp'" in found.errors[0].message

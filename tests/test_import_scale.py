@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bench import synth
-from layers.core import DatasetError, Problem, imports, load_dataset
-from layers.core.dataset import MAX_FILE_BYTES, MAX_TABLE_BYTES, max_bytes, read_csv
+from layers.core import DatasetError, Problem, import_inputs, imports, load_dataset
+from layers.core.dataset import MAX_FILE_BYTES, MAX_TABLE_BYTES, max_bytes
 from layers.core.import_config import InputFile
+from layers.core.readers import read_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,8 +37,8 @@ def test_the_import_inputs_hold_the_same_events_and_import_cleanly(tmp_path):
     n = 300
     inputs = synth.write_import(tmp_path / "in", n_places=40, dates=200, seed=5, n_events=n, every=50)
     ds = load_dataset(synth.write(tmp_path / "ds", n_places=40, dates=200, seed=5, n_events=n))
-    config = imports.read_paths([inputs / "theatre.toml"])[0]
-    imported = imports.prepare(config, imports.read_paths([inputs / "acled.csv", inputs / "snapshots"]))
+    config = import_inputs.read_paths([inputs / "theatre.toml"])[0]
+    imported = imports.prepare(config, import_inputs.read_paths([inputs / "acled.csv", inputs / "snapshots"]))
     assert imported.warnings == []
     assert imported.counts["events"] == n and imported.counts["snapshot dates"] == 4  # days 0, 50, 100, 150
     out = tmp_path / "out"
@@ -67,21 +68,21 @@ def test_tables_have_their_own_byte_budget():
 
 
 def test_a_table_too_large_in_all_is_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(imports, "_read_regular", lambda *a: pytest.fail("a file was read"))
-    monkeypatch.setattr(imports, "MAX_TABLE_INPUT_BYTES", 2 * 2**20)
+    monkeypatch.setattr(import_inputs, "_read_regular", lambda *a: pytest.fail("a file was read"))
+    monkeypatch.setattr(import_inputs, "MAX_TABLE_INPUT_BYTES", 2 * 2**20)
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("a.csv", "b.csv"):
         with (folder / name).open("wb") as fh:
             fh.truncate(3 * 2**19)
     with pytest.raises(DatasetError) as err:
-        imports.read_paths([folder])
+        import_inputs.read_paths([folder])
     why = "3.0 MiB of tables in all: more than the limit of 2.0 MiB"
     assert err.value.problems == [Problem("inputs", "files", why)]
 
 
 def test_a_table_in_memory_too_large_in_all_is_an_error(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_TABLE_INPUT_BYTES", 10)
+    monkeypatch.setattr(import_inputs, "MAX_TABLE_INPUT_BYTES", 10)
     found = imports.check([InputFile("acled.csv", b"event_id_cnty,event_date\n1,2\n")])
     assert [p.message for p in found.errors] == ["0.0 MiB of tables in all: more than the limit of 0.0 MiB"]
 
@@ -91,7 +92,7 @@ def test_a_table_larger_than_its_file_limit_is_refused(tmp_path):
     with big.open("wb") as fh:
         fh.truncate(MAX_TABLE_BYTES + 1)
     with pytest.raises(DatasetError) as err:
-        imports.read_paths([big])
+        import_inputs.read_paths([big])
     assert err.value.problems == [Problem("acled.csv", "file", "larger than 128 MiB")]
 
 

@@ -12,8 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from layers.core.dataset import is_http_url, parse_date, read_csv
+from layers.core.dataset import is_http_url, parse_date
 from layers.core.errors import DatasetError, Problem
+from layers.core.readers import read_csv
 
 COLUMNS = ("id", "holder", "what", "gains_from", "date", "km2", "qualifier", "source_title", "source_url", "note")
 FILE = "sources/announced_areas.csv"

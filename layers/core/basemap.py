@@ -20,8 +20,9 @@ import shapely
 from shapely.geometry import box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from layers.core.dataset import Dataset, _load_basemap
+from layers.core.dataset import Dataset
 from layers.core.errors import DatasetError, Problem
+from layers.core.loaders import load_basemap
 
 REGION_DIR = Path(__file__).resolve().parents[2] / "geodata" / "region"
 # Layer names in draw order (bottom first).
@@ -53,7 +54,7 @@ def _region(folder: Path) -> Mapping[str, tuple[tuple[BaseGeometry, dict], ...]]
     problems: list[Problem] = []
     if not folder.is_dir():
         raise DatasetError([Problem(folder.name, "folder", "missing: run `make basemap`")])
-    raw = _load_basemap(folder, problems)
+    raw = load_basemap(folder, problems)
     if problems:
         raise DatasetError(problems)
     return MappingProxyType(

@@ -39,18 +39,9 @@ import shapely
 from shapely.geometry import MultiPoint, Point
 from shapely.geometry.base import BaseGeometry
 
-from layers.core.dataset import (
-    CONFIDENCE,
-    LEDGER_COLUMNS,
-    LedgerRow,
-    _check_enum,
-    _features,
-    _geometry,
-    is_http_url,
-    load_rows,
-    read_csv,
-)
+from layers.core.dataset import CONFIDENCE, LEDGER_COLUMNS, LedgerRow, is_http_url
 from layers.core.errors import Problem
+from layers.core.readers import check_enum, load_rows, read_csv, read_features, read_geometry, read_json
 
 FOLDER = "city"
 DISTRICT_COLUMNS = ("district_id", "name_en", "alt_names", "kind", "lat", "lon", "coord_source", "coord_source_url")
@@ -141,8 +132,6 @@ def load_city(
 
 
 def _config(path: Path, problems: list[Problem]) -> dict:
-    from layers.core.dataset import read_json
-
     data = read_json(path, problems)
     if data is None:
         return {}
@@ -165,7 +154,7 @@ def _config(path: Path, problems: list[Problem]) -> dict:
 
 
 def _outline(path: Path, problems: list[Problem]) -> tuple[BaseGeometry | None, bool, str]:
-    feats = _features(path, problems)
+    feats = read_features(path, problems)
     if len(feats) != 1:
         if feats:
             problems.append(Problem(path.name, "file", f"must hold one outline feature, not {len(feats)}"))
@@ -175,7 +164,7 @@ def _outline(path: Path, problems: list[Problem]) -> tuple[BaseGeometry | None, 
     feat = feats[0]
     props = feat.get("properties") if isinstance(feat, dict) else None
     props = props if isinstance(props, dict) else {}
-    geom = _geometry(path, "feature 0", feat, problems)
+    geom = read_geometry(path, "feature 0", feat, problems)
     bad = []
     if geom is not None and geom.geom_type != "Polygon":
         bad.append(f"must be a Polygon, not {geom.geom_type}")
@@ -196,7 +185,7 @@ def _districts(path: Path, problems: list[Problem]) -> dict[str, District]:
     for line, r in read_csv(path, (*DISTRICT_COLUMNS, "coord_confidence"), problems):
         did = r["district_id"]
         label = f"line {line} ({did or 'no district_id'})"
-        bad = _check_enum(r, {"kind": DISTRICT_KINDS, "coord_confidence": COORD_CONFIDENCE})
+        bad = check_enum(r, {"kind": DISTRICT_KINDS, "coord_confidence": COORD_CONFIDENCE})
         if not DISTRICT_ID.fullmatch(did):
             bad.append(f"district_id {did!r} is not an id (lower-case letters, digits and _)")
         elif did in out:

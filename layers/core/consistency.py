@@ -36,9 +36,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from layers.core.dataset import Dataset, read_csv
+from layers.core.dataset import Dataset
 from layers.core.errors import ERROR, WARNING, Finding, Problem
 from layers.core.ledger_rules import announcements, city_regional, enclaves, event_dates, open_states
+from layers.core.readers import read_csv
 from layers.core.source_rules import second_sources, url_findings
 
 __all__ = [

@@ -18,14 +18,9 @@ from urllib.parse import urlparse
 
 from layers.core.dataset import MAX_FILE_BYTES, is_http_url
 from layers.core.errors import Problem
-from layers.core.geocrs import FILE_READING_CRS, READS_A_FILE, crs_transformer, legacy_crs_name, reproject
-from layers.core.geoshape import check_polygon, geojson_polygon, parse_lonlat, place_problem
 from layers.core.validate import BIDI_CONTROLS, FORMULA_START
 
-# The CRS and geometry checks live in geocrs.py and geoshape.py; the import readers reach them through this module
-# (``gc.crs_transformer``, ``gc.check_polygon``, ...) with the findings and budgets they are checked against.
 __all__ = [
-    "FILE_READING_CRS",
     "MAX_ERRORS",
     "MAX_FEATURES",
     "MAX_JSON_DEPTH",
@@ -35,21 +30,13 @@ __all__ = [
     "MAX_TEXT",
     "MAX_VERTICES",
     "MIN_OVERLAP_M2",
-    "READS_A_FILE",
     "ErrorBudgetSpent",
     "Findings",
-    "check_polygon",
     "checked",
     "clean_text",
-    "crs_transformer",
     "decode_text",
-    "geojson_polygon",
     "json_depth",
-    "legacy_crs_name",
     "parse_json",
-    "parse_lonlat",
-    "place_problem",
-    "reproject",
     "source_links",
     "too_many",
 ]

@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from layers.core import geocheck as gc
 from layers.core.dataset import CONFIDENCE, is_http_url, theatre_dates_problem
+from layers.core.geocrs import crs_transformer
 from layers.core.territory import NO_REPORTING
 from layers.core.validate import SLUG as SLUG_RE
 
@@ -120,7 +121,7 @@ def read_config(file: InputFile, found: gc.Findings) -> Config | None:
         inputs = {}
     input_crs = str(inputs.get("crs") or "")
     if input_crs:
-        gc.crs_transformer(name, input_crs, found, "inputs.crs")  # records an error if the CRS is unknown
+        crs_transformer(name, input_crs, found, "inputs.crs")  # records an error if the CRS is unknown
     confidence = str(inputs.get("snapshot_confidence") or "medium")
     if confidence not in CONFIDENCE:
         found.error(name, "inputs.snapshot_confidence", f"{confidence!r} is not one of {', '.join(CONFIDENCE)}")

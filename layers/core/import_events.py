@@ -13,6 +13,7 @@ from shapely.geometry import Point
 
 from layers.core import geocheck as gc
 from layers.core.dataset import MAX_TABLE_BYTES
+from layers.core.geoshape import parse_lonlat, place_problem
 from layers.core.import_config import Config, InputFile, parse_day
 
 ACLED_COLUMNS = ("event_id_cnty", "event_date", "event_type", "actor1", "location", "latitude", "longitude")
@@ -192,13 +193,13 @@ def _row_location(
     if not r.get("latitude") and not r.get("longitude"):
         found.error(file, label, f"unknown place {location[:80]!r}: the row has no latitude/longitude")
         return None
-    lonlat = gc.parse_lonlat(file, label, r.get("longitude", ""), r.get("latitude", ""), found)
+    lonlat = parse_lonlat(file, label, r.get("longitude", ""), r.get("latitude", ""), found)
     if lonlat is None:
         return None
     if config is not None:
         key = (location, *lonlat)
         if key not in seen.where:
-            seen.where[key] = gc.place_problem(
+            seen.where[key] = place_problem(
                 Point(lonlat), config.aoi, f"location {location[:80]!r} ({lonlat[1]:g} N, {lonlat[0]:g} E)"
             )
         why = seen.where[key]

@@ -26,8 +26,11 @@ from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
 from layers.core import geocheck as gc
-from layers.core.dataset import MAX_FILE_BYTES, is_feature_collection
+from layers.core.dataset import MAX_FILE_BYTES
+from layers.core.geocrs import FILE_READING_CRS, READS_A_FILE, crs_transformer, legacy_crs_name, reproject
+from layers.core.geoshape import check_polygon, geojson_polygon, place_problem
 from layers.core.import_config import Config, InputFile, parse_day
+from layers.core.readers import is_feature_collection
 
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 MAX_ARCHIVE_ENTRIES = 100
@@ -74,9 +77,9 @@ def read_geojson(f: InputFile, config: Config | None, found: gc.Findings) -> lis
         if config is not None and config.skip_other_geometries and kind in OTHER_GEOMETRIES:
             found.warn(f.name, label, f"{kind} skipped (inputs.skip_other_geometries)")
             continue
-        geom = gc.geojson_polygon(f.name, label, feat.get("geometry"), found)
+        geom = geojson_polygon(f.name, label, feat.get("geometry"), found)
         if geom is not None and transformer is not None:
-            geom = gc.reproject(geom, transformer)
+            geom = reproject(geom, transformer)
         if geom is not None:
             area = _area(f.name, label, props, geom, config, found)
             out += [area] if area else []
@@ -85,16 +88,16 @@ def read_geojson(f: InputFile, config: Config | None, found: gc.Findings) -> lis
 
 def _file_transformer(file: str, data: dict, config: Config | None, found: gc.Findings) -> Transformer | None | bool:
     if "crs" in data:
-        name = gc.legacy_crs_name(data["crs"])
+        name = legacy_crs_name(data["crs"])
         if name is None:
             found.error(file, "crs", "legacy 'crs' member names no CRS: reproject to lon/lat WGS84 (EPSG:4326)")
             return False
-        transformer = gc.crs_transformer(file, name, found)
+        transformer = crs_transformer(file, name, found)
         if transformer:
             found.warn(file, "crs", f"legacy 'crs' member {name}: reprojected to lon/lat WGS84 (EPSG:4326)")
         return transformer
     if config is not None and config.input_crs:
-        return gc.crs_transformer(file, config.input_crs, found)
+        return crs_transformer(file, config.input_crs, found)
     return None
 
 
@@ -125,13 +128,13 @@ def _area(
     if quiet_z and geom is not None and shapely.has_z(geom):
         geom = shapely.force_2d(geom)
     before = found.count
-    geom = gc.check_polygon(file, label, geom, found)
+    geom = check_polygon(file, label, geom, found)
     date = _feature_date(file, label, props, config, found)
     faction = _feature_faction(file, label, props, config, found)
     name = gc.clean_text(file, label, "name", props.get("name") or props.get("Name") or "", found, 200)
     links = gc.source_links(file, label, "source_url", str(props.get("source_url") or ""), found)
     if geom is not None and config is not None:
-        why = gc.place_problem(geom, config.aoi, "polygon")
+        why = place_problem(geom, config.aoi, "polygon")
         if why:
             found.error(file, label, why)
     if found.count > before or geom is None or date is None or faction is None:
@@ -225,8 +228,8 @@ def _gpkg_crs_safe(file: str, path: Path, found: gc.Findings) -> bool:
             for row in cur:
                 srs = dict(zip(names, row, strict=True))
                 for key in ("definition", "definition_12_063"):
-                    if isinstance(srs.get(key), str) and gc.FILE_READING_CRS.search(srs[key]):
-                        found.error(file, f"CRS {srs.get('srs_id')}", f"definition {gc.READS_A_FILE}")
+                    if isinstance(srs.get(key), str) and FILE_READING_CRS.search(srs[key]):
+                        found.error(file, f"CRS {srs.get('srs_id')}", f"definition {READS_A_FILE}")
                         return False
         finally:
             con.close()

@@ -81,7 +81,8 @@ def _holds_out(rows: list[LedgerRow], rules: Mapping[str, Any]) -> bool:
 
 def enclaves(ds: Dataset, territory, rules: Mapping[str, Any]) -> list[Finding]:
     """Cells whose holder differs from every reporting neighbour for more than ``enclave_days``."""
-    from layers.core.territory import NO_REPORTING, adjacent_pairs
+    from layers.core.ground import adjacent_pairs
+    from layers.core.territory import NO_REPORTING
 
     keys = list(territory.cells)
     neighbours: dict[int, set[int]] = {i: set() for i in range(len(keys))}

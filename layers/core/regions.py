@@ -22,15 +22,9 @@ from pathlib import Path
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from layers.core.dataset import (
-    LEDGER_COLUMNS,
-    LedgerRow,
-    _check_enum,
-    _features,
-    _geometry,
-    load_rows,
-)
+from layers.core.dataset import LEDGER_COLUMNS, LedgerRow
 from layers.core.errors import Problem
+from layers.core.readers import check_enum, load_rows, read_features, read_geometry
 
 REGION_COLUMNS = tuple("region_id" if c == "place_id" else c for c in LEDGER_COLUMNS)
 REGION_BANKS = ("north", "south", "")
@@ -55,12 +49,12 @@ def load_regions(
     if not gpath.exists() and not cpath.exists():
         return (), ()
     regions: dict[str, Region] = {}
-    for i, feat in enumerate(_features(gpath, problems)):
+    for i, feat in enumerate(read_features(gpath, problems)):
         props = feat.get("properties") if isinstance(feat, dict) else None
         props = props if isinstance(props, dict) else {}
         rid = str(props.get("id") or "").strip()
         label = f"feature {i} ({rid or 'no id'})"
-        geom = _geometry(gpath, label, feat, problems)
+        geom = read_geometry(gpath, label, feat, problems)
         bad = []
         if not rid:
             bad.append("has no 'id'")
@@ -70,7 +64,7 @@ def load_regions(
             bad.append("has no 'name'")
         if not str(props.get("basis") or "").strip():
             bad.append("has no 'basis': say which places, lines or maps its edges come from")
-        bad += _check_enum(props, {"bank": REGION_BANKS})
+        bad += check_enum(props, {"bank": REGION_BANKS})
         if geom is not None and geom.geom_type not in ("Polygon", "MultiPolygon"):
             bad.append(f"must be a Polygon or MultiPolygon, not {geom.geom_type}")
         elif geom is not None and not geom.is_valid:

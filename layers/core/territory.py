@@ -19,31 +19,24 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.errors import GEOSException
-from shapely.geometry import MultiPoint, Point, shape
+from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import split
 
 from layers.core.dataset import Dataset, LedgerRow, Override
-from layers.core.errors import DerivationError, Problem
+from layers.core.ground import GRID_M, drop_slivers, polygonal, shared_line, split_banks, union, voronoi
+from layers.core.overrides import apply_overrides, override_epochs, override_error
+
+__all__ = ["DEFAULT_PROJECTION", "NO_REPORTING", "SNAPSHOT_CACHE", "Snapshot", "Territory"]
+
 
 NO_REPORTING = "no reporting"
-# Every overlay runs on a 1 mm grid: GEOS's floating-point overlay can return wrong unions for cells that
-# share an edge (seen with GEOS 3.14.1: the union of two touching cells lost one of them); snap-rounding on
-# a fixed grid is robust, and 1 mm is far below anything the sources resolve.
-GRID_M = 0.001
-FRONT_TOLERANCE_M = 1.0
-MIN_EDGE_M = 1.0  # shared boundary shorter than this is a corner touch, not an edge
 SNAPSHOT_CACHE = 4096  # distinct ledger states kept per process
-# Override polygons applied over all the periods in which the set in force is constant (an import gives each
-# polygon one period, so this is at least its feature budget): checked before any overlay runs.
-MAX_OVERRIDE_APPLICATIONS = 200_000
 DEFAULT_PROJECTION = "+proj=laea +lat_0=36 +lon_0=39 +datum=WGS84 +units=m +no_defs"
 
 
@@ -70,7 +63,7 @@ class Territory:
         self._fwd = Transformer.from_crs("EPSG:4326", proj, always_xy=True)
         self._inv = Transformer.from_crs(proj, "EPSG:4326", always_xy=True)
         self.radius_m = float(dataset.theatre.get("max_cell_radius_km", 25)) * 1000
-        self._override_bounds, self._override_sets = _override_epochs(dataset.overrides)  # budget checked first
+        self._override_bounds, self._override_sets = override_epochs(dataset.overrides)  # budget checked first
         self.ground = self._ground()
         self.river = self._river()
         self.banks = split_banks(self.ground, self.river)
@@ -119,7 +112,7 @@ class Territory:
         if water is not None:
             ground = ground.difference(water)
         ground = shapely.set_precision(self.to_m(shapely.make_valid(ground)), GRID_M)
-        return _polygonal(ground)
+        return polygonal(ground)
 
     def _river(self) -> BaseGeometry | None:
         layer = self.ds.basemap.get("rivers")
@@ -156,9 +149,9 @@ class Territory:
             # cells keep identical shared edges.
             discs = shapely.union_all([pt.buffer(self.radius_m, quad_segs=16) for pt in points], grid_size=GRID_M)
             beyond = shapely.difference(area, discs, grid_size=GRID_M)
-            for cell, pids in zip(_voronoi(points, area), seeds.values(), strict=True):
+            for cell, pids in zip(voronoi(points, area), seeds.values(), strict=True):
                 within = shapely.intersection(shapely.set_precision(cell, GRID_M), area, grid_size=GRID_M)
-                cells[tuple(pids)] = _polygonal(shapely.difference(within, beyond, grid_size=GRID_M))
+                cells[tuple(pids)] = polygonal(shapely.difference(within, beyond, grid_size=GRID_M))
         return cells
 
     def _add_regions(self) -> tuple[str, ...]:
@@ -169,18 +162,18 @@ class Territory:
             within = shapely.intersection(
                 shapely.set_precision(self.to_m(region.geometry), GRID_M), area, grid_size=GRID_M
             )
-            cell = _drop_slivers(_polygonal(shapely.intersection(within, self.uncovered, grid_size=GRID_M)))
+            cell = drop_slivers(polygonal(shapely.intersection(within, self.uncovered, grid_size=GRID_M)))
             if cell.is_empty:
                 continue
             self.cells[(region.id,)] = cell
-            self.uncovered = _drop_slivers(_polygonal(shapely.difference(self.uncovered, cell, grid_size=GRID_M)))
+            self.uncovered = drop_slivers(polygonal(shapely.difference(self.uncovered, cell, grid_size=GRID_M)))
             added.append(region.id)
         return tuple(added)
 
     def _uncovered(self) -> BaseGeometry:
         """Ground no cell reaches: "no reporting" on every date."""
         covered = shapely.union_all(list(self.cells.values()), grid_size=GRID_M)
-        return _drop_slivers(_polygonal(shapely.difference(self.ground, covered, grid_size=GRID_M)))
+        return drop_slivers(polygonal(shapely.difference(self.ground, covered, grid_size=GRID_M)))
 
     # ----------------------------------------------------------------------------------------------------
     # queries
@@ -240,11 +233,11 @@ class Territory:
             places.setdefault(holder, []).extend(p for p in pids if p in self.ds.places)
         if not self.uncovered.is_empty:
             parts.setdefault(NO_REPORTING, []).append(self.uncovered)
-        polygons = {h: _union(gs) for h, gs in parts.items()}
+        polygons = {h: union(gs) for h, gs in parts.items()}
         in_force = self._overrides_on(date)
         if in_force:
             overrides = [self.ds.overrides[i] for i in in_force]
-            _apply_overrides(
+            apply_overrides(
                 polygons,
                 rows,
                 [o.holder for o in overrides],
@@ -266,7 +259,7 @@ class Territory:
             try:
                 self._override_ground[i] = shapely.intersection(geom, self.ground, grid_size=GRID_M)
             except GEOSException as exc:
-                raise _override_error(self.ds.overrides[i], i, f"cannot be clipped to the ground ({exc})") from exc
+                raise override_error(self.ds.overrides[i], i, f"cannot be clipped to the ground ({exc})") from exc
         return self._override_ground[i]
 
     def memo(self, kind: str, key: tuple, build):
@@ -302,7 +295,7 @@ class Territory:
         for a, ga in s1.polygons.items():
             for b, gb in s2.polygons.items():
                 if a != b:
-                    moved = _polygonal(shapely.intersection(ga, gb, grid_size=GRID_M))
+                    moved = polygonal(shapely.intersection(ga, gb, grid_size=GRID_M))
                     if moved.area > 1.0:
                         out.append((a, b, moved))
         return out
@@ -315,181 +308,3 @@ class Territory:
             if r2 is not None and (r1 is None or r1.holder != r2.holder):
                 out.append((pid, r1, r2))
         return out
-
-
-# ---------------------------------------------------------------------------------------------------------
-# helpers
-
-
-def split_banks(ground: BaseGeometry, river: BaseGeometry | None) -> dict[str, BaseGeometry]:
-    """Split ground into ``north`` (left bank, looking downstream west to east) and ``south`` banks.
-
-    Without a river, or if the river does not cross the ground, everything is one bank called ``north``.
-    """
-    if river is None or river.is_empty or river.geom_type != "LineString":
-        return {"north": ground, "south": shapely.Polygon()}
-    if river.coords[0][0] > river.coords[-1][0]:
-        river = shapely.reverse(river)
-    north, south = [], []
-    for poly in getattr(ground, "geoms", [ground]):
-        for piece in split(poly, river).geoms:
-            (north if _left_of(river, piece.representative_point()) else south).append(piece)
-    return {
-        "north": _polygonal(shapely.union_all(north, grid_size=GRID_M)),
-        "south": _polygonal(shapely.union_all(south, grid_size=GRID_M)),
-    }
-
-
-def shared_line(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
-    """The boundary two polygons share: each one's boundary within FRONT_TOLERANCE_M of the other (robust to
-    float seams), the shorter of the two (a boundary with zero-width spikes from the overlay grid runs longer)."""
-    one = _lineal(shapely.intersection(a.boundary, b.buffer(FRONT_TOLERANCE_M)))
-    two = _lineal(shapely.intersection(b.boundary, a.buffer(FRONT_TOLERANCE_M)))
-    return one if one.length <= two.length else two
-
-
-def shared_edges(geoms: list[BaseGeometry]) -> list[tuple[int, int, BaseGeometry]]:
-    """Every boundary two of ``geoms`` (cells, in metres) share, as ``(i, j, line)`` with ``i < j``."""
-    tree = shapely.STRtree(geoms)
-    out = []
-    for i, g in enumerate(geoms):
-        for j in sorted(int(j) for j in tree.query(g, predicate="intersects")):
-            if j <= i:
-                continue
-            shared = shared_line(g, geoms[j])
-            if shared.length >= MIN_EDGE_M:
-                out.append((i, j, shared))
-    return out
-
-
-def adjacent_pairs(geoms: list[BaseGeometry]) -> list[tuple[int, int]]:
-    """Pairs of ``geoms`` that share an edge (a corner touch is not one)."""
-    return [(i, j) for i, j, _ in shared_edges(geoms)]
-
-
-def _voronoi(points: list[Point], extent: BaseGeometry) -> list[BaseGeometry]:
-    """Voronoi cell of each point, in the points' order (matched by containment, whatever GEOS returns)."""
-    if len(points) == 1:
-        return [extent]
-    cells = list(shapely.voronoi_polygons(MultiPoint(points), extend_to=extent).geoms)
-    tree = shapely.STRtree(cells)
-    out = []
-    for pt in points:
-        hits = [cells[i] for i in tree.query(pt, predicate="intersects")]
-        out.append(min(hits, key=lambda c: c.distance(pt) + (0 if c.contains(pt) else 1)))
-    return out
-
-
-def _left_of(line: BaseGeometry, pt: Point) -> bool:
-    """True if ``pt`` lies to the left of ``line`` at the line's nearest point."""
-    d = line.project(pt)
-    a = line.interpolate(max(d - 50.0, 0.0))
-    b = line.interpolate(min(d + 50.0, line.length))
-    return (b.x - a.x) * (pt.y - a.y) - (b.y - a.y) * (pt.x - a.x) > 0
-
-
-def _union(geoms: list[BaseGeometry]) -> BaseGeometry:
-    """The polygonal union of geometries already on the GRID_M grid (cells, the ground, overrides clipped to it):
-    one non-empty geometry is its own union, so the snap-rounding overlay runs only where there is work."""
-    present = [g for g in geoms if not g.is_empty]
-    if len(present) == 1:
-        return _polygonal(present[0])
-    return _polygonal(shapely.union_all(present, grid_size=GRID_M))
-
-
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Keep only the polygon parts of a geometry (intersections can leave lines and points)."""
-    if geom.is_empty:
-        return shapely.MultiPolygon()
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.MultiPolygon()
-
-
-def _drop_slivers(geom: BaseGeometry, min_m2: float = 1.0) -> BaseGeometry:
-    """Drop polygon parts below ``min_m2``: floating-point seams between cells, not ground."""
-    parts = [g for g in getattr(geom, "geoms", [geom]) if g.area >= min_m2]
-    return shapely.union_all(parts) if parts else shapely.MultiPolygon()
-
-
-def _lineal(geom: BaseGeometry) -> BaseGeometry:
-    """Keep only the line parts of a geometry, merged."""
-    if geom.is_empty:
-        return shapely.MultiLineString()
-    if geom.geom_type in ("LineString", "MultiLineString"):
-        return shapely.line_merge(geom) if geom.geom_type == "MultiLineString" else geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("LineString", "MultiLineString")]
-    return shapely.line_merge(shapely.union_all(parts)) if parts else shapely.MultiLineString()
-
-
-def _override_error(o: Override, i: int, message: str) -> DerivationError:
-    return DerivationError([Problem("overrides.geojson", f"feature {i} ({o.id})", message)])
-
-
-def _override_epochs(overrides: Sequence[Override]) -> tuple[list[dt.date], list[tuple[int, ...]]]:
-    """The dates on which the set of overrides in force changes, and from each, the indices in force (sorted).
-
-    One sweep over the overrides' bounds: O(n log n) plus the size of the answer, which is capped by
-    MAX_OVERRIDE_APPLICATIONS (DerivationError as soon as it is exceeded, before any overlay runs).
-    """
-    starts: dict[dt.date, list[int]] = {}
-    ends: dict[dt.date, list[int]] = {}
-    for i, o in enumerate(overrides):
-        starts.setdefault(o.valid_from, []).append(i)
-        ends.setdefault(o.valid_to + dt.timedelta(days=1), []).append(i)
-    bounds = sorted(starts.keys() | ends.keys())
-    active: set[int] = set()
-    sets = []
-    work = 0
-    for b in bounds:
-        active.difference_update(ends.get(b, ()))
-        active.update(starts.get(b, ()))
-        work += len(active)
-        if work > MAX_OVERRIDE_APPLICATIONS:
-            message = (
-                f"{len(overrides):,} override polygons would be applied more than {MAX_OVERRIDE_APPLICATIONS:,} "
-                "times (once per period in which the set in force is constant): merge them or shorten their date ranges"
-            )
-            raise DerivationError([Problem("overrides.geojson", "file", message)])
-        sets.append(tuple(sorted(active)))
-    return bounds, sets
-
-
-def _apply_overrides(
-    polygons: dict[str, BaseGeometry],
-    rows: dict[str, list[str]],
-    holders: list[str],
-    areas: list[BaseGeometry],
-    ledger_rows: list[Iterable[str]],
-) -> None:
-    """Overrides in order, each replacing what lies under it (a later one wins where they overlap).
-
-    Near-linear in the number of overrides: the derived ground loses their union once; each override keeps
-    what no later override of another holder covers (found with a spatial index, so a grid of n squares costs
-    O(n log n), not n²); each holder's pieces are dissolved in one union.
-    """
-    try:
-        covered = _union(areas)
-        for h in list(polygons):
-            polygons[h] = _polygonal(shapely.difference(polygons[h], covered, grid_size=GRID_M))
-        tree = shapely.STRtree(areas)
-        shapes = np.array(areas, dtype=object)
-        pieces: dict[str, list[BaseGeometry]] = {}
-        for i, (holder, area) in enumerate(zip(holders, areas, strict=True)):
-            near = [j for j in tree.query(area).tolist() if j > i and holders[j] != holder]
-            # only those whose interiors meet this one's (neighbours that merely touch take nothing from it)
-            inside = shapely.relate_pattern(shapes[near], area, "2********")
-            later = [j for j, hit in zip(near, inside, strict=True) if hit]
-            if later:
-                area = shapely.difference(area, shapely.union_all([areas[j] for j in later]), grid_size=GRID_M)
-            pieces.setdefault(holder, []).append(area)
-        for holder, parts in pieces.items():
-            base = polygons.get(holder, shapely.MultiPolygon())
-            polygons[holder] = _union([base, *parts])
-    except GEOSException as exc:
-        raise DerivationError(
-            [Problem("overrides.geojson", "polygons", f"cannot be combined ({exc}): simplify or repair them")]
-        ) from exc
-    for holder, ids in zip(holders, ledger_rows, strict=True):
-        rows.setdefault(holder, []).extend(ids)

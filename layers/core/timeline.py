@@ -31,7 +31,8 @@ import shapely
 from layers.core.city import city_tables
 from layers.core.dataset import is_http_url
 from layers.core.geojson import collection, feature
-from layers.core.territory import NO_REPORTING, Territory, shared_edges
+from layers.core.ground import shared_edges
+from layers.core.territory import NO_REPORTING, Territory
 
 RECENT_DAYS = 14  # an event stays on the map (small) this many days after its date; the PNG shows the same
 # What build_timeline returns: a stored copy of the tables must hold exactly these (layers/server/store.py).

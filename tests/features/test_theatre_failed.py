@@ -9,7 +9,6 @@ import os
 import pytest
 from dash import html
 
-from layers.core import territory
 from layers.features import page
 from layers.server import context as context_module
 from layers.server.context import theatre_failure
@@ -50,7 +49,7 @@ def failing(tmp_path, monkeypatch):
         for i in range(3)
     ]  # fmt: skip
     folder = make_theatre(tmp_path / "instance" / "theatres" / SLUG, overrides=overrides)
-    monkeypatch.setattr(territory, "MAX_OVERRIDE_APPLICATIONS", 5)
+    monkeypatch.setattr("layers.core.overrides.MAX_OVERRIDE_APPLICATIONS", 5)
     # the derivation runs here rather than in a background process, so the lowered budget reaches it
     monkeypatch.setattr(context_module, "start_derivation", context_module.derive_stored)
     context_module.context.cache_clear()

@@ -216,9 +216,8 @@ def test_twenty_thousand_problems_are_listed_flat_and_capped():
 
 
 def test_a_theatre_whose_map_cannot_be_derived_is_refused_and_nothing_is_written(instance, monkeypatch):
-    from layers.core import territory
 
-    monkeypatch.setattr(territory, "MAX_OVERRIDE_APPLICATIONS", 1)
+    monkeypatch.setattr("layers.core.overrides.MAX_OVERRIDE_APPLICATIONS", 1)
     children, _ = upload(config_file(), GOOD_SNAPSHOT)
     shown = texts(children)
     assert shown[0] == "Not imported: 1 problem(s). Nothing was written."

@@ -166,13 +166,12 @@ def test_a_long_derivation_shows_its_progress(instance, monkeypatch):
 
 
 def test_a_theatre_that_cannot_be_derived_records_its_problem_once(instance, in_process, monkeypatch):
-    from layers.core import territory
 
     square = {"type": "Polygon", "coordinates": [[[38.93, 35.96], [38.97, 35.96], [38.97, 35.99], [38.93, 35.96]]]}
     props = {"id": "O1", "holder": "SDF", "valid_from": "2017-04-01", "valid_to": "2017-04-30", "ledger_rows": ["T3"]}
     override = {"type": "Feature", "geometry": square, "properties": {**props, "note": "test"}}
     make_theatre(instance / "theatres" / "plain", overrides=[override])
-    monkeypatch.setattr(territory, "MAX_OVERRIDE_APPLICATIONS", 0)
+    monkeypatch.setattr("layers.core.overrides.MAX_OVERRIDE_APPLICATIONS", 0)
     assert theatre_context("plain") is None
     assert [p.file for p in theatre_failure("plain")] == ["overrides.geojson"]
     assert theatre_context("plain") is None
