@@ -95,7 +95,7 @@ def test_off_unless_switched_on(instance, monkeypatch):
         assert warmup.start() is None
 
 
-def test_the_warm_up_process_runs_niced_fills_the_cache_and_stops(instance, tiny_dir, monkeypatch):
+def test_the_warm_up_process_fills_the_cache_and_stops(instance, tiny_dir, monkeypatch):
     """The real process, on the tiny theatre (4 frames at 1280x720)."""
     from layers.core.dataset import load_dataset
 
