@@ -46,10 +46,10 @@ worker: setup
 	$(BIN)/celery -A app.celery_app worker --loglevel info
 
 run: setup
-	PORT=$(PORT) $(BIN)/python app.py
+	RAQQA_WARM_EXPORTS=1 PORT=$(PORT) $(BIN)/python app.py
 
 serve: setup
-	PORT=$(PORT) $(BIN)/gunicorn app:server
+	RAQQA_WARM_EXPORTS=1 PORT=$(PORT) $(BIN)/gunicorn app:server
 
 load: setup-dev
 	$(BIN)/python bench/load.py --serve --users $(USERS) --duration 60

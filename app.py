@@ -13,7 +13,7 @@ import os
 from dash import Dash
 
 from layers.features import map_view, page, upload
-from layers.server import jobs, layout_cache, security, serving
+from layers.server import jobs, layout_cache, security, serving, warmup
 from layers.server.context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
@@ -40,6 +40,7 @@ layouts = layout_cache.install(app)  # /_dash-layout and /_dash-dependencies fro
 serving.warm_up(app)  # the page's files compressed now, not for the first visitor
 
 if __name__ == "__main__":
+    warmup.start()  # the default animation's frames drawn in the background when RAQQA_WARM_EXPORTS=1
     app.run(
         host=os.environ.get("HOST", "127.0.0.1"),
         port=int(os.environ.get("PORT", "8050")),

@@ -24,3 +24,11 @@ graceful_timeout = 20
 keepalive = 30  # longer than clients keep an idle connection (aiohttp 15 s), so the client closes first
 max_requests = 5000  # recycle workers now and then
 max_requests_jitter = 500
+
+
+def when_ready(server):
+    """The master is listening: warm the default animation's frame cache in a background process at the lowest
+    priority, when RAQQA_WARM_EXPORTS=1 (`make serve` sets it; see docs/export.md)."""
+    from layers.server import warmup
+
+    warmup.start()

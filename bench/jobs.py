@@ -1,5 +1,6 @@
 """Time and peak memory of the heavy jobs: uploads at the limits (the largest refused, the largest accepted) and
-the campaign's GIF and MP4 exports (frames drawn, then read from the frame cache).
+the campaign's GIF and MP4 exports (frames drawn, then read from the frame cache; ``gif-warmed``: the server's
+warm-up process run first, then the export, with the warm-up's own time).
 
     python bench/jobs.py              # every case, each in a fresh process (its own peak RSS)
     python bench/jobs.py --case gif   # one case
@@ -111,7 +112,12 @@ def run_case(case: str) -> dict:
     frames = jobs.DiskFrames()
     req = export.parse_request(ctx.territory, {"kind": "gif" if case.startswith("gif") else "mp4"})
     out = {"case": case}
-    if not case.endswith("-cold"):  # draw the frames first (not timed), then time the export from the cache
+    warm = ""
+    if case.endswith("-warmed"):  # the server's warm-up process (niceness 19, one process), then the export
+        cpu0, t0 = _cpu(), time.perf_counter()
+        subprocess.run([sys.executable, "-m", "layers.server.warmup"], cwd=ROOT, check=True, capture_output=True)
+        warm = f"; warm-up before it {time.perf_counter() - t0:.1f} s, CPU {_cpu() - cpu0:.1f} s"
+    elif not case.endswith("-cold"):  # draw the frames first (not timed), then time the export from the cache
         export.build(ctx.territory, req, frames=frames)
     cpu0 = _cpu()
     t0 = time.perf_counter()
@@ -119,7 +125,7 @@ def run_case(case: str) -> dict:
     out.update(seconds=time.perf_counter() - t0, bytes=len(data))
     n = export.check_size(ctx.territory, req)
     drawers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the drawing processes, ffmpeg
-    out["result"] = f"{n} frames; CPU {_cpu() - cpu0:.1f} s; largest child process {drawers:.0f} MB"
+    out["result"] = f"{n} frames; CPU {_cpu() - cpu0:.1f} s; largest child process {drawers:.0f} MB{warm}"
     return out
 
 
@@ -135,6 +141,7 @@ CASES = (
     "upload-accepted",
     "gif-cold",
     "gif-cached",
+    "gif-warmed",
     "mp4-cold",
     "mp4-cached",
 )

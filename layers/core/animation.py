@@ -125,8 +125,7 @@ class Frames:
         self.progress = progress
         size = req.size or ANIMATION_SIZE
         dates = frame_dates(territory, req.every)
-        base = (fingerprint(territory), req.bounds, size, tuple(sorted(req.layers)))
-        self.keys = [_frame_key(base, territory.state_key(d), d) for d in dates]
+        self.keys = frame_keys(territory, req)
         self.kept = [self.store.get(k) for k in self.keys]
         self.sampled = sorted({round(i * (len(dates) - 1) / (SAMPLE - 1)) for i in range(SAMPLE)})
         todo = [i for i in self.sampled if not self.kept[i]]
@@ -233,6 +232,13 @@ def fingerprint(territory: Territory) -> str:
         text = repr((ds.theatre, sorted(ds.places.items()), ds.ledger, ds.region_rows, ds.overrides))
         _FINGERPRINTS[key] = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
     return _FINGERPRINTS[key]
+
+
+def frame_keys(territory: Territory, req: Request) -> list[str]:
+    """The cache keys of an animation's frames, in date order: one per dataset (:func:`fingerprint`), ledger
+    state, date, view, size and layers (the kind is not in them: the GIF and the MP4 share their frames)."""
+    base = (fingerprint(territory), req.bounds, req.size or ANIMATION_SIZE, tuple(sorted(req.layers)))
+    return [_frame_key(base, territory.state_key(d), d) for d in frame_dates(territory, req.every)]
 
 
 def _frame_key(base: tuple, state: tuple, date: dt.date) -> str:
