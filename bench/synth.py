@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: bench/synth.py
     sys.path.insert(0, str(ROOT))
 
-from layers.core.dataset import EVENT_COLUMNS, LEDGER_COLUMNS  # noqa: E402
+from layers.core.dataset import CONFIDENCE, EVENT_COLUMNS, EVENT_KINDS, LEDGER_COLUMNS  # noqa: E402
 
 START = dt.date(2000, 1, 1)
 AOI = (38.2, 35.55, 40.05, 36.72)  # west, south, east, north: the bundled theatre's extent
@@ -172,26 +172,31 @@ def analyst_events(feats: list[dict], dates: int, n: int, rng: random.Random) ->
 
 
 def event_rows(records: list[dict]) -> list[dict]:
-    """The records as ``events.csv`` rows (project format)."""
-    return [
-        {
-            "event_id": f"E{r['n']:07d}",
-            "date": r["date"].isoformat(),
-            "date_precision": "day",
-            "title": f"{r['sub']} at {r['place']['properties']['name']}",
-            "kind": "milestone",
-            "place_id": r["place"]["properties"]["id"],
-            "article_claim": "",
-            "article_date": "",
-            "corroborated": "",
-            "agreement": "",
-            "detail": f"{r['actors'][0]} v {r['actors'][1]}. Synthetic event.",
-            "source_url": SOURCE,
-            "confidence": "high",
-            "ledger_rows": "",
-        }
-        for r in records
-    ]
+    """The records as ``events.csv`` rows (project format). Kinds and confidences cycle, so the feed and its
+    search have something to tell apart; one event in ten says the article differs (with the article's claim),
+    one in five has two sources."""
+    rows = []
+    for r in records:
+        n, differs = r["n"], r["n"] % 10 == 0
+        rows.append(
+            {
+                "event_id": f"E{n:07d}",
+                "date": r["date"].isoformat(),
+                "date_precision": "day",
+                "title": f"{r['sub']} at {r['place']['properties']['name']} (report {n})",
+                "kind": EVENT_KINDS[n % len(EVENT_KINDS)],
+                "place_id": r["place"]["properties"]["id"],
+                "article_claim": f"The article dates this {n % 7 + 1} days later." if differs else "",
+                "article_date": "",
+                "corroborated": "Synthetic sources agree." if differs else "",
+                "agreement": "disagree" if differs else "",
+                "detail": f"{r['actors'][0]} v {r['actors'][1]}. Synthetic event.",
+                "source_url": SOURCE + (f" ; {SOURCE}/{n % 97}" if n % 5 == 0 else ""),
+                "confidence": CONFIDENCE[n % len(CONFIDENCE)],
+                "ledger_rows": "",
+            }
+        )
+    return rows
 
 
 def acled_rows(records: list[dict]) -> list[dict]:

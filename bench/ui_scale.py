@@ -1,7 +1,6 @@
 """What the page holds at analyst scale: DOM size, feed rows, event markers, JS heap, tables size.
 
-    python bench/synth.py /tmp/s200k --places 5000 --dates 3650
-    python bench/synth_events.py /tmp/s200k --events 200000
+    python bench/synth.py /tmp/s200k --places 5000 --dates 3650 --events 200000
     python bench/ui_scale.py --geodata /tmp/s200k        # the app on that folder; default: geodata/
 
 Starts the app (``bench.serve app``, as ``bench/run.py`` does) on a free loopback port, opens it in a fresh

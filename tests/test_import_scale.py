@@ -25,6 +25,14 @@ def test_events_option_spreads_n_events_over_days_and_places(tmp_path):
     assert len(ds.events) == 400
     assert len({e.place_id for e in ds.events}) > 20 and len({e.date for e in ds.events}) > 30
     assert all(ds.start <= e.date <= ds.end for e in ds.events)
+    assert [e.date for e in ds.events] == sorted(e.date for e in ds.events)
+    # something for the feed and its search to tell apart
+    assert {e.kind for e in ds.events} == {"article", "milestone"} and {e.confidence for e in ds.events} == {
+        "high",
+        "medium",
+        "low",
+    }
+    assert {e.agreement for e in ds.events} == {"", "disagree"} and any(len(e.source_urls) == 2 for e in ds.events)
 
 
 def test_default_events_are_unchanged_milestones(tmp_path):

@@ -1,4 +1,4 @@
-"""The feed and the event markers with many events (a synthetic theatre, bench/synth.py + bench/synth_events.py):
+"""The feed and the event markers with many events (a synthetic theatre, bench/synth.py --events):
 the feed is a virtual list (only the rows in view in the page), the map draws the window's markers only."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from bench import synth, synth_events
+from bench import synth
 from layers import events as events_layer
 from layers.core.timeline import RECENT_DAYS
 from tests.browser.conftest import rendered
@@ -19,9 +19,10 @@ DATES = 60
 
 @pytest.fixture(scope="module")
 def many(app_with_env, tmp_path_factory):
-    folder = synth.write(tmp_path_factory.mktemp("many") / "theatre", n_places=40, dates=DATES, seed=5)
-    synth_events.write(folder, N_EVENTS, seed=5)
-    from layers.core.dataset import load_dataset
+    folder = synth.write(
+        tmp_path_factory.mktemp("many") / "theatre", n_places=40, dates=DATES, seed=5, n_events=N_EVENTS
+    )
+    from layers.core import load_dataset
 
     ds = load_dataset(folder)
     days = [(e.date - ds.start).days for e in ds.events]
@@ -85,7 +86,7 @@ def test_scrolling_draws_the_rows_in_view_and_the_search_filters_them(tab, many)
     shown = tab.evaluate(
         f"{ROWS}.map(li => [li.querySelector('button').dataset.event, li.getAttribute('aria-setsize')])"
     )
-    assert ["S004321", str(len(shown))] in shown
+    assert ["E0004321", str(len(shown))] in shown
     tab.fill("input[aria-label='Search events and places']", "")
     tab.wait_for_function(f"{ROWS}.length > 1 && {ROWS}[0].getAttribute('aria-setsize') === '{N_EVENTS}'")
 

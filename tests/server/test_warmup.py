@@ -68,7 +68,7 @@ def test_a_second_warm_up_is_a_no_op(instance, tiny, drawn):
 
 
 def test_other_data_is_warmed_again(instance, tiny, tiny_dir, drawn):
-    from layers.core.dataset import load_dataset
+    from layers.core import load_dataset
 
     req = small_gif(tiny)
     assert warmup.warm(tiny, jobs.DiskFrames(), req) == 4
@@ -97,7 +97,7 @@ def test_off_unless_switched_on(instance, monkeypatch):
 
 def test_the_warm_up_process_fills_the_cache_and_stops(instance, tiny_dir, monkeypatch):
     """The real process, on the tiny theatre (4 frames at 1280x720)."""
-    from layers.core.dataset import load_dataset
+    from layers.core import load_dataset
 
     monkeypatch.setenv("RAQQA_GEODATA", str(tiny_dir))
     monkeypatch.setenv(warmup.ENV, "1")
