@@ -93,3 +93,17 @@ HOSTILE = [
 def test_hostile_requests_are_rejected_with_a_message(ctx, data, message):
     with pytest.raises(ExportError, match=message.replace("(", r"\(")):
         parse_request(ctx.territory, data)
+
+
+def test_an_animation_of_the_opening_view_is_the_whole_area_and_a_zoomed_one_is_kept(ctx):
+    w, s, e, n = ctx.dataset.aoi.bounds
+    aoi = (w, s, e, n)
+    dx = (e - w) * 0.05
+    opening = [w + dx, s, e - dx, n]  # the page's first view: the full height, 90 % of the width
+    zoomed = [w + (e - w) * 0.3, s + (n - s) * 0.3, w + (e - w) * 0.6, s + (n - s) * 0.6]
+    beyond = [w - 0.5, s, e - dx, n]  # not inside the area
+    for kind in ("gif", "mp4"):
+        assert parse_request(ctx.territory, {"kind": kind, "bounds": opening}).bounds == aoi
+        assert parse_request(ctx.territory, {"kind": kind, "bounds": zoomed}).bounds == tuple(zoomed)
+        assert parse_request(ctx.territory, {"kind": kind, "bounds": beyond}).bounds == tuple(beyond)
+    assert parse_request(ctx.territory, {"kind": "png", "bounds": opening}).bounds == tuple(opening)  # one image

@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 
 from layers.core import encode, render
-from layers.core.export_request import ExportError, Request
+from layers.core.export_request import ANIMATIONS, ExportError, Request
 from layers.core.territory import Territory
 
 ANIMATION_SIZE = (1280, 720)  # frames of the GIF and MP4: a GIF of 1920x1080 frames grows past 20 MB
@@ -65,7 +65,7 @@ def frame_dates(territory: Territory, every: int | None = None) -> list[dt.date]
 def check_size(territory: Territory, req: Request) -> int:
     """The number of frames of an animation request; ExportError, before anything is drawn, if its frames
     hold more than MAX_ANIMATION_PIXELS pixels in all. Other kinds are a single image: 1."""
-    if req.kind not in ("gif", "mp4"):
+    if req.kind not in ANIMATIONS:
         return 1
     w, h = req.size or ANIMATION_SIZE
     n = len(frame_dates(territory, req.every))

@@ -28,6 +28,7 @@ from layers.core.animation import (  # noqa: F401  (the animation's names, for t
 )
 from layers.core.encode import FRAME_SECONDS, HOLD_SECONDS  # noqa: F401
 from layers.core.export_request import (  # noqa: F401  (the request's names, for the callers of this module)
+    ANIMATIONS,
     KINDS,
     MAP_LAYERS,
     MAX_CAPTION,
@@ -75,7 +76,7 @@ def build(
     this process's cache) and reports each frame drawn to ``progress``."""
     if req.kind == "png":
         return png_bytes(territory, req)
-    if req.kind in ("gif", "mp4"):
+    if req.kind in ANIMATIONS:
         return animation_bytes(territory, req, frames=frames, progress=progress)
     if req.kind == "geojson":
         return geojson_bytes(territory, req.date)
@@ -85,7 +86,7 @@ def build(
 def filename(territory: Territory, req: Request) -> str:
     """A file name for the export, e.g. ``raqqa-2017-06-06.png`` (an imported theatre's slug instead of raqqa)."""
     prefix = req.theatre or FILE_PREFIX
-    if req.kind in ("gif", "mp4"):
+    if req.kind in ANIMATIONS:
         step = f"-every-{req.every}-days" if req.every else ""
         return f"{prefix}-{territory.ds.start}-to-{territory.ds.end}{step}.{req.kind}"
     suffix = {"png": "", "geojson": "-control", "csv": "-places"}[req.kind]

@@ -17,6 +17,8 @@ KINDS = tuple(f.kind for f in EXPORTS)
 MAX_CAPTION = 300
 MAX_EVERY = 366
 MAP_LAYERS = ("control", "frontline", "places", "events")  # the layers an image can show
+ANIMATIONS = ("gif", "mp4")  # the kinds drawn frame by frame, one frame per date of the campaign
+WHOLE_AREA_SHARE = 2**-0.25
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -51,6 +53,8 @@ def parse_request(territory: Territory, data: object) -> Request:
     if data.get("compare") is not None:
         _parse_date(data.get("compare"), ds.start, ds.end)
     bounds = _parse_bounds(data.get("bounds")) if data.get("bounds") is not None else tuple(ds.aoi.bounds)
+    if kind in ANIMATIONS and _whole_area(bounds, tuple(ds.aoi.bounds)):
+        bounds = tuple(ds.aoi.bounds)  # the campaign as the page opens on it: one view, one frame cache
     return Request(
         kind=kind,
         date=date,
@@ -61,6 +65,16 @@ def parse_request(territory: Territory, data: object) -> Request:
         size=_parse_size(data.get("size")),
         theatre=_parse_theatre(data.get("theatre")),
     )
+
+
+def _whole_area(view: tuple[float, ...], aoi: tuple[float, ...]) -> bool:
+    """A view inside the area of interest that spans nearly all of its width or height: the page's opening view
+    (the map fits the window inside the area in zoom steps of a quarter, so it spans at least 2^-0.25 of one side)."""
+    w, s, e, n = view
+    aw, as_, ae, an = aoi
+    eps = 1e-9
+    inside = w >= aw - eps and s >= as_ - eps and e <= ae + eps and n <= an + eps
+    return inside and ((e - w) >= WHOLE_AREA_SHARE * (ae - aw) or (n - s) >= WHOLE_AREA_SHARE * (an - as_))
 
 
 def _parse_date(value: object, start: dt.date, end: dt.date) -> dt.date:

@@ -111,3 +111,20 @@ def test_png_download_decodes_with_the_map_colours(export_page, export_url, tmp_
     # the Syrian government's ground is on the map by 20 October 2017: at least 0.5 % of the image
     near = np.all(np.abs(rgb - np.array(faction_fill("Syrian government"))) <= 6, axis=2)
     assert near.mean() > 0.005
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1280, 720), (1920, 1080)])
+def test_the_opening_view_asks_for_the_whole_area_s_animation(export_page, export_url, size):
+    """What the page's GIF and MP4 buttons send for the view the page opens on is the default animation (the
+    area of interest), whose frames the server may have drawn already; a zoomed view keeps its own."""
+    from layers.core.export_request import parse_request
+
+    territory = context().territory
+    export_page.set_viewport_size({"width": size[0], "height": size[1]})
+    export_page.goto(export_url)
+    rendered(export_page)
+    view = export_page.evaluate("window.raqqaEngine.view()")
+    assert parse_request(territory, {"kind": "gif", **view}).bounds == tuple(territory.ds.aoi.bounds)
+    export_page.evaluate("window.raqqaEngine.map.setZoom(window.raqqaEngine.map.getZoom() + 2, {animate: false})")
+    zoomed = export_page.evaluate("window.raqqaEngine.view()")
+    assert parse_request(territory, {"kind": "mp4", **zoomed}).bounds == tuple(zoomed["bounds"])
