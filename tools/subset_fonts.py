@@ -69,7 +69,7 @@ def write(src: Path, codes: set[int], dest: Path) -> None:
     opts.name_IDs = ["*"]  # keep the copyright and OFL licence records
     opts.name_languages = ["*"]
     opts.notdef_outline = True
-    font = TTFont(src)
+    font = TTFont(src, recalcTimestamp=False)  # the same outputs on every run
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=codes)
     sub.subset(font)
