@@ -15,5 +15,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const nonce = Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
       return Object.assign({}, view, {name: name || "", nonce: nonce});
     },
+    /* The page's query string, passed on only when the ?briefing=<id> in it differs from the one passed
+       before: a page without one costs no request to the server. */
+    wanted: function (search, previous) {
+      const id = function (q) { return new URLSearchParams(q || "").get("briefing") || ""; };
+      return id(search) === id(previous) ? window.dash_clientside.no_update : search;
+    },
+    /* Opening the tab that shows a list (saved briefings; the audit log on the Data tab) asks the server for
+       it afresh, so the first view of the page waits on no request for a list it does not show. */
+    refreshSaved: function (tab) { return tab === "briefings" ? Date.now() : window.dash_clientside.no_update; },
+    refreshData: function (tab) { return tab === "data" ? Date.now() : window.dash_clientside.no_update; },
   },
 });

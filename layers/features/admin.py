@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 
 import dash_mantine_components as dmc
-from dash import Input, Output, State, callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from layers.core import validate
+from layers.features.common import TABS_ID
 from layers.server import auth, login, store
 from layers.server.guard import guarded
 
@@ -97,7 +98,15 @@ def delete_theatre(clicks, slug):
     return f"Theatre “{slug}” deleted.", time.time(), _theatre_options()
 
 
-@callback(Output(AUDIT_ID, "children"), Input(REFRESH_ID, "data"))
+clientside_callback(  # the audit log is read when the Data tab opens, not on the page's first view
+    ClientsideFunction(namespace="briefings", function_name="refreshData"),
+    Output(REFRESH_ID, "data", allow_duplicate=True),
+    Input(TABS_ID, "value"),
+    prevent_initial_call=True,
+)
+
+
+@callback(Output(AUDIT_ID, "children"), Input(REFRESH_ID, "data"), prevent_initial_call=True)
 def show_audit(_refresh):
     """The latest entries of the audit log, as text (admins only)."""
     if not auth.can("admin"):

@@ -17,7 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from layers.core import validate
 from layers.core.briefings import MAX_NAME, BriefingError
-from layers.features.common import ENGINE_ID, URL_ID, query
+from layers.features.common import ENGINE_ID, TABS_ID, URL_ID, query
 from layers.server import auth
 from layers.server.context import context
 from layers.server.guard import guarded
@@ -31,6 +31,7 @@ LIST_ID = f"{NAME}-list"
 REQUEST_ID = f"{NAME}-save-request"
 REFRESH_ID = f"{NAME}-refresh"
 DELETE = f"{NAME}-delete"
+WANTED_ID = f"{NAME}-wanted"  # the query string, set in the browser when its ``?briefing=`` changes
 STEPS_ID = f"{NAME}-steps"  # the views briefing mode steps through (page-wide store)
 VIEW_KEYS = ("date", "compare", "bounds", "center", "zoom", "layers", "caption", "theatre")
 MAX_ID = 2**53 - 1
@@ -61,6 +62,7 @@ def component(ctx) -> html.Section:
             html.Ul(id=LIST_ID, className="briefing-list"),
             dcc.Store(id=REQUEST_ID),
             dcc.Store(id=REFRESH_ID),
+            dcc.Store(id=WANTED_ID),
         ],
         className="briefings",
     )
@@ -70,7 +72,16 @@ def component(ctx) -> html.Section:
 # callbacks
 
 
-@callback(Output(STEPS_ID, "data"), Input(URL_ID, "search"))
+# ``?briefing=<id>`` is read in the browser; the server is asked for its views only when it changes.
+clientside_callback(
+    ClientsideFunction(namespace="briefings", function_name="wanted"),
+    Output(WANTED_ID, "data"),
+    Input(URL_ID, "search"),
+    State(WANTED_ID, "data"),
+)
+
+
+@callback(Output(STEPS_ID, "data"), Input(WANTED_ID, "data"), prevent_initial_call=True)
 def briefing_steps(search):
     """The views of the saved briefing named by ``?briefing=<id>`` (None: briefing mode steps through the events)."""
     return steps_for(query(search).get("briefing")) or None
@@ -123,7 +134,15 @@ def save_view(request):
     return f"Saved as view {pos + 1} of “{name}”.", time.time()
 
 
-@callback(Output(LIST_ID, "children"), Input(REFRESH_ID, "data"))
+clientside_callback(
+    ClientsideFunction(namespace="briefings", function_name="refreshSaved"),
+    Output(REFRESH_ID, "data", allow_duplicate=True),
+    Input(TABS_ID, "value"),
+    prevent_initial_call=True,
+)
+
+
+@callback(Output(LIST_ID, "children"), Input(REFRESH_ID, "data"), prevent_initial_call=True)
 def show_list(_refresh):
     """The saved briefings, newest first."""
     return [_list_item(b) for b in store().list_briefings()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dash_mantine_components as dmc
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from layers.core import validate
 from layers.core.dataset import is_http_url
@@ -15,6 +15,7 @@ from layers.server.context import Context
 COMPARE_ID = "compare-date"
 CHANGED_KM2_ID = "changed-km2"  # the km² that changed hands between the two dates (the engine writes it)
 CHANGES_ID = "changed-hands"
+SHOWN_ID = "compare-settled"  # the settled view, passed on only while the Compare tab is open
 
 
 def changed_line() -> html.P:
@@ -45,13 +46,23 @@ def panel(ctx: Context) -> list:
             className="compare-actions",
         ),
         html.Div(id=CHANGES_ID),
+        dcc.Store(id=SHOWN_ID),
     ]
+
+
+clientside_callback(  # the settled view, only while the Compare tab is open: no request for the other tabs
+    ClientsideFunction(namespace="page", function_name="onCompareTab"),
+    Output(SHOWN_ID, "data"),
+    Input(SETTLED_ID, "data"),
+    Input(TABS_ID, "value"),
+    prevent_initial_call=True,
+)
 
 
 @callback(
     Output(CHANGES_ID, "children"),
-    Input(SETTLED_ID, "data"),
-    Input(TABS_ID, "value"),
+    Input(SHOWN_ID, "data"),
+    State(TABS_ID, "value"),
     State(THEATRE_ID, "data"),
     prevent_initial_call=True,
 )

@@ -57,12 +57,19 @@ from layers.server.context import (
     theatre_preparing,
 )
 
+WANTED_ID = "theatre-wanted"  # the query string, set in the browser when its ?theatre= is not the one shown
+
 
 def layout() -> html.Div:
     """The shell: the bundled theatre's page; ``?theatre=<slug>`` swaps in an imported one."""
     ctx = context()
     return html.Div(
-        [dcc.Location(id=URL_ID, refresh=False), dcc.Store(id=THEATRE_ID, data=""), html.Div(page(ctx), id=PAGE_ID)]
+        [
+            dcc.Location(id=URL_ID, refresh=False),
+            dcc.Store(id=THEATRE_ID, data=""),
+            dcc.Store(id=WANTED_ID),
+            html.Div(page(ctx), id=PAGE_ID),
+        ]
     )
 
 
@@ -239,10 +246,19 @@ def _keys_help() -> html.Div:
     )
 
 
+clientside_callback(  # the query string, when its ?theatre= is not the theatre shown
+    ClientsideFunction(namespace="page", function_name="theatreWanted"),
+    Output(WANTED_ID, "data"),
+    Input(URL_ID, "search"),
+    State(THEATRE_ID, "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output(PAGE_ID, "children"),
     Output(THEATRE_ID, "data"),
-    Input(URL_ID, "search"),
+    Input(WANTED_ID, "data"),
     State(THEATRE_ID, "data"),
     prevent_initial_call=True,
 )

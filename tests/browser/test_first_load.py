@@ -4,6 +4,7 @@ instead of fetching it again."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -17,7 +18,12 @@ REQUEST_BUDGET = 20  # requests that reach the server until the map is drawn, wi
 
 def _network_requests(page, cdp) -> list[dict]:
     seen: dict[str, dict] = {}
-    cdp.on("Network.requestWillBeSent", lambda e: seen.setdefault(e["requestId"], {"url": e["request"]["url"]}))
+    cdp.on(
+        "Network.requestWillBeSent",
+        lambda e: seen.setdefault(
+            e["requestId"], {"url": e["request"]["url"], "post": e["request"].get("postData", "")[:99]}
+        ),
+    )
     cdp.on("Network.requestServedFromCache", lambda e: seen.get(e["requestId"], {}).update(cached=True))
     cdp.on(
         "Network.responseReceived",
@@ -48,6 +54,11 @@ def test_the_page_draws_from_the_bundles_within_the_request_budget(browser_conte
         assert sum(p.endswith(".css") for p in paths) == 1
         assert paths.count("/_dash-layout") == 1 and paths.count("/_dash-dependencies") == 1  # preload used
         assert "/_favicon.ico" not in paths and not [p for p in paths if "/dash_table/" in p]
+        # every callback of the first view runs in the browser: the map waits on no server round trip
+        posted = [r["post"] for r in at_draw if r["url"].split("?")[0].endswith("/_dash-update-component")]
+        assert not posted, posted
+        # the place names' letters come from the small latin-ext file; the whole files are not the page's
+        assert not [p for p in paths if re.search(r"latin-ext-(rest-)?\d+-normal", p)], paths
         # the engine and every layer plug-in came with the bundle
         assert page.evaluate("typeof window.raqqaEngine") == "object"
         layers = page.evaluate("Object.keys(window.raqqaLayers || {})")

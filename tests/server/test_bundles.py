@@ -135,3 +135,56 @@ def test_warm_up_asks_for_every_file_the_page_names(real):
     assert set(SRC.findall(page)) <= set(asked)
     assert {"/_dash-layout", "/_dash-dependencies"} <= set(asked)
     assert any(p.endswith("async-GeoJSON.js") for p in asked)  # the preloaded lazy chunk
+
+
+# ---------------------------------------------------------------------------------------------------------
+# brotli quality 11, made in the background and kept on disk
+
+JS = b"".join(b"function f%d(a, b) { return a + b * %d; }\n" % (i, i % 7) for i in range(3000))
+
+
+def test_best_brotli_is_made_in_the_background_then_kept_on_disk_for_the_next_start(tmp_path):
+    best = serving.BestBrotli(lambda: tmp_path)
+    digest = best.digest(JS)
+    assert best.get(digest, lambda: JS) is None  # not made yet: the caller serves quality 5 meanwhile
+    best.wait()
+    body = best.get(digest, lambda: pytest.fail("made already: the content is not needed"))
+    assert body == brotli.compress(JS, quality=11) and brotli.decompress(body) == JS
+    assert len(body) < len(serving.compress(JS, "br"))
+    assert (tmp_path / f"{digest}.br").read_bytes() == body and not list(tmp_path.glob("*.part"))
+    restarted = serving.BestBrotli(lambda: tmp_path)  # a new process: read from disk, nothing made again
+    assert restarted.get(digest, lambda: pytest.fail("on disk: not made again")) == body
+
+
+def test_best_brotli_without_a_writable_folder_is_kept_in_memory(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    best = serving.BestBrotli(lambda: blocked / "compressed")
+    digest = best.digest(JS)
+    assert best.get(digest, lambda: JS) is None
+    best.wait()
+    assert best.get(digest, lambda: pytest.fail("kept in memory")) == brotli.compress(JS, quality=11)
+    assert blocked.read_text() == "not a folder"
+
+
+def test_static_files_and_bundles_move_to_quality_11_once_it_is_made(tmp_path, monkeypatch, small_app):
+    best = serving.BestBrotli(lambda: tmp_path / "compressed")
+    monkeypatch.setattr(serving, "BEST", best)
+    assets = Path(small_app.config.assets_folder)
+    (assets / "40_big.js").write_bytes(JS)
+    serving.cache_compressed_static(small_app)
+    bundler = serving.bundle_page(small_app)
+    client = small_app.server.test_client()
+    first = client.get("/assets/20_self.js", headers={"Accept-Encoding": "br"})
+    assert first.headers["Content-Encoding"] == "br"
+    assert first.get_data() == serving.compress((assets / "20_self.js").read_bytes(), "br")  # quality 5 at first
+    bundle = next(b for b in bundler.bundles.values() if any(m.split("?")[0].endswith("40_big.js") for m in b.members))
+    src = f"/_bundle/{bundle.name}"
+    assert client.get(src, headers={"Accept-Encoding": "br"}).get_data() == serving.compress(bundle.raw, "br")
+    best.wait()
+    again = client.get("/assets/20_self.js", headers={"Accept-Encoding": "br"})
+    assert again.get_data() == brotli.compress((assets / "20_self.js").read_bytes(), quality=11)
+    assert again.headers["ETag"] == first.headers["ETag"]  # the same file, only packed tighter
+    r = client.get(src, headers={"Accept-Encoding": "br"})
+    assert r.get_data() == brotli.compress(bundle.raw, quality=11) and brotli.decompress(r.get_data()) == bundle.raw
+    assert client.get(src, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"

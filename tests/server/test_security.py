@@ -221,7 +221,7 @@ def test_every_server_callback_survives_hostile_values(client, graph, value):
 def test_non_finite_numbers_are_refused(client, graph, literal):
     deps, by_type = graph
     dep = next(d for d in deps if d["output"] == f"{compare.CHANGES_ID}.children")
-    body = body_for(dep, by_type, {"settled.data": {"day": 0, "compare": 0}, f"{TABS_ID}.value": "compare"})
+    body = body_for(dep, by_type, {f"{compare.SHOWN_ID}.data": {"day": 0, "compare": 0}, f"{TABS_ID}.value": "compare"})
     text = json.dumps(body).replace('"compare": 0}', f'"compare": {literal}}}')
     assert literal in text
     assert post(client, text).status_code in (200, 204)
