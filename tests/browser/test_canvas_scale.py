@@ -58,7 +58,7 @@ def test_above_the_threshold_one_canvas_draws_what_svg_draws_below_it(tab, serve
     n_paths = tab.evaluate("document.querySelectorAll('.leaflet-container path').length")
     canvas = look(tab, servers["canvas"])
     # one canvas, in the highest of the layers' panes (the places'), and almost no SVG path left
-    panes = tab.evaluate("[...document.querySelectorAll('.leaflet-container canvas')].map(c => c.parentElement.className)")
+    panes = tab.evaluate("[...document.querySelectorAll('#map canvas')].map(c => c.parentNode.className)")
     assert panes == ["leaflet-pane leaflet-pane-places-pane"]
     assert tab.evaluate("document.querySelectorAll('.leaflet-container path').length") < n_paths - 3 * N_PLACES
     for k in KINDS:
