@@ -20,8 +20,9 @@
     change: {
       kinds: {change: function (t) { return t.cell_places.length; }},
       style: function () { return {stroke: false, fill: false}; },
-      bind: function (feature, layer) {
+      bind: function (feature, layer, context) {
         const i = feature.properties.i;
+        window.raqqaCanvas.adopt(layer, context);
         if (i < 0) { layer.options.interactive = false; return; }
         E().register("change", i, layer);
         layer.bindTooltip(function () { return changeTip(i); }, {sticky: true});
@@ -31,7 +32,7 @@
         v.reg.change.forEach(function (layer, c) {
           if (!layer) { return; }
           const key = cmp && cmp.cellHolder[c] !== s.cellHolder[c] ? s.cellHolder[c] : -1;
-          if (v.shown.change[c] !== key) { layer.setStyle(key >= 0 ? changeStyle(key) : E().HIDDEN); v.shown.change[c] = key; }
+          if (v.shown.change[c] !== key) { layer.setStyle(key >= 0 ? window.raqqaCanvas.style(layer, changeStyle(key)) : E().HIDDEN); v.shown.change[c] = key; }
         });
       },
     },

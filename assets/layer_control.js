@@ -89,6 +89,7 @@
       },
       bind: function (feature, layer, context) {
         const i = feature.properties.i;
+        window.raqqaCanvas.adopt(layer, context);
         if (context && context.hideout && context.hideout.part === "overrides") {
           E().register("overrides", i, layer);
           layer.bindTooltip(function () {
@@ -107,14 +108,14 @@
         v.reg.cells.forEach(function (layer, c) {
           if (!layer) { return; }
           const key = s.cellHolder[c] * 2 + (s.cellRow[c] >= 0 ? t.rowLow[s.cellRow[c]] : 0);
-          if (v.shown.cells[c] !== key) { layer.setStyle(cellStyle(s.cellHolder[c], key % 2 === 1)); v.shown.cells[c] = key; }
+          if (v.shown.cells[c] !== key) { layer.setStyle(window.raqqaCanvas.style(layer, cellStyle(s.cellHolder[c], key % 2 === 1))); v.shown.cells[c] = key; }
         });
         v.reg.overrides.forEach(function (layer, i) {
           const p = layer.feature.properties;
           const on = p.from <= day && day <= p.to;
           if (v.shown.overrides[i] !== on) {
             const h = t.holders.indexOf(p.holder);
-            layer.setStyle(on ? Object.assign(cellStyle(h, false), {color: C("ground-edge"), weight: 1.2, opacity: 0.9}) : E().HIDDEN);
+            layer.setStyle(on ? window.raqqaCanvas.style(layer, Object.assign(cellStyle(h, false), {color: C("ground-edge"), weight: 1.2, opacity: 0.9})) : E().HIDDEN);
             v.shown.overrides[i] = on;
           }
         });

@@ -34,7 +34,8 @@
     frontline: {
       kinds: {edges: function (t) { return t.edge_list.length; }},
       style: function () { return {stroke: false, fill: false}; },
-      bind: function (feature, layer) {
+      bind: function (feature, layer, context) {
+        window.raqqaCanvas.adopt(layer, context);
         E().register("edges", feature.properties.i, layer);
         layer.bindTooltip(function () { return edgeTip(feature.properties.i); }, {sticky: true});
       },
@@ -43,7 +44,7 @@
         const s = v.state, useExact = !!s.exact;
         v.reg.edges.forEach(function (layer, i) {
           const on = !useExact && s.edgeFront[i] === 1;
-          if (v.shown.edges[i] !== on) { layer.setStyle(on ? frontStyle(v.t, i, s) : E().HIDDEN); v.shown.edges[i] = on; }
+          if (v.shown.edges[i] !== on) { layer.setStyle(on ? window.raqqaCanvas.style(layer, frontStyle(v.t, i, s)) : E().HIDDEN); v.shown.edges[i] = on; }
         });
         exactFronts(s.exact);
       },

@@ -32,8 +32,9 @@
         const estimated = feature.properties.confidence !== "high";
         return L.circleMarker(latlng, {radius: 4, color: C("place-edge"), weight: 1, fillColor: C("no-holder"), fillOpacity: estimated ? 0.3 : 1, dashArray: estimated ? "2 2" : null});
       },
-      bind: function (feature, layer) {
+      bind: function (feature, layer, context) {
         const p = feature.properties;
+        window.raqqaCanvas.adopt(layer, context);
         E().register("places", p.p, layer);
         layer.bindTooltip(function () { return placeTip(p.p, p); });
         layer.on("click", function () { E().selectPlace(p.p); });

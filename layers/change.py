@@ -9,6 +9,7 @@ TITLE = "Changed hands"
 DYNAMIC = True
 DEFAULT_ON = True  # draws nothing until a compare date is set
 Z = 410
+CANVAS = True  # on the shared canvas past layers.features.map_view.canvas_from() features
 
 
 def parts(ctx, tables: dict) -> list[Part]:

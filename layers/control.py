@@ -12,6 +12,7 @@ TITLE = "Ground held"
 DYNAMIC = True
 DEFAULT_ON = True
 Z = 400
+CANVAS = True  # on the shared canvas past layers.features.map_view.canvas_from() features
 
 
 def parts(ctx, tables: dict) -> list[Part]:

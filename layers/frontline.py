@@ -9,6 +9,7 @@ TITLE = "Frontlines"
 DYNAMIC = True
 DEFAULT_ON = True
 Z = 420
+CANVAS = True  # on the shared canvas past layers.features.map_view.canvas_from() features
 
 
 def parts(ctx, tables: dict) -> list[Part]:

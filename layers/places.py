@@ -12,6 +12,7 @@ TITLE = "Places"
 DYNAMIC = True
 DEFAULT_ON = True
 Z = 600
+CANVAS = True  # on the shared canvas past layers.features.map_view.canvas_from() features
 
 
 def parts(ctx, tables: dict) -> list[Part]:

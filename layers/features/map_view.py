@@ -24,12 +24,30 @@ ONLINE_BASEMAPS = (
     ("Satellite, Esri (online)", xyz.Esri.WorldImagery),
 )
 OFFLINE_BASEMAP = "Offline basemap (bundled)"
+# A date-dependent part of a layer declaring CANVAS with this many features or more is drawn on one canvas shared
+# by all such parts (assets/26_canvas.js), not as one SVG element per feature: thousands of SVG paths make
+# every day's step slow. RAQQA_CANVAS_FROM replaces it (tests draw small theatres both ways).
+CANVAS_ENV = "RAQQA_CANVAS_FROM"
+
+
+def canvas_from() -> int:
+    """The number of features from which a part is drawn on the canvas (default 1,000)."""
+    raw = os.environ.get(CANVAS_ENV, "1000")
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"{CANVAS_ENV}: {raw!r} is not a whole number of features >= 1")
+    return n
 
 
 def panel(ctx: Context) -> html.Div:
     tables = ctx.tables
     w, s, e, n = ctx.dataset.aoi.bounds
-    overlays = [_overlay(m, ctx, tables) for m in LAYERS if m.DYNAMIC]
+    parts = {m.NAME: m.parts(ctx, tables) for m in LAYERS if m.DYNAMIC}
+    canvas = _canvas(parts)
+    overlays = [_overlay(m, parts[m.NAME], canvas) for m in LAYERS if m.DYNAMIC]
     static = [pane for m in LAYERS if not m.DYNAMIC for pane in _panes(m, ctx, tables)]
     bases = [dl.BaseLayer(dl.LayerGroup(), name=OFFLINE_BASEMAP, checked=True)] + [
         dl.BaseLayer(
@@ -82,9 +100,22 @@ def panel(ctx: Context) -> html.Div:
     )
 
 
-def _overlay(m, ctx: Context, tables: dict) -> dl.Overlay:
+def _canvas(parts: dict[str, list[Part]]) -> dict[tuple[str, str], dict]:
+    """The parts drawn on the shared canvas, by (layer, part): the canvas's pane (the highest of theirs) and the
+    part's ``Z`` (its draw order on the canvas)."""
+    n, big = canvas_from(), []
+    for m in LAYERS:
+        if getattr(m, "CANVAS", False) and m.NAME in parts:
+            big += [(m, p) for p in parts[m.NAME] if len(p.data["features"]) >= n]
+    if not big:
+        return {}
+    top = max(big, key=lambda mp: mp[0].Z)[0]
+    return {(m.NAME, p.name): {"pane": f"pane-{top.NAME}", "z": m.Z} for m, p in big}
+
+
+def _overlay(m, parts: list[Part], canvas: dict) -> dl.Overlay:
     """A date-dependent layer: its parts in one pane at the layer's ``Z``, an entry in the layer menu."""
-    parts = [geojson(m, p) for p in m.parts(ctx, tables)]
+    parts = [geojson(m, p, canvas.get((m.NAME, p.name))) for p in parts]
     # one LayerGroup: the Overlay lists every layer added to it, so a layer of two parts was listed twice
     return dl.Overlay(
         dl.Pane(dl.LayerGroup(parts), name=f"pane-{m.NAME}", style={"zIndex": m.Z}),
@@ -110,10 +141,13 @@ def _panes(m, ctx: Context, tables: dict) -> list[dl.Pane]:
     ]
 
 
-def geojson(m, part: Part) -> dl.GeoJSON:
-    """One part of layer ``m`` as a dl.GeoJSON bound to ``raqqaLayers.<NAME>`` (``assets/layer_<NAME>.js``)."""
+def geojson(m, part: Part, canvas: dict | None = None) -> dl.GeoJSON:
+    """One part of layer ``m`` as a dl.GeoJSON bound to ``raqqaLayers.<NAME>`` (``assets/layer_<NAME>.js``);
+    ``canvas``: drawn on the shared canvas (:func:`_canvas`)."""
     ns = f"{JS_NAMESPACE}.{m.NAME}"
     hideout = {"part": part.name} if part.name else {}
+    if canvas:
+        hideout["canvas"] = canvas
     if part.attribution:
         hideout["attribution"] = part.attribution
     props = {"hideout": hideout}
