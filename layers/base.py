@@ -11,9 +11,12 @@ The Python module declares:
   calls its JS ``restyle`` for every day);
 - ``DEFAULT_ON``: shown when the page opens;
 - ``Z``: the z-index of its pane (the draw order among layers);
-- ``parts(ctx, tables)``: its GeoJSON, a list of :class:`Part`, fixed when the page loads (pure; no Dash).
+- ``parts(ctx, tables)``: its GeoJSON, a list of :class:`Part`, fixed when the page loads (pure; no Dash);
+- optionally ``CANVAS = True``: a date-dependent part with ``layers.features.map_view.canvas_from()`` features or
+  more (1,000; ``RAQQA_CANVAS_FROM``) is drawn on the one canvas those parts share (``assets/26_canvas.js``),
+  not as an SVG element per feature.
 
-The map (``layers/features/map.py``) turns the parts into dash-leaflet components; nothing else needs to know
+The map (``layers/features/map_view.py``) turns the parts into dash-leaflet components; nothing else needs to know
 a layer exists.
 """
 
