@@ -218,3 +218,21 @@ def override_feature(oid, geometry, holder, rows=("T3",), valid=("2017-04-01", "
         "properties": {"id": oid, "holder": holder, "valid_from": valid[0], "valid_to": valid[1],
                        "ledger_rows": list(rows), "note": "test"},
     }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    """The bundled theatre's context, as the app builds it."""
+    from layers.server.context import context
+
+    return context()
+
+
+@pytest.fixture
+def fresh_frame_cache():
+    """The export's in-memory frame cache, empty before and after the test."""
+    from layers.core import animation
+
+    animation._FRAMES.clear()
+    yield
+    animation._FRAMES.clear()

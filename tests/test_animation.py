@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import numpy as np
@@ -10,30 +9,10 @@ import pytest
 from PIL import Image, ImageSequence
 
 from layers.core import animation, encode, export, render
-from layers.core.export import ExportError, Request, parse_request
+from layers.core.export import ExportError
+from tests.export_inputs import SMALL, D, req
 
-D = dt.date
-SMALL = (480, 270)
-
-
-@pytest.fixture(scope="module")
-def ctx():
-    from layers.server.context import context
-
-    return context()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_frame_cache():
-    animation._FRAMES.clear()
-    yield
-    animation._FRAMES.clear()
-
-
-def req(territory, **kw) -> Request:
-    data = {"kind": "png", **kw}
-    return parse_request(territory, data)
-
+pytestmark = pytest.mark.usefixtures("fresh_frame_cache")
 
 # ---------------------------------------------------------------------------------------------------------
 # GIF and MP4

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import subprocess
@@ -13,32 +12,11 @@ import pytest
 from PIL import Image
 from shapely.geometry import shape
 
-from layers.core import animation, export
-from layers.core.export import Request, parse_request
+from layers.core import export
 from tests.conftest import ROOT
+from tests.export_inputs import D, req
 
-D = dt.date
-SMALL = (480, 270)
-
-
-@pytest.fixture(scope="module")
-def ctx():
-    from layers.server.context import context
-
-    return context()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_frame_cache():
-    animation._FRAMES.clear()
-    yield
-    animation._FRAMES.clear()
-
-
-def req(territory, **kw) -> Request:
-    data = {"kind": "png", **kw}
-    return parse_request(territory, data)
-
+pytestmark = pytest.mark.usefixtures("fresh_frame_cache")
 
 # ---------------------------------------------------------------------------------------------------------
 # GeoJSON and CSV

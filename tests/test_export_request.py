@@ -14,13 +14,6 @@ D = dt.date
 SMALL = (480, 270)
 
 
-@pytest.fixture(scope="module")
-def ctx():
-    from layers.server.context import context
-
-    return context()
-
-
 def req(territory, **kw) -> Request:
     data = {"kind": "png", **kw}
     return parse_request(territory, data)

@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from layers.core import animation, captions, draw, export, fonts, render
-from layers.core.export import Request, parse_request
+from layers.core import captions, draw, export, fonts, render
+from tests.export_inputs import SMALL, D, req
 
-D = dt.date
-SMALL = (480, 270)
-
-
-@pytest.fixture(scope="module")
-def ctx():
-    from layers.server.context import context
-
-    return context()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_frame_cache():
-    animation._FRAMES.clear()
-    yield
-    animation._FRAMES.clear()
-
-
-def req(territory, **kw) -> Request:
-    data = {"kind": "png", **kw}
-    return parse_request(territory, data)
+pytestmark = pytest.mark.usefixtures("fresh_frame_cache")
 
 
 def blend(hex_color: str, alpha: float, under: str) -> np.ndarray:

@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from layers.server.context import context
-
-
-@pytest.fixture(scope="module")
-def ctx():
-    return context()
-
 
 def texts(component) -> str:
     """All text in a Dash component tree."""

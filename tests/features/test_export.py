@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 
 import pytest
 
 from layers.core import animation, export, render
-from layers.core.export import Request, parse_request
+from tests.export_inputs import SMALL, D
 from tests.test_export_request import HOSTILE
 
-D = dt.date
-SMALL = (480, 270)
-
-
-@pytest.fixture(scope="module")
-def ctx():
-    from layers.server.context import context
-
-    return context()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_frame_cache():
-    animation._FRAMES.clear()
-    yield
-    animation._FRAMES.clear()
-
-
-def req(territory, **kw) -> Request:
-    data = {"kind": "png", **kw}
-    return parse_request(territory, data)
-
+pytestmark = pytest.mark.usefixtures("fresh_frame_cache")
 
 # ---------------------------------------------------------------------------------------------------------
 # the Dash panel (layers/features/export.py)
