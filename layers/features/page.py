@@ -12,7 +12,6 @@ import copy
 
 import dash_mantine_components as dmc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
-from dash.development.base_component import Component
 
 from layers.core import DatasetError
 from layers.core.territory import NO_REPORTING
@@ -56,6 +55,7 @@ from layers.server.context import (
     theatre_failure,
     theatre_preparing,
 )
+from layers.server.serving import components
 
 WANTED_ID = "theatre-wanted"  # the query string, set in the browser when its ?theatre= is not the one shown
 
@@ -77,21 +77,14 @@ def validation_layout() -> html.Div:
     """Every component of the page that has an id, with its type and id only: what Dash checks the callbacks
     against. Dash writes it into every page it serves (``app.validation_layout``); the whole page there would
     add ~650 kB (the tables, the feed) to each ``/``, on top of the same in ``/_dash-layout``."""
-    found, stack = [], [layout()]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, (list, tuple)):
-            stack.extend(c)
-        elif isinstance(c, dict):
-            stack.extend(c.values())
-        elif isinstance(c, Component):
-            stack.extend(getattr(c, p, None) for p in c._prop_names)
-            if getattr(c, "id", None) is not None:
-                bare = copy.copy(c)
-                for p in list(bare.__dict__):  # its props, data-* and aria-* ones too
-                    if p != "id" and (p in c._prop_names or p.startswith(tuple(c._valid_wildcard_attributes))):
-                        delattr(bare, p)
-                found.append(bare)
+    found = []
+    for c in components(layout()):
+        if getattr(c, "id", None) is not None:
+            bare = copy.copy(c)
+            for p in list(bare.__dict__):  # its props, data-* and aria-* ones too
+                if p != "id" and (p in c._prop_names or p.startswith(tuple(c._valid_wildcard_attributes))):
+                    delattr(bare, p)
+            found.append(bare)
     return html.Div(found[::-1])
 
 

@@ -33,7 +33,7 @@ import pkgutil
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -300,10 +300,9 @@ def absolute_css_urls(css: str, css_path: str) -> str:
     return CSS_URL.sub(fix, css)
 
 
-def namespaces(component) -> set[str]:
-    """The component packages a layout uses."""
-    found: set[str] = set()
-    stack = [component]
+def components(root) -> Iterator[Component]:
+    """Every Dash component in a layout tree (through lists, dicts and every prop), depth first."""
+    stack = [root]
     while stack:
         c = stack.pop()
         if isinstance(c, (list, tuple)):
@@ -311,9 +310,13 @@ def namespaces(component) -> set[str]:
         elif isinstance(c, dict):
             stack.extend(c.values())
         elif isinstance(c, Component):
-            found.add(c._namespace)
+            yield c
             stack.extend(getattr(c, p, None) for p in c._prop_names)
-    return found
+
+
+def namespaces(component) -> set[str]:
+    """The component packages a layout uses."""
+    return {c._namespace for c in components(component)}
 
 
 def favicon(app: dash.Dash) -> bytes:
