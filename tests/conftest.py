@@ -236,3 +236,13 @@ def fresh_frame_cache():
     animation._FRAMES.clear()
     yield
     animation._FRAMES.clear()
+
+
+def strings(component) -> list[str]:
+    """Every string in a Dash component tree, through lists and children (what the page shows as text)."""
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, list):
+        return [t for c in component for t in strings(c)]
+    children = getattr(component, "children", None)
+    return strings(children) if children is not None else []

@@ -121,6 +121,17 @@ def page(browser_context, app_url):
     assert set(pg.hosts) <= {"127.0.0.1"}, f"a request left 127.0.0.1: {sorted(set(pg.hosts))}"
 
 
+@pytest.fixture
+def tab(browser_context):
+    """A fresh page for a test's own app (no bundled app started); an uncaught page error fails the test."""
+    pg = browser_context.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    pg.close()
+    assert pg.errors == []
+
+
 def rendered(page, day: int | None = None, timeout: float = 15000) -> int:
     """Wait until the map shows ``day`` (any day if None) and return the day shown."""
     if day is None:

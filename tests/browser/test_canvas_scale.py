@@ -25,16 +25,6 @@ def servers(app_with_env, tmp_path_factory):
     }
 
 
-@pytest.fixture
-def tab(browser_context):
-    pg = browser_context.new_page()
-    pg.errors = []
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    yield pg
-    pg.close()
-    assert pg.errors == []
-
-
 KINDS = ["cells", "change", "edges", "places"]
 DRAWN = f"""(() => {{ const E = window.raqqaEngine;
   return Object.fromEntries({KINDS}.map(k => [k, E.reg[k].map(l => l ? [l._path ? 'svg' : 'canvas',

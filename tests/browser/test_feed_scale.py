@@ -29,16 +29,6 @@ def many(app_with_env, tmp_path_factory):
     return app_with_env(RAQQA_GEODATA=str(folder)), ds, days
 
 
-@pytest.fixture
-def tab(browser_context):
-    pg = browser_context.new_page()
-    pg.errors = []
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    yield pg
-    pg.close()
-    assert pg.errors == []
-
-
 ROWS = "[...document.querySelectorAll('#event-feed li.feed-entry')]"
 
 

@@ -13,17 +13,9 @@ from layers.features import page
 from layers.server import context as context_module
 from layers.server.context import theatre_failure
 from tests.conftest import make_theatre
+from tests.conftest import strings as texts
 
 SLUG = "failing-theatre"
-
-
-def texts(component) -> list[str]:
-    if isinstance(component, str):
-        return [component]
-    if isinstance(component, list):
-        return [t for c in component for t in texts(c)]
-    children = getattr(component, "children", None)
-    return texts(children) if children is not None else []
 
 
 def find(component, kind):

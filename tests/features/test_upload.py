@@ -15,6 +15,7 @@ from layers.features import upload as upload_module
 from layers.features.upload import display_name, handle_upload
 from layers.server import store
 from layers.server.store import theatre_folder
+from tests.conftest import strings as texts
 from tests.import_inputs import (
     AOI,
     CONFIG,
@@ -39,16 +40,6 @@ def data_url(f: InputFile) -> str:
 
 def upload(*files: InputFile, names: list | None = None):
     return handle_upload(print, [data_url(f) for f in files], names if names is not None else [f.name for f in files])
-
-
-def texts(component) -> list[str]:
-    """Every string in a component tree (what the page shows as text)."""
-    if isinstance(component, str):
-        return [component]
-    if isinstance(component, list):
-        return [t for c in component for t in texts(c)]
-    children = getattr(component, "children", None)
-    return texts(children) if children is not None else []
 
 
 def links(component) -> list[str]:

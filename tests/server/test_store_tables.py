@@ -16,18 +16,10 @@ from layers.server import context as context_module
 from layers.server import store
 from layers.server.context import theatre_context, theatre_failure, theatre_preparing
 from tests.conftest import make_theatre
-from tests.test_imports import GOOD_SNAPSHOT, acled, acled_row, config_file
+from tests.conftest import strings as texts
+from tests.import_inputs import GOOD_SNAPSHOT, acled, acled_row, config_file
 
 SLUG = "test-theatre"
-
-
-def texts(component) -> list[str]:
-    if isinstance(component, str):
-        return [component]
-    if isinstance(component, list):
-        return [t for c in component for t in texts(c)]
-    children = getattr(component, "children", None)
-    return texts(children) if children is not None else []
 
 
 @pytest.fixture
