@@ -18,6 +18,17 @@ import pytest
 from tools.chromium import CHROMIUM, launch
 
 ROOT = Path(__file__).resolve().parents[2]
+LIVE_LOGS: list[Path] = []  # the logs of the apps running now: a failing test's report shows their last lines
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        for log in LIVE_LOGS:
+            lines = log.read_text(errors="replace").splitlines()[-60:] if log.exists() else []
+            report.sections.append((f"app log {log}", "\n".join(lines)))
 
 
 def _free_port() -> int:
@@ -55,10 +66,12 @@ def serve_app(*, cwd: Path = ROOT, ready_path: str = "", **env_overrides: str):
         with log.open("wb") as out:
             proc = subprocess.Popen([sys.executable, "app.py"], cwd=cwd, env=env, stdout=out, stderr=out)
         url = f"http://127.0.0.1:{port}/"
+        LIVE_LOGS.append(log)
         try:
             _wait_until_up(url + ready_path, proc, log=log)
             yield url
         finally:
+            LIVE_LOGS.remove(log)
             proc.terminate()
             proc.wait(timeout=10)
 
