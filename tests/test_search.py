@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from layers.core.search import fold, keys, matches, skeleton
+from layers.core.search import MAX_WORDS, Index, fold, keys, skeleton
+
+
+def matches(query: str, item: tuple[str, str]) -> bool:
+    """Whether an index of this one item finds it."""
+    return Index([item]).find(query) == [0]
 
 
 @pytest.mark.parametrize("spelling", ["Meshlib", "Mishlab", "al-Mashlab", "Al Mashlab", "MASHLAB", "Mashlab"])
@@ -50,3 +55,40 @@ def test_empty_or_hostile_queries_do_not_crash():
     assert not matches("<script>alert(1)</script>", item)
     assert not matches("((((((((((", item)
     assert matches("raqqa" * 1, item)
+
+
+TEXTS = ["al-Meshlib retaken", "Ayn Issa", "Battle of Raqqa", "", "SDF enter al-Mashlab", "Tabqa dam", "Ain"]
+
+
+@pytest.mark.parametrize("query", ["Mashlab", "SDF Mishlab", "Raqqa", "ain", "n", "a", "", "dam Tabqa", "qa\nAyn"])
+def test_an_index_finds_what_searching_each_item_alone_finds(query):
+    items = [keys([t]) for t in TEXTS]
+    assert Index(items).find(query) == [i for i, k in enumerate(items) if matches(query, k)]
+
+
+def test_a_match_never_spans_two_items_of_an_index():
+    index = Index([keys(["Abu"]), keys(["Ayn"]), keys(["Kubaydah"])])
+    assert index.find("abu ayn") == []  # the words are in neighbouring items, not in one
+    assert index.find("uay") == [] and index.find("n") == [1]  # "n" is Ayn's whole skeleton only
+    assert index.find("kubaydah") == [2] and index.find("abu") == [0]
+    assert Index([]).find("raqqa") == [] and Index([]).find("") == []
+
+
+@pytest.mark.slow
+def test_the_worst_query_matches_every_item_of_a_large_index_once():
+    """The worst case a search can meet within the event budget: 200,000 items, each holding the query many
+    times over: the answer is each position once, in order."""
+    n = 200_000
+    index = Index(keys([f"event {i} raqqa raqqa raqqa"]) for i in range(n))
+    assert index.find("raqqa") == list(range(n))
+    assert index.find("Raqqah") == list(range(n))  # by skeleton
+    assert index.find("raqqa tabqa") == []
+
+
+def test_words_past_max_words_are_not_searched():
+    index = Index([keys(["Battle of Raqqa"])])
+    found_words = ["battle", "of", "raqqa", "bat", "att", "ttl", "raq", "aqq"]  # each in the item
+    assert len(found_words) == MAX_WORDS
+    assert index.find(" ".join([*found_words, "nowhere"])) == [0]  # the ninth distinct word is not searched
+    assert index.find(" ".join(["nowhere", *found_words])) == []
+    assert index.find(" ".join([*(["raqqa"] * 20), "nowhere"])) == []  # a repeated word counts once

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
-from layers.core.search import keys, matches
 from layers.features.common import THEATRE_ID, theatre_of
 from layers.server.context import Context
 
@@ -21,6 +20,7 @@ FOUND_ID = "feed-found"  # the search's answer: the indices of the events found,
 SEARCH_ID = "feed-search"
 SEARCH_COUNT_ID = "feed-count"
 PLACE_HITS_ID = "place-hits"
+MAX_QUERY = 200  # characters of a query searched (the rest is ignored)
 MAX_PLACE_HITS = 12  # places listed for one search (the count says how many matched)
 
 
@@ -61,9 +61,8 @@ def filter_feed(query, slug):
     query = query if isinstance(query, str) else ""
     if not query.strip():
         return None, f"{len(ctx.dataset.events)} events", []
-    found = search_events(ctx, query[:200])
-    shown = [i for i, e in enumerate(ctx.dataset.events) if e.event_id in found]
-    places = search_places(ctx, query[:200])
+    shown = search_events(ctx, query[:MAX_QUERY])
+    places = search_places(ctx, query[:MAX_QUERY])
     count = f"{len(shown)} of {len(ctx.dataset.events)} events, {len(places)} place{'' if len(places) == 1 else 's'}"
     return shown, count, place_hits(ctx, places)
 
@@ -75,13 +74,8 @@ clientside_callback(
 
 def search_places(ctx: Context, query: str) -> list[str]:
     """Ids of the places with a control history whose name or any other spelling matches ``query``, by name."""
-    index = {p["id"] for p in ctx.tables["places"]}
-    found = [
-        p
-        for pid, p in ctx.dataset.places.items()
-        if pid in index and matches(query, keys([p.name, *p.alt_names, pid.replace("_", " ")]))
-    ]
-    return [p.id for p in sorted(found, key=lambda p: p.name.lower())]
+    ids, index = ctx.place_search
+    return [ids[i] for i in index.find(query)]
 
 
 def place_hits(ctx: Context, place_ids: list[str]) -> list:
@@ -100,14 +94,7 @@ def place_hits(ctx: Context, place_ids: list[str]) -> list:
     return [html.H3("Places", className="hits-head"), html.Ul(items, className="place-hit-list"), *tail]
 
 
-def search_events(ctx: Context, query: str) -> set[str]:
-    """Ids of the events whose title, place (with its other spellings), claim or detail match ``query``."""
-    found = set()
-    for e in ctx.dataset.events:
-        place = ctx.dataset.places.get(e.place_id)
-        texts = [e.title, e.event_id, e.date.isoformat(), e.article_claim, e.detail, e.corroborated]
-        if place:
-            texts += [place.name, *place.alt_names]
-        if matches(query, keys(texts)):
-            found.add(e.event_id)
-    return found
+def search_events(ctx: Context, query: str) -> list[int]:
+    """The positions of the events whose title, place (in any spelling), claim or detail match ``query``: one
+    scan of the theatre's search index (``Context.search_index``), linear in its length."""
+    return ctx.search_index.find(query)

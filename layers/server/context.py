@@ -22,6 +22,7 @@ from pathlib import Path
 
 from layers.core import Dataset, DatasetError, Problem, Territory, load_dataset
 from layers.core.health import health
+from layers.core.search import Index, event_index, place_index
 from layers.core.timeline import TABLE_KEYS, build_timeline
 from layers.core.validate import SLUG
 from layers.server.store import DERIVED, TABLES_FILE, read_derived, theatre_folder, write_derived
@@ -46,6 +47,24 @@ class Context:
     @cached_property
     def territory(self) -> Territory:
         return self.base if self.base is not None else Territory(self.dataset)
+
+    @cached_property
+    def search_index(self) -> Index:
+        """The events' search index (``layers.core.search``): stored, or built at the first search once per
+        process; DatasetError if the stored one does not fit the events."""
+        if self.stored is None:
+            return event_index(self.dataset)
+        found = self.stored["search"]
+        try:
+            return Index.joined(found["folded"], found["skeletons"], len(self.dataset.events))
+        except ValueError as exc:
+            raise DatasetError([Problem(TABLES_FILE, "search", f"{exc}: delete the file to derive it again")]) from exc
+
+    @cached_property
+    def place_search(self) -> tuple[list[str], Index]:
+        """The places with a control history (those a search may open), by name, and their search index."""
+        ids = sorted((p["id"] for p in self.tables["places"]), key=lambda p: self.dataset.places[p].name.lower())
+        return ids, place_index(self.dataset, ids)
 
     def date_of(self, day: int | None) -> dt.date:
         """Slider position (days since the campaign start) to a date, clamped to the campaign."""
@@ -92,13 +111,17 @@ def stored_context(folder: Path) -> Context | None:
         found = read_derived(folder, TABLE_KEYS)
         if found is None:
             return None
-        ctx = _stored[key] = Context(load_dataset(folder), stored=found)
+        ctx = Context(load_dataset(folder), stored=found)
+        _ = ctx.search_index  # checked now: a stored index that does not fit fails the theatre, not a search
+        _stored[key] = ctx
         return ctx
 
 
 def store_tables(ctx: Context) -> Path:
     """Derive (if not yet) and store a theatre's tables beside its data, for every worker."""
-    return write_derived(ctx.dataset.folder, ctx.tables, ctx.health)
+    index = ctx.search_index
+    search = {"folded": index.folded, "skeletons": index.skeletons}
+    return write_derived(ctx.dataset.folder, ctx.tables, ctx.health, search)
 
 
 def theatre_context(slug: str) -> Context | None:
@@ -189,7 +212,7 @@ def derive_stored(slug: str, progress=lambda text: None) -> bool:
                 if stage == 0:
                     ctx = Context(load_dataset(folder))
                 elif stage == 1:
-                    _ = ctx.tables, ctx.health
+                    _ = ctx.tables, ctx.health, ctx.search_index
                 else:
                     store_tables(ctx)
         except DatasetError as exc:  # DerivationError too: the page names the problems

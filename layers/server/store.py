@@ -28,7 +28,7 @@ MAX_THEATRES = 200  # imported theatres kept in the instance folder; uploads bey
 UPLOAD_FILE = "upload"  # the "file" named by problems with an upload itself
 DERIVED = "derived"  # a theatre's derived tables, beside its data (load_dataset does not read this folder)
 TABLES_FILE = f"{DERIVED}/tables.json"
-DERIVED_FORMAT = 1  # raise when what is stored changes: older files are then stale and derived again
+DERIVED_FORMAT = 2  # raise when what is stored changes: older files are then stale and derived again
 NOT_DATA = (DERIVED, "sources")  # a theatre's folders that are not its data (the data hash leaves them out)
 
 
@@ -120,13 +120,15 @@ def data_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def write_derived(folder: Path, tables: dict, health: dict) -> Path:
-    """Store a theatre's derived tables (the timeline tables and its data health) in ``derived/tables.json``,
+def write_derived(folder: Path, tables: dict, health: dict, search: dict) -> Path:
+    """Store a theatre's derived tables (the timeline tables, its data health and its events' search index:
+    ``{"folded", "skeletons"}``) in ``derived/tables.json``,
     stamped with :func:`data_hash` of its data; written to a temp file and renamed, so a reader never sees half
     a file."""
     target = Path(folder) / TABLES_FILE
     target.parent.mkdir(exist_ok=True)
-    payload = {"format": DERIVED_FORMAT, "data": data_hash(folder), "tables": tables, "health": health}
+    payload = {"format": DERIVED_FORMAT, "data": data_hash(folder)}
+    payload |= {"tables": tables, "health": health, "search": search}
     fd, tmp = tempfile.mkstemp(prefix=".tables-", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -139,8 +141,8 @@ def write_derived(folder: Path, tables: dict, health: dict) -> Path:
 
 
 def read_derived(folder: Path, keys: frozenset[str]) -> dict | None:
-    """A theatre's stored tables (``{"tables": ..., "health": ...}``), or None if there are none or they are
-    stale (derived from other data, or by another version of the format); DatasetError naming the file if it
+    """A theatre's stored tables (``{"tables": ..., "health": ..., "search": ...}``), or None if there are none
+    or they are stale (derived from other data, or by another version of the format); DatasetError naming the file if it
     cannot be read or its ``tables`` lack any of ``keys`` or hold others."""
     path = Path(folder) / TABLES_FILE
     if not path.is_file():
@@ -153,13 +155,17 @@ def read_derived(folder: Path, keys: frozenset[str]) -> dict | None:
         raise _corrupt("not a file of derived tables (no format)")
     if payload["format"] != DERIVED_FORMAT or payload.get("data") != data_hash(folder):
         return None
-    tables, health = payload.get("tables"), payload.get("health")
+    tables, health, search = payload.get("tables"), payload.get("health"), payload.get("search")
     if not isinstance(tables, dict) or not isinstance(health, dict):
         raise _corrupt("tables or health missing")
     if set(tables) != keys:
         missing, extra = sorted(keys - set(tables)), sorted(set(tables) - keys)
         raise _corrupt(f"tables missing {', '.join(missing) or 'none'}; unknown {', '.join(extra) or 'none'}")
-    return {"tables": tables, "health": health}
+    if not (
+        isinstance(search, dict) and isinstance(search.get("folded"), str) and isinstance(search.get("skeletons"), str)
+    ):
+        raise _corrupt("the search index is missing or malformed")
+    return {"tables": tables, "health": health, "search": search}
 
 
 def _corrupt(why: str) -> DatasetError:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from layers.core import timeline
+from layers.core.search import event_index
 from layers.features import page
 from layers.features.upload import import_uploaded
 from layers.server import context as context_module
@@ -123,12 +124,16 @@ def test_missing_tables_are_derived_once_then_stored(instance, in_process):
     [
         (b"{not json", "not valid JSON"),
         (b"[1, 2]", "not a file of derived tables (no format)"),
-        (b'{"format": 1, "data": "HASH", "tables": [], "health": {}}', "tables or health missing"),
-        (b'{"format": 1, "data": "HASH", "tables": {"rows": []}, "health": {}}', "tables missing "),
+        (b'{"format": FORMAT, "data": "HASH", "tables": [], "health": {}}', "tables or health missing"),
+        (b'{"format": FORMAT, "data": "HASH", "tables": {"rows": []}, "health": {}}', "tables missing "),
+        (b"SEARCH", "the search index is missing or malformed"),
     ],
 )
 def test_corrupt_tables_are_an_error_naming_the_file(instance, in_process, content, message):
     folder = imported(instance)
+    if content == b"SEARCH":  # good tables, the search index gone
+        content = json.dumps({**json.loads((folder / store.TABLES_FILE).read_text()), "search": None}).encode()
+    content = content.replace(b"FORMAT", str(store.DERIVED_FORMAT).encode())
     (folder / store.TABLES_FILE).write_bytes(content.replace(b"HASH", store.data_hash(folder).encode()))
     assert theatre_context(SLUG) is None
     assert in_process == []  # not derived over a file someone should look at
@@ -192,3 +197,25 @@ def test_the_derivation_command_of_a_missing_theatre_does_nothing(instance):
 
     assert derivation.main(["no-such-theatre"]) == 1
     assert not (instance / "theatres" / "no-such-theatre").exists()
+
+
+def test_a_stored_search_index_that_does_not_fit_the_events_fails_the_theatre_not_a_search(instance, in_process):
+    folder = imported(instance)
+    path = folder / store.TABLES_FILE
+    payload = json.loads(path.read_text())
+    assert payload["search"]["folded"].count("\n") + 1 == 1  # one event: one item
+    payload["search"] = {"folded": "one\ntwo", "skeletons": " n \n tw "}
+    path.write_text(json.dumps(payload))
+    assert theatre_context(SLUG) is None and in_process == []
+    (problem,) = theatre_failure(SLUG)
+    assert (problem.file, problem.item) == ("derived/tables.json", "search")
+    assert problem.message == "2 items joined, not 1: delete the file to derive it again"
+
+
+def test_the_stored_search_index_finds_what_a_fresh_one_finds(instance, monkeypatch):
+    imported(instance)
+    monkeypatch.setattr(context_module, "event_index", no_derivation)  # read, not built
+    ctx = theatre_context(SLUG)
+    (event,) = ctx.dataset.events
+    for q in ("", event.title, event.date.isoformat(), "nowhere at all"):
+        assert ctx.search_index.find(q) == event_index(ctx.dataset).find(q) == ([] if q == "nowhere at all" else [0])
