@@ -32,8 +32,10 @@
     return out;
   }
 
+  const PANE = "pane-events";  // the layer's pane (layers/features/map_view.py): above the ground and the places
+
   function marker(latlng) {
-    return L.circleMarker(latlng, {radius: 7, color: C("event"), weight: 2, fillColor: C("panel"), fillOpacity: 0.4, className: "event-marker"});
+    return L.circleMarker(latlng, {pane: PANE, radius: 7, color: C("event"), weight: 2, fillColor: C("panel"), fillOpacity: 0.4, className: "event-marker"});
   }
 
   /* Tooltip and click of one event's marker; ``p``: {id, title, date, place, kind, confidence}. */
@@ -53,7 +55,7 @@
      hides them with the layer. */
   function group() {
     if (W.group) { return W.group; }
-    E().map.eachLayer(function (l) { if (!W.group && l instanceof L.GeoJSON && l.options.pane === "pane-events") { W.group = l; } });
+    E().map.eachLayer(function (l) { if (!W.group && l instanceof L.GeoJSON && l.options.pane === PANE) { W.group = l; } });
     return W.group;
   }
 
@@ -100,7 +102,7 @@
   function note(left, days) {
     const map = E().map;
     if (!W.note || W.noteMap !== map) {
-      const Note = L.Control.extend({onAdd: function () { return L.DomUtil.create("div", "events-cap"); }});
+      const Note = L.Control.extend({onAdd: function () { const box = L.DomUtil.create("div", "events-cap"); box.hidden = true; return box; }});
       W.note = new Note({position: "bottomleft"});
       W.note.addTo(map);
       W.noteMap = map;

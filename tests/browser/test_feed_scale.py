@@ -114,3 +114,22 @@ def test_only_the_window_s_markers_are_drawn_with_a_count_of_those_left_out(tab,
     tab.keyboard.press("ArrowRight")  # the window moves: still at most the cap
     rendered(tab, day + 1)
     assert tab.evaluate("document.querySelectorAll('path.event-marker').length") == cap
+
+
+def test_the_window_s_markers_lie_above_the_places_and_an_empty_note_is_not_shown(tab, many):
+    """Before: the markers drawn by the window went to Leaflet's default overlay pane, under the ground and the
+    place dots, so no event could be seen; and the note's empty box showed in the corner."""
+    url, ds, days = many
+    tab.goto(url)
+    rendered(tab, 0)
+    assert 0 < days.count(0) < events_layer.MAX_MARKERS  # the first day's events only: none left out
+    tab.wait_for_function(f"document.querySelectorAll('path.event-marker').length === {days.count(0)}")
+    panes = tab.evaluate(
+        "[...new Set([...document.querySelectorAll('path.event-marker')].map(p => p.closest('.leaflet-pane').className))]"
+    )
+    assert panes == ["leaflet-pane leaflet-pane-events-pane"]
+    z = tab.evaluate(
+        "['events', 'places', 'control'].map(n => +getComputedStyle(document.querySelector(`.leaflet-pane-${n}-pane`)).zIndex)"
+    )
+    assert z[0] > z[1] > z[2], z
+    assert tab.locator(".events-cap").count() == 1 and tab.locator(".events-cap").is_hidden()
