@@ -103,7 +103,7 @@
     const map = E().map;
     if (!W.note || W.noteMap !== map) {
       const Note = L.Control.extend({onAdd: function () { const box = L.DomUtil.create("div", "events-cap"); box.hidden = true; return box; }});
-      W.note = new Note({position: "bottomleft"});
+      W.note = new Note({position: "bottomright"});  // above the scale and the attribution, which spans a phone's width
       W.note.addTo(map);
       W.noteMap = map;
     }

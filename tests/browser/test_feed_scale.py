@@ -114,6 +114,14 @@ def test_only_the_window_s_markers_are_drawn_with_a_count_of_those_left_out(tab,
     tab.keyboard.press("ArrowRight")  # the window moves: still at most the cap
     rendered(tab, day + 1)
     assert tab.evaluate("document.querySelectorAll('path.event-marker').length") == cap
+    for width, height in ((390, 844), (1440, 900)):  # the note is on top where it is (a phone's attribution is wide)
+        tab.set_viewport_size({"width": width, "height": height})
+        on_top = tab.evaluate(
+            """(() => { const b = document.querySelector('.events-cap').getBoundingClientRect();
+                const hit = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
+                return b.width > 0 && !!hit && !!hit.closest('.events-cap'); })()"""
+        )
+        assert on_top, (width, height)
 
 
 def test_the_window_s_markers_lie_above_the_places_and_an_empty_note_is_not_shown(tab, many):
