@@ -133,11 +133,13 @@ def test_the_window_s_markers_lie_above_the_places_and_an_empty_note_is_not_show
     assert 0 < days.count(0) < events_layer.MAX_MARKERS  # the first day's events only: none left out
     tab.wait_for_function(f"document.querySelectorAll('path.event-marker').length === {days.count(0)}")
     panes = tab.evaluate(
-        "[...new Set([...document.querySelectorAll('path.event-marker')].map(p => p.closest('.leaflet-pane').className))]"
+        "[...new Set([...document.querySelectorAll('path.event-marker')]"
+        ".map(p => p.closest('.leaflet-pane').className))]"
     )
     assert panes == ["leaflet-pane leaflet-pane-events-pane"]
     z = tab.evaluate(
-        "['events', 'places', 'control'].map(n => +getComputedStyle(document.querySelector(`.leaflet-pane-${n}-pane`)).zIndex)"
+        "['events', 'places', 'control']"
+        ".map(n => +getComputedStyle(document.querySelector(`.leaflet-pane-${n}-pane`)).zIndex)"
     )
     assert z[0] > z[1] > z[2], z
     assert tab.locator(".events-cap").count() == 1 and tab.locator(".events-cap").is_hidden()
