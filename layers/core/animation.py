@@ -7,14 +7,11 @@ drawn is reported to ``progress``.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import datetime as dt
 import hashlib
 import io
 import multiprocessing as mp
 import os
-import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -22,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
-from layers.core import encode, render
+from layers.core import encode, lifetime, render
 from layers.core.export_request import ANIMATIONS, ExportError, Request
 from layers.core.territory import Territory
 
@@ -36,7 +33,6 @@ MAX_ANIMATION_PIXELS = 200_000_000
 SAMPLE = 6  # frames the GIF's palette is taken from
 DECODE_AHEAD = 2  # kept frames decoded ahead of the encoder, in a thread (zlib lets go of the GIL)
 POOL_MIN_FRAMES = 8  # fewer frames to draw than this: drawn in this process, no pool started
-PR_SET_PDEATHSIG = 1  # prctl(2) on Linux: the signal a process gets when its parent ends
 
 _POOL_TERRITORY: Territory | None = None  # what the forked drawing processes draw from
 
@@ -198,7 +194,7 @@ def _draw(territory: Territory, views: list, workers: int) -> Iterator[tuple[np.
         return
     _POOL_TERRITORY = territory
     try:
-        pool = mp.get_context("fork").Pool(workers, initializer=_worker_start)
+        pool = mp.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),))
     except (AssertionError, OSError):  # a daemonic process may not start any, or none can be started: draw here
         for view in rest:
             yield _draw_one(view, territory)
@@ -212,12 +208,11 @@ def _draw_one(view: render.View, territory: Territory | None = None) -> tuple[np
     return rgb, render.to_png(rgb, FRAME_PNG_LEVEL)
 
 
-def _worker_start() -> None:
+def _worker_start(parent_pid: int) -> None:
     """In a forked drawing process: a lock of its own (another thread may have held the parent's at the fork),
     and death with the process that started it (a cancelled export leaves no drawing behind)."""
     render.reset_lock()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    lifetime.end_with(parent_pid)
 
 
 _FINGERPRINTS: dict[int, str] = {}

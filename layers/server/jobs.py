@@ -15,7 +15,6 @@ runs on Redis (expiring after MAX_JOB_SECONDS). A job that finds every slot take
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import os
 import resource
@@ -25,10 +24,10 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+from layers.core import lifetime
 from layers.core.export import FrameStore
 from layers.server.store import instance_dir
 
-PR_SET_PDEATHSIG = 1  # prctl(2) on Linux: the signal this process gets when its parent ends
 JOB_NICE = 10  # heavy jobs yield the CPU to the workers answering requests (Unix niceness, 0-19)
 MAX_JOB_SECONDS = 600  # a Redis slot expires after this; Dash forgets a job's result after it too
 BUSY = "The server is busy with other exports and imports; try again in a minute."
@@ -119,10 +118,7 @@ def enter_job() -> None:
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
             signal.signal(sig, signal.SIG_DFL)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent.pid:  # the worker ended before the line above
-        os._exit(1)
+    lifetime.end_with(parent.pid)  # the process, not the request thread that forked this one
     resource.setrlimit(resource.RLIMIT_CPU, (MAX_JOB_SECONDS, MAX_JOB_SECONDS + 10))
 
 

@@ -17,7 +17,6 @@ at a time across every process of the server (and every server sharing the insta
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import logging
 import os
@@ -28,7 +27,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from layers.core import animation, export
+from layers.core import animation, export, lifetime
 from layers.core.export import FrameStore, Request
 from layers.core.territory import Territory
 from layers.server import jobs
@@ -37,7 +36,7 @@ LOG = logging.getLogger(__name__)
 ENV = "RAQQA_WARM_EXPORTS"
 WARM_NICE = 19  # the lowest priority: the warm-up only uses CPU nobody else wants
 ROOT = Path(__file__).resolve().parents[2]
-PR_SET_PDEATHSIG = 1
+PARENT_ENV = "RAQQA_WARM_PARENT"  # the server's process id, given to the warm-up it starts
 
 _process: subprocess.Popen | None = None
 
@@ -96,7 +95,8 @@ def start() -> subprocess.Popen | None:
         return None
     if _process is None or _process.poll() is not None:
         cmd = [sys.executable, "-m", "layers.server.warmup"]
-        _process = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL)
+        env = {**os.environ, PARENT_ENV: str(os.getpid())}
+        _process = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, env=env)
     return _process
 
 
@@ -117,11 +117,7 @@ def _lowest_priority() -> None:
     """Niceness WARM_NICE, and death with the process that started this one."""
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, 0, WARM_NICE)
-    parent = os.getppid()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # the server ended before the line above
-        sys.exit(0)
+    lifetime.end_with(int(os.environ.get(PARENT_ENV) or os.getppid()), signal.SIGTERM)
 
 
 def main() -> None:
