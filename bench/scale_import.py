@@ -9,7 +9,10 @@
    theatre in an instance folder), in a fresh process: what one worker paid per theatre before the tables
    were stored;
 4. opens it from the stored tables (``layers.server.context.theatre_context``) in a fresh process: what every
-   worker, and a restarted server, now pays.
+   worker, and a restarted server, now pays;
+5. searches its events as the feed's search does (``layers.features.feed.filter_feed``), in a fresh process
+   opened from the stored tables: one row per query, from a name to the worst case (every word of the
+   longest query searched matching every event).
 
 Each step is a child process measured with ``wait4`` (its own peak RSS). Prints a Markdown table and the CPU
 pressure (``/proc/pressure/cpu``): on a shared machine, CPU time is the steadier figure.
@@ -63,6 +66,29 @@ def open_step(instance: str) -> None:
         raise SystemExit("theatre did not open")
 
 
+SEARCHES = {
+    'a place\'s name ("Place 33")': "Place 33",
+    'a name in another spelling ("Plaice 33")': "Plaice 33",
+    'nothing found ("zzzz")': "zzzz",
+    'every event ("20", in every date)': "20",
+    "8 words, each in every event (the worst case)": "e 2 0 1 a r t s",
+}
+
+
+def search_step(instance: str) -> None:
+    """In a child: the feed's search on theatre SLUG (opened from its stored tables), each query timed."""
+    os.environ["RAQQA_INSTANCE"] = instance
+    from layers.features import feed
+    from layers.server import context
+
+    context.theatre_context(SLUG)
+    print("| search | events found | wall ms |\n|---|---:|---:|")
+    for label, query in SEARCHES.items():
+        t = time.perf_counter()
+        shown, _, _ = feed.filter_feed(query, SLUG)
+        print(f"| {label} | {len(shown):,} | {(time.perf_counter() - t) * 1000:,.0f} |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("/tmp/scale-bench"))
@@ -70,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--places", type=int, default=5_000)
     parser.add_argument("--dates", type=int, default=3_650)
     parser.add_argument("--skip-write", action="store_true", help="reuse the inputs already in --out")
-    parser.add_argument("--step", choices=("derive", "open"), help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=("derive", "open", "search"), help=argparse.SUPPRESS)
     parser.add_argument("--instance", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step == "derive":
@@ -78,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.step == "open":
         open_step(args.instance)
+        return 0
+    if args.step == "search":
+        search_step(args.instance)
         return 0
 
     from bench import synth
@@ -119,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| step | wall s | CPU s | peak RSS MB |\n|---|---:|---:|---:|")
     for r in rows:
         print(f"| {r['step']} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['rss_mb']:.0f} |")
+    print()
+    subprocess.run([py, me, "--step", "search", "--instance", str(instance)], cwd=ROOT, check=True)
     return 0
 
 
