@@ -17,7 +17,7 @@ from layers.server import jobs, layout_cache, security, serving, warmup
 from layers.server.context import context
 
 CTX = context()  # load and validate the dataset at start-up: a bad dataset stops the app with its errors
-_ = CTX.tables, CTX.health  # derive the timeline tables and the data health once, before the first request
+_ = CTX.tables, CTX.health, CTX.search_index  # derived once, before the first request (tables, health, search)
 celery_app = jobs.celery_app()  # None unless RAQQA_CELERY_BROKER or REDIS_URL: `celery -A app.celery_app worker`
 
 app = Dash(
