@@ -20,17 +20,20 @@ import numpy as np
 _ARTICLE = re.compile(r"^(?:al|el|ar|as|ash|ad|at|az|an|adh|ath)[-\s]+")
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DIGRAPHS = (("kh", "k"), ("gh", "g"), ("dh", "d"), ("th", "t"), ("ph", "f"), ("ou", "u"), ("ck", "k"), ("q", "k"))
+_MARKS = re.compile(r"[\u02bb\u02bc\u02be\u02bf\u2018\u2019'`´]")  # apostrophes, ayn and hamza
+_SPACES = re.compile(r"\s+")
+_DOUBLED = re.compile(r"(.)\1+")
+_NO_VOWELS = str.maketrans("", "", "aeiouy")
 MIN_SKELETON = 2  # a shorter query skeleton must equal a whole word's skeleton, not just occur in one
 
 
-@lru_cache(maxsize=65_536)  # the query is folded once per item searched
+@lru_cache(maxsize=65_536)  # names and queries repeat
 def fold(text: str) -> str:
     """Lower case, no accents, no apostrophes or ayn/hamza marks, single spaces."""
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[\u02bb\u02bc\u02be\u02bf\u2018\u2019'`´]", "", text.lower())
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", _MARKS.sub("", text.lower())).strip()
 
 
 @lru_cache(maxsize=65_536)
@@ -41,8 +44,7 @@ def skeleton(word: str) -> str:
         w = w.replace(a, b)
     if len(w) > 2 and w.endswith("h") and w[-2] in "aeiouy":
         w = w[:-1]
-    w = re.sub(r"[aeiouy]", "", w)
-    return re.sub(r"(.)\1+", r"\1", w)
+    return _DOUBLED.sub(r"\1", w.translate(_NO_VOWELS))
 
 
 def keys(texts: Iterable[str]) -> tuple[str, str]:
@@ -53,9 +55,9 @@ def keys(texts: Iterable[str]) -> tuple[str, str]:
 @lru_cache(maxsize=65_536)  # places share names: a name's keys are worked out once
 def _keys(texts: tuple[str, ...]) -> tuple[str, str]:
     folded = " ".join(fold(t) for t in texts if t)
-    words = _WORD.findall(folded.replace("al-", "al "))
-    joined = _WORD.findall(folded)  # keep "al-mashlab" whole too, so the article rule applies
-    return folded, " ".join(s for s in (skeleton(w) for w in [*joined, *words]) if s)
+    joined = _WORD.findall(folded)  # "al-mashlab" whole, so the article rule applies, and split below
+    split = _WORD.findall(folded.replace("al-", "al ")) if "al-" in folded else []
+    return folded, " ".join(dict.fromkeys(s for s in map(skeleton, [*joined, *split]) if s))
 
 
 def event_index(dataset) -> Index:
