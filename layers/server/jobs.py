@@ -106,7 +106,8 @@ def enter_job() -> None:
     requests come first when the cores are busy (setting it again changes nothing). In a job's own process
     (DiskCache forks one per job from the web worker): the default signal handlers back (the worker's would
     ignore a plain kill), the job dies with the worker that started it (a stopped server leaves no job
-    behind), and it may use at most MAX_JOB_SECONDS of CPU."""
+    behind), and it may run at most MAX_JOB_SECONDS, of CPU or of wall time (a job stuck waiting would otherwise
+    hold its heavy-job slot until the server stops)."""
     with contextlib.suppress(OSError):
         if os.getpriority(os.PRIO_PROCESS, 0) < JOB_NICE:
             os.setpriority(os.PRIO_PROCESS, 0, JOB_NICE)
@@ -118,6 +119,8 @@ def enter_job() -> None:
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
             signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the wall-time limit below ends the process
+        signal.alarm(MAX_JOB_SECONDS)
     lifetime.end_with(parent.pid)  # the process, not the request thread that forked this one
     resource.setrlimit(resource.RLIMIT_CPU, (MAX_JOB_SECONDS, MAX_JOB_SECONDS + 10))
 

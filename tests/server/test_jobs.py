@@ -4,6 +4,7 @@ and what a job's own process does on entering."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -83,8 +84,10 @@ def test_a_job_process_yields_the_cpu_takes_kills_and_ends_with_its_worker(insta
         def job(q):
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a gunicorn worker's handler would
             jobs.enter_job()
+            left = signal.alarm(0)  # the wall-time limit (read, then set again)
+            signal.alarm(left)
             q.put((os.getpriority(os.PRIO_PROCESS, 0), signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
-                   resource.getrlimit(resource.RLIMIT_CPU)[0], os.getpid()))
+                   resource.getrlimit(resource.RLIMIT_CPU)[0], left, os.getpid()))
             time.sleep(120)
 
         q = multiprocess.Queue()
@@ -95,8 +98,9 @@ def test_a_job_process_yields_the_cpu_takes_kills_and_ends_with_its_worker(insta
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     worker = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
     try:
-        nice, default_term, cpu, pid = worker.stdout.readline().split()
+        nice, default_term, cpu, wall, pid = worker.stdout.readline().split()
         assert (int(nice), default_term, int(cpu)) == (jobs.JOB_NICE, "True", jobs.MAX_JOB_SECONDS)
+        assert jobs.MAX_JOB_SECONDS - 60 < int(wall) <= jobs.MAX_JOB_SECONDS
         worker.kill()  # the web worker ends (a stopped server): its job must not go on drawing
         worker.wait()
         deadline = time.monotonic() + 20
@@ -106,6 +110,28 @@ def test_a_job_process_yields_the_cpu_takes_kills_and_ends_with_its_worker(insta
     finally:
         worker.kill()
         worker.wait()
+
+
+def test_a_job_stuck_waiting_ends_at_the_wall_time_limit(instance):
+    """A job that uses no CPU (blocked on a lock, say) would hold its heavy-job slot until the server stopped."""
+    script = textwrap.dedent("""
+        import signal, time
+        import multiprocess
+        from layers.server import jobs
+
+        def job():
+            jobs.MAX_JOB_SECONDS = 1
+            jobs.enter_job()
+            time.sleep(120)  # waits, using no CPU
+
+        p = multiprocess.Process(target=job)
+        p.start()
+        p.join(60)
+        print(p.exitcode, flush=True)
+    """)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=90)
+    assert out.stdout.strip() == str(-signal.SIGALRM), out.stderr
 
 
 def _alive(pid: int) -> bool:
