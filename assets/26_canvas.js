@@ -52,22 +52,32 @@
     return p;
   }
 
+  /* Hit-testing on the shared canvas as SVG paints: a hidden feature (no stroke, no fill) is not under the
+     pointer, an unfilled one only on its line. Once, on the classes (a function per feature would cost memory
+     at 20,000 features); features on other renderers are hit as before. */
+  function hitAsSvg() {
+    const line = L.Polyline.prototype._containsPoint;
+    [L.Polygon, L.Polyline, L.CircleMarker].forEach(function (K) {
+      const own = K.prototype._containsPoint;
+      K.prototype._containsPoint = function (p, closed) {
+        const o = this.options;
+        if (o.renderer === shared) {
+          if (!o.stroke && !o.fill) { return false; }
+          if (!o.fill && this instanceof L.Polygon) { return line.call(this, p, true); }
+        }
+        return own.call(this, p, closed);
+      };
+    });
+  }
+
   window.raqqaCanvas = {
     /* From a layer's bind (before Leaflet adds the feature to the map): on the canvas if its part is. */
     adopt: function (layer, context) {
       const c = context && context.hideout && context.hideout.canvas;
       if (!c) { return; }
-      shared = shared || new (ordered())({pane: c.pane});
+      if (!shared) { shared = new (ordered())({pane: c.pane}); hitAsSvg(); }
       layer._raqqaZ = c.z;
       layer.options.renderer = shared;
-      // hit as SVG paints them: a hidden feature (no stroke, no fill) is not under the pointer, an unfilled one only on its line
-      const contains = layer._containsPoint;
-      layer._containsPoint = function (p) {
-        const o = this.options;
-        if (!o.stroke && !o.fill) { return false; }
-        if (!o.fill && this instanceof L.Polygon) { return L.Polyline.prototype._containsPoint.call(this, p, true); }
-        return contains.call(this, p);
-      };
     },
     /* A feature's style as its renderer draws it: on the canvas, url(#id) fills become canvas patterns. */
     style: function (layer, style) {
