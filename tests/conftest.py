@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,22 @@ def strings(component) -> list[str]:
         return [t for c in component for t in strings(c)]
     children = getattr(component, "children", None)
     return strings(children) if children is not None else []
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    """Whether ``condition()`` came true within ``timeout`` seconds (a bound on waiting, not a measurement)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False

@@ -13,17 +13,9 @@ import time
 from pathlib import Path
 
 from layers.core import lifetime
+from tests.conftest import alive, wait_for
 
 WAIT = 30  # seconds to wait for what a test waits for (a bound, not a measurement)
-
-
-def _wait_for(condition) -> bool:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def _job(parent_pid: int, out: str) -> None:
@@ -43,7 +35,7 @@ def test_a_child_outlives_the_thread_that_forked_it(tmp_path):
         proc = mp.get_context("fork").Process(target=_job, args=(os.getpid(), str(out)))
         proc.start()
         procs.append(proc)
-        assert _wait_for(out.is_file)  # the child watches before this thread ends
+        assert wait_for(out.is_file)  # the child watches before this thread ends
 
     t = threading.Thread(target=request_thread)
     t.start()
@@ -73,24 +65,16 @@ def test_a_child_ends_when_the_process_that_started_it_ends(tmp_path):
     )
     parent = subprocess.Popen([sys.executable, "-c", script])
     try:
-        assert _wait_for(lambda: pid_file.is_file() and pid_file.read_text().isdigit())
+        assert wait_for(lambda: pid_file.is_file() and pid_file.read_text().isdigit())
         child = int(pid_file.read_text())
-        assert _alive(child)
+        assert alive(child)
     finally:
         parent.kill()
         parent.wait()
-    assert _wait_for(lambda: not _alive(child))
+    assert wait_for(lambda: not alive(child))
 
 
 def test_a_child_whose_parent_is_already_gone_ends_at_once():
     code = "import os, time; from layers.core import lifetime; lifetime.end_with(os.getppid() + 1); time.sleep(60)"
     proc = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], timeout=WAIT)
     assert proc.returncode == -9  # SIGKILL
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in ("Z", "X")  # a zombie has ended

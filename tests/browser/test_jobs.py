@@ -4,13 +4,12 @@ slot, a busy server says so, and a theatre that cannot be derived gets a page th
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 
 from layers.server import jobs
 from tests.browser.conftest import rendered
-from tests.conftest import make_theatre
+from tests.conftest import make_theatre, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +33,6 @@ def slot_free(instance, monkeypatch) -> bool:
             return True
     except jobs.Busy:
         return False
-
-
-def wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def open_data_tab(page, url) -> None:

@@ -8,12 +8,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
 from layers.server import jobs
-from tests.conftest import ROOT
+from tests.conftest import ROOT, alive, wait_for
 
 
 @pytest.fixture
@@ -103,10 +102,7 @@ def test_a_job_process_yields_the_cpu_takes_kills_and_ends_with_its_worker(insta
         assert jobs.MAX_JOB_SECONDS - 60 < int(wall) <= jobs.MAX_JOB_SECONDS
         worker.kill()  # the web worker ends (a stopped server): its job must not go on drawing
         worker.wait()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and _alive(int(pid)):
-            time.sleep(0.1)
-        assert not _alive(int(pid))
+        assert wait_for(lambda: not alive(int(pid)))
     finally:
         worker.kill()
         worker.wait()
@@ -132,14 +128,6 @@ def test_a_job_stuck_waiting_ends_at_the_wall_time_limit(instance):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=90)
     assert out.stdout.strip() == str(-signal.SIGALRM), out.stderr
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_frames_on_disk_are_shared_between_stores(instance):
