@@ -85,8 +85,9 @@ class Index:
     """Many items' keys (:func:`keys`) joined into two texts, so a query scans them in C, not item by item.
 
     An item matches if its folded text holds the whole folded query, or if every word of the query is found in
-    it as text or as a skeleton (a skeleton shorter than MIN_SKELETON only as a whole word's). A query costs at
-    most two scans of the index per word (MAX_WORDS words at most) and one step per item found.
+    it as text or as a skeleton (a skeleton shorter than MIN_SKELETON only as a whole word's). A query is at
+    most 2 * MAX_WORDS + 1 scans (the whole query, then each word as text and as a skeleton), each linear in
+    the index's length in C, plus one Python step per item it finds.
     """
 
     def __init__(self, item_keys: Iterable[tuple[str, str]]) -> None:

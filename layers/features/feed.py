@@ -95,6 +95,6 @@ def place_hits(ctx: Context, place_ids: list[str]) -> list:
 
 
 def search_events(ctx: Context, query: str) -> list[int]:
-    """The positions of the events whose title, place (in any spelling), claim or detail match ``query``: one
-    scan of the theatre's search index (``Context.search_index``), linear in its length."""
+    """The positions of the events whose title, place (in any spelling), claim or detail match ``query``, from
+    the theatre's search index (``Context.search_index``: at most 17 scans of it, each linear in its length)."""
     return ctx.search_index.find(query)

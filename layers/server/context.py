@@ -37,8 +37,8 @@ PROGRESS_FILE = f"{DERIVED}/progress.json"  # what that process is doing
 @dataclass(frozen=True)
 class Context:
     """A theatre as the app shows it: its dataset, its territory (``base``, or built when first asked for) and
-    the tables derived from them (``stored``: ``{"tables", "health"}`` read from disk, or derived when first
-    asked for)."""
+    the tables derived from them (``stored``: ``{"tables", "health", "search"}`` read from disk, or derived when
+    first asked for)."""
 
     dataset: Dataset
     base: Territory | None = None
@@ -50,8 +50,9 @@ class Context:
 
     @cached_property
     def search_index(self) -> Index:
-        """The events' search index (``layers.core.search``): stored, or built at the first search once per
-        process; DatasetError if the stored one does not fit the events."""
+        """The events' search index (``layers.core.search``): stored, or built once per process when first asked
+        for (app.py asks at start-up, the derivation before storing); DatasetError if the stored one does not fit
+        the events."""
         if self.stored is None:
             return event_index(self.dataset)
         found = self.stored["search"]
