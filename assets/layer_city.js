@@ -9,6 +9,19 @@
   const S = window.raqqaState;
   const C = window.raqqaUtil.color;
   const PANE = "pane-city";  // layers/features/map_view.py: a dynamic layer's pane is pane-<NAME>
+  const LABELS = "city-labels";  // the districts' names, just above the events' pane: a ring never hides a name
+
+  function labelPane(map) {
+    let pane = map.getPane(LABELS);
+    if (!pane) {
+      const events = map.getPane("pane-events");
+      pane = map.createPane(LABELS);
+      pane.style.zIndex = String((events ? +events.style.zIndex : 610) + 1);
+      pane.style.pointerEvents = "none";
+      pane.style.display = zoomed() ? "" : "none";
+    }
+    return pane;
+  }
 
   function hasCity(t) { return !!(t && t.city && t.city.cell_places); }
 
@@ -89,8 +102,7 @@
     const e = E();
     if (!e.map) { return; }
     const on = zoomed();
-    const pane = e.map.getPane(PANE);
-    if (pane) { pane.style.display = on ? "" : "none"; }
+    [e.map.getPane(PANE), e.map.getPane(LABELS)].forEach(function (pane) { if (pane) { pane.style.display = on ? "" : "none"; } });
     document.body.classList.toggle("city-view", on);
     document.body.dataset.cityView = on ? "on" : "off";
     const block = document.getElementById(e.id("cityFigures"));
@@ -134,7 +146,8 @@
         if (p.kind === "district") {
           const el = document.createElement("span");
           el.textContent = p.name.replace(/\s*\([^)]*\)\s*$/, "");  // text, never HTML; "(…)" is in the tooltip
-          return L.marker(latlng, {pane: PANE, interactive: false, keyboard: false,
+          const map = E().map;
+          return L.marker(latlng, {pane: map ? (labelPane(map), LABELS) : PANE, interactive: false, keyboard: false,
             icon: L.divIcon({className: "city-label", html: el, iconSize: null})});
         }
         return L.circleMarker(latlng, Object.assign({pane: PANE}, markStyle(-1, p.confidence === "low")));

@@ -46,6 +46,11 @@ def test_zooming_in_shows_the_district_cells_and_labels(page, app_url):
     assert sorted(labels) == cell_names and "al-Mishlab" in labels
     assert page.evaluate("raqqaEngine.reg.cityCells.filter(Boolean).length") == len(city["cell_places"])
     assert page.evaluate("getComputedStyle(document.querySelector('.leaflet-pane-city-pane')).display") != "none"
+    z = page.evaluate(  # a district's name lies above the events' rings (which sit on the districts' points)
+        "[document.querySelector('.city-label').closest('.leaflet-pane'),"
+        " document.querySelector('.leaflet-pane-events-pane')].map(p => +getComputedStyle(p).zIndex)"
+    )
+    assert z[0] > z[1], z
     assert not page.evaluate("document.getElementById('city-figures').hidden")
     assert page.is_visible("#city-figures") and page.is_visible(".legend-city")
     assert "estimated extent" in page.inner_text(".legend-city")
