@@ -29,18 +29,19 @@ def test_a_child_outlives_the_thread_that_forked_it(tmp_path):
     """Before: with the parent-death signal, a job forked by a request thread was killed when that thread
     ended, and its result was never written."""
     out = tmp_path / "result"
-    procs = []
+    procs, ready = [], []
 
     def request_thread():
         proc = mp.get_context("fork").Process(target=_job, args=(os.getpid(), str(out)))
         proc.start()
         procs.append(proc)
-        assert wait_for(out.is_file)  # the child watches before this thread ends
+        ready.append(wait_for(out.is_file))  # the child watches before this thread ends
 
     t = threading.Thread(target=request_thread)
     t.start()
     t.join()  # the forking thread has ended
     (proc,) = procs
+    assert ready == [True]
     proc.join(WAIT)
     assert proc.exitcode == 0 and out.read_text() == "done"
 

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from layers.core.search import MAX_WORDS, Index, fold, keys, skeleton
+from layers.core.search import _WORD as WORD
+from layers.core.search import MAX_WORDS, MIN_SKELETON, Index, fold, keys, skeleton
 
 
 def matches(query: str, item: tuple[str, str]) -> bool:
     """Whether an index of this one item finds it."""
     return Index([item]).find(query) == [0]
+
+
+def reference(query: str, item: tuple[str, str]) -> bool:
+    """The matching rule item by item, as it was before the index (the index must answer the same)."""
+    folded_text, skeletons = item
+    q = fold(query)
+    if not q or q in folded_text:
+        return True
+    words = list(dict.fromkeys(WORD.findall(q)))[:MAX_WORDS]
+    for word in words:
+        if word in folded_text:
+            continue
+        sk = skeleton(word)
+        if (sk not in skeletons.split()) if len(sk) < MIN_SKELETON else (sk not in skeletons):
+            return False
+    return bool(words)
 
 
 @pytest.mark.parametrize("spelling", ["Meshlib", "Mishlab", "al-Mashlab", "Al Mashlab", "MASHLAB", "Mashlab"])
@@ -69,7 +86,7 @@ def test_an_index_finds_what_searching_each_item_alone_finds(query):
 def test_a_match_never_spans_two_items_of_an_index():
     index = Index([keys(["Abu"]), keys(["Ayn"]), keys(["Kubaydah"])])
     assert index.find("abu ayn") == []  # the words are in neighbouring items, not in one
-    assert index.find("uay") == [] and index.find("n") == [1]  # "n" is Ayn's whole skeleton only
+    assert index.find("bu ay") == [] and index.find("n") == [1]  # "n" is Ayn's whole skeleton only
     assert index.find("kubaydah") == [2] and index.find("abu") == [0]
     assert Index([]).find("raqqa") == [] and Index([]).find("") == []
 
@@ -92,3 +109,42 @@ def test_words_past_max_words_are_not_searched():
     assert index.find(" ".join([*found_words, "nowhere"])) == [0]  # the ninth distinct word is not searched
     assert index.find(" ".join(["nowhere", *found_words])) == []
     assert index.find(" ".join([*(["raqqa"] * 20), "nowhere"])) == []  # a repeated word counts once
+
+
+CORPUS = [
+    "al-Meshlib retaken; Kurdish Red Crescent post there",
+    "Ṭabqa dam: taken by the SDF",
+    "ʿAyn ʿĪsā camp",
+    "Battle of Raqqa begins (Ar-Raqqah)",
+    "al-Tawasu'iya and al-Mishlab",
+    "Hisham bin Abdul Malik",
+    "Kiradi, al-Kiradi",
+    "2017-06-06 Raqqa",
+]
+QUERIES = [
+    "Mishlab",
+    "al-Meshlib",
+    "Tabqa dam",
+    "ayn isa",
+    "Ain",
+    "n",
+    "a",
+    "raqqah 2017",
+    "( .* [",
+    "'",
+    "ʿ",
+    "kurdish crescent",
+    "bin malik",
+    "x" * 300,
+    "al-",
+    "-",
+    "06 06",
+    "SDF SDF SDF",
+    "ras al-ayn",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_index_answers_as_the_rule_item_by_item(query):
+    items = [keys([t]) for t in CORPUS] + [keys(CORPUS[i : i + 2]) for i in range(len(CORPUS) - 1)]
+    assert Index(items).find(query) == [i for i, k in enumerate(items) if reference(query, k)]

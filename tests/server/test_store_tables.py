@@ -213,9 +213,13 @@ def test_a_stored_search_index_that_does_not_fit_the_events_fails_the_theatre_no
 
 
 def test_the_stored_search_index_finds_what_a_fresh_one_finds(instance, monkeypatch):
-    imported(instance)
+    notes = ["Clashes near the dam", "Shelling in al-Mishlab", "Airstrike on Tabqa"]
+    rows = [acled_row(eid=f"SYR{i}", notes=n) for i, n in enumerate(notes, start=1)]
+    slug, _ = import_uploaded([config_file(), GOOD_SNAPSHOT, acled(*rows)])
     monkeypatch.setattr(context_module, "event_index", no_derivation)  # read, not built
-    ctx = theatre_context(SLUG)
-    (event,) = ctx.dataset.events
-    for q in ("", event.title, event.date.isoformat(), "nowhere at all"):
-        assert ctx.search_index.find(q) == event_index(ctx.dataset).find(q) == ([] if q == "nowhere at all" else [0])
+    ctx = theatre_context(slug)
+    assert len(ctx.dataset.events) == 3
+    fresh = event_index(ctx.dataset)
+    for q in ("", "dam", "Meshlib", "Tabqa", "2017", "nowhere at all"):
+        assert ctx.search_index.find(q) == fresh.find(q), q
+    assert len(ctx.search_index.find("Meshlib")) == 1 and ctx.search_index.find("nowhere at all") == []
