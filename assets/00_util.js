@@ -11,6 +11,23 @@ window.raqqaUtil = Object.assign({}, window.raqqaUtil, {
     }
     return cache[name];
   },
+  /* One tooltip, and one click handler, for all the features of a group (a layer part's GeoJSON), bound on
+     the group instead of on each feature: a Tooltip and its listeners per feature cost memory at 20,000
+     features. ``tip(feature)`` makes the content of the feature under the pointer (raqqaUtil.tip: text, never
+     HTML); ``click(feature)``, if given, answers a click on it. Called by a layer's bind for every feature
+     with the same functions; the group is bound once, as soon as the first feature has joined it. */
+  groupTip: function (layer, tip, options, click) {
+    Promise.resolve().then(function () {
+      const parents = layer._eventParents || {};
+      Object.keys(parents).forEach(function (k) {
+        const group = parents[k];
+        if (group._raqqaTip) { return; }
+        group._raqqaTip = true;
+        group.bindTooltip(tip, options);
+        if (click) { group.on("click", function (e) { if (e.layer && e.layer.feature) { click(e.layer); } }); }
+      });
+    });
+  },
   /* ``hex`` laid over the land at ``alpha``, as one opaque colour: ground drawn with it covers whatever lies
      beneath (hatching, lines), and looks as it would translucent over the bare land. */
   overLand: function (hex, alpha) {

@@ -16,6 +16,8 @@
     ]);
   }
 
+  function changeTipOf(layer) { return changeTip(layer.feature.properties.i); }
+
   window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
     change: {
       kinds: {change: function (t) { return t.cell_places.length; }},
@@ -25,7 +27,7 @@
         window.raqqaCanvas.adopt(layer, context);
         if (i < 0) { layer.options.interactive = false; return; }
         E().register("change", i, layer);
-        layer.bindTooltip(function () { return changeTip(i); }, {sticky: true});
+        window.raqqaUtil.groupTip(layer, changeTipOf, {sticky: true});
       },
       restyle: function (v) {
         const s = v.state, cmp = v.compare;

@@ -80,6 +80,13 @@
     return ps && ps.length ? ps[0] : -1;
   }
 
+  function cellTipOf(layer) { return cellTip(layer.feature.properties.i); }
+  function cellClick(layer) { const i = layer.feature.properties.i; if (i >= 0) { E().selectPlace(placeOfCell(i)); } }
+  function overrideTipOf(layer) {
+    const p = layer.feature.properties;
+    return window.raqqaUtil.tip([["b", p.holder + " (authored outline)"], ["span", "Rows: " + p.rows.join(", ")], ["div", p.note, "muted"]]);
+  }
+
   window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
     control: {
       kinds: {cells: function (t) { return t.cell_places.length; }, overrides: function (t) { return t.n_overrides; }},
@@ -92,15 +99,11 @@
         window.raqqaCanvas.adopt(layer, context);
         if (context && context.hideout && context.hideout.part === "overrides") {
           E().register("overrides", i, layer);
-          layer.bindTooltip(function () {
-            const p = feature.properties;
-            return window.raqqaUtil.tip([["b", p.holder + " (authored outline)"], ["span", "Rows: " + p.rows.join(", ")], ["div", p.note, "muted"]]);
-          }, {sticky: true});
+          window.raqqaUtil.groupTip(layer, overrideTipOf, {sticky: true});
           return;
         }
         if (i >= 0) { E().register("cells", i, layer); }
-        layer.bindTooltip(function () { return cellTip(i); }, {sticky: true});
-        if (i >= 0) { layer.on("click", function () { E().selectPlace(placeOfCell(i)); }); }
+        window.raqqaUtil.groupTip(layer, cellTipOf, {sticky: true}, cellClick);
       },
       ready: patterns,
       restyle: function (v) {

@@ -30,6 +30,8 @@
     return window.raqqaUtil.tip([["b", "Front: " + t.holders[s.cellHolder[e[0]]] + " / " + t.holders[s.cellHolder[e[1]]]], ["span", e[2].toFixed(1) + " km of edge"]]);
   }
 
+  function edgeTipOf(layer) { return edgeTip(layer.feature.properties.i); }
+
   window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
     frontline: {
       kinds: {edges: function (t) { return t.edge_list.length; }},
@@ -37,7 +39,7 @@
       bind: function (feature, layer, context) {
         window.raqqaCanvas.adopt(layer, context);
         E().register("edges", feature.properties.i, layer);
-        layer.bindTooltip(function () { return edgeTip(feature.properties.i); }, {sticky: true});
+        window.raqqaUtil.groupTip(layer, edgeTipOf, {sticky: true});
       },
       reset: function () { exactLayer = null; exactShown = undefined; },  // a new map: the old one's layer is gone
       restyle: function (v) {

@@ -25,6 +25,9 @@
     ]);
   }
 
+  function placeTipOf(layer) { const p = layer.feature.properties; return placeTip(p.p, p); }
+  function placeClick(layer) { E().selectPlace(layer.feature.properties.p); }
+
   window.raqqaLayers = Object.assign({}, window.raqqaLayers, {
     places: {
       kinds: {places: function (t) { return t.places.length; }},
@@ -36,8 +39,7 @@
         const p = feature.properties;
         window.raqqaCanvas.adopt(layer, context);
         E().register("places", p.p, layer);
-        layer.bindTooltip(function () { return placeTip(p.p, p); });
-        layer.on("click", function () { E().selectPlace(p.p); });
+        window.raqqaUtil.groupTip(layer, placeTipOf, {}, placeClick);
       },
       restyle: function (v) {
         const t = v.t, s = v.state, selected = E().selectedPlace;

@@ -91,14 +91,14 @@ def test_clicking_a_place_shows_its_control_history(page, app_url):
     page.goto(f"{app_url}?date=2017-03-01")
     rendered(page)
     p = next(i for i, pl in enumerate(ctx.tables["places"]) if pl["id"] == "ayn_issa")
-    page.evaluate(f"raqqaEngine.reg.places[{p}].fire('click')")
+    page.evaluate(f"raqqaEngine.reg.places[{p}].fire('click', {{}}, true)")  # on to its group, as a real click
     page.wait_for_selector("#place-history h3")
     assert page.inner_text("#place-history h3") == ctx.dataset.places["ayn_issa"].name
     rows = ctx.dataset.rows_for("ayn_issa")
     assert page.locator("#place-history tr[data-row]").count() == len(rows)
     # polygons too: a cell click opens the history of its place
     c = next(i for i, ps in enumerate(ctx.tables["cell_places"]) if p in ps)
-    page.evaluate(f"raqqaEngine.reg.cells[{c}].fire('click')")
+    page.evaluate(f"raqqaEngine.reg.cells[{c}].fire('click', {{}}, true)")
     page.wait_for_function("document.querySelector('#place-history h3') !== null")
 
 

@@ -90,10 +90,11 @@ def test_hatching_marks_contested_unreported_and_low_confidence_ground(page, app
 
 
 def _tooltip(page, layer: str, index: int) -> str:
-    """Open the tooltip of one registered feature of ``layer`` and return its text."""
+    """Hover one registered feature of ``layer`` as the pointer does (the event goes on to its group, which holds
+    the tooltip) and return the tooltip's text."""
     page.evaluate(
         """([layer, i]) => { const l = raqqaEngine.reg[layer][i];
-             l.openTooltip(l.getLatLng ? l.getLatLng() : l.getBounds().getCenter()); }""",
+             l.fire('mouseover', {latlng: l.getLatLng ? l.getLatLng() : l.getBounds().getCenter()}, true); }""",
         [layer, index],
     )
     return page.inner_text(".leaflet-tooltip-pane .map-tip")
