@@ -18,6 +18,19 @@ pytestmark = pytest.mark.usefixtures("fresh_frame_cache")
 # GIF and MP4
 
 
+class Store(animation.FrameStore):
+    """Frames kept in memory, for the tests that hand a store to the drawing."""
+
+    def __init__(self):
+        self.items = {}
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def put(self, key, value):
+        self.items[key] = value
+
+
 def test_frame_dates_one_per_map_state(tiny):
     dates = animation.frame_dates(tiny)
     assert dates == [D(2017, 1, 1), D(2017, 1, 10), D(2017, 2, 1), D(2017, 3, 1)]
@@ -70,16 +83,6 @@ def test_an_animation_over_the_pixel_budget_is_refused_before_any_frame_is_drawn
 
 
 def test_progress_counts_every_frame_and_a_given_store_keeps_them(tiny):
-    class Store(export.FrameStore):
-        def __init__(self):
-            self.items = {}
-
-        def get(self, key):
-            return self.items.get(key)
-
-        def put(self, key, value):
-            self.items[key] = value
-
     seen, store = [], Store()
     gif = export.build(tiny, req(tiny, kind="gif", size=list(SMALL)), frames=store, progress=lambda *a: seen.append(a))
     assert gif[:6] == b"GIF89a"
@@ -135,17 +138,6 @@ def test_gif_frames_keep_the_drawn_colours_with_one_palette(tiny):
     for a, b in zip(shown, drawn, strict=True):
         assert np.abs(a - b).mean() < 3  # quantised to 255 colours, no dithering: close to the drawn frame
     assert len(encode.palette(drawn[:2]).getpalette()) // 3 <= 256
-
-
-class Store(animation.FrameStore):
-    def __init__(self):
-        self.items = {}
-
-    def get(self, key):
-        return self.items.get(key)
-
-    def put(self, key, value):
-        self.items[key] = value
 
 
 def test_frames_are_drawn_here_when_no_process_can_be_started(tiny, monkeypatch):

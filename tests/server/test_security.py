@@ -15,18 +15,6 @@ from layers.features.common import TABS_ID
 from layers.server import security
 
 UPDATE = "/_dash-update-component"
-ROUTES = [
-    "/",
-    "/some/page",
-    "/_dash-layout",
-    "/_dash-dependencies",
-    "/_reload-hash",
-    "/_favicon.ico",
-    "/assets/00_theme.css",
-    "/assets/00_util.js",
-    "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.v4_4_1m1.min.js",
-    "/_dash-component-suites/dash_leaflet/dash_leaflet.v1_1_3m1.js",
-]
 
 
 @pytest.fixture(scope="module")
