@@ -20,7 +20,7 @@
     t: null, day: null, compare: null, map: null, control: null, layers: [],
     reg: {}, shown: {},
     playing: false, briefing: false, stepIndex: -1, selectedPlace: -1, highlightEvent: null,
-    lastPush: 0, settleTimer: null, pendingUrl: null,
+    lastPush: -Infinity, settleTimer: null, pendingUrl: null,  // the first push of a page always gets an entry
   });
   E.HIDDEN = {stroke: false, fill: false};
 
